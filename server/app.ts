@@ -1,0 +1,103 @@
+/**
+ * The Fastify application as a plugin factory: external plugins, then services (decorators), then
+ * routes. No listen here: tests build the app and use inject(); server.ts is the process.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Config } from './config.js';
+import { Catalog } from './catalog/catalog.js';
+import { WorkerPool } from './workers/pool.js';
+import { ColormapRegistry } from './render/colormaps.js';
+import { TileCache } from './plugins/tile-cache.js';
+import { Metrics } from './plugins/metrics.js';
+import { registerProblemHandlers } from './plugins/problem.js';
+import { isRemote, type SourcePolicy } from './raster/source.js';
+import { Problem } from './routes/schemas.js';
+import tileRoutes from './routes/tiles/index.js';
+import sceneRoutes from './routes/scenes/index.js';
+import colormapRoutes from './routes/colormaps/index.js';
+import serviceRoutes from './routes/service/index.js';
+import type { WorkerInit } from './workers/raster-context.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    catalog: Catalog;
+    pool: WorkerPool;
+    colormaps: ColormapRegistry;
+    tileCache: TileCache;
+    metrics: Metrics;
+    policy: SourcePolicy;
+    readiness: { ok: boolean; waitingFor: string[] };
+    resolveDataHref(href: string): string;
+  }
+}
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+export function sourcePolicy(config: Config): SourcePolicy {
+  return { readRoots: [config.dataDir, ...config.readOnlyDirs], remoteHosts: config.remoteHosts, remoteTimeoutMs: config.remoteTimeoutMs };
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 2 * 1024 * 1024,
+    requestTimeout: 60_000,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => Math.random().toString(36).slice(2, 12),
+    ajv: { customOptions: { coerceTypes: 'array', allErrors: false, removeAdditional: false } },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Granary API', version: '0.1.0', description: 'Satellite-enabled food security service: imagery tiles, crop maps, yield gaps, OGC API - Features. Errors are application/problem+json (RFC 9457).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(Problem);
+  registerProblemHandlers(app);
+
+  const policy = sourcePolicy(config);
+  const init: WorkerInit = { policy, blockCacheBytes: config.blockCacheMb * 1024 * 1024 };
+  const pool = new WorkerPool({ size: config.workers, queueLimit: config.queueLimit, taskTimeoutMs: config.taskTimeoutMs, entry: new URL('./workers/worker-main.ts', import.meta.url), init });
+  app.decorate('config', config);
+  app.decorate('policy', policy);
+  app.decorate('catalog', new Catalog(join(config.dataDir, 'catalog')));
+  app.decorate('pool', pool);
+  app.decorate('colormaps', new ColormapRegistry());
+  app.decorate('tileCache', new TileCache(config.tileCacheMb * 1024 * 1024));
+  app.decorate('metrics', new Metrics());
+  app.decorate('readiness', { ok: false, waitingFor: ['catalog', 'workers'] });
+  app.decorate('resolveDataHref', (href: string) => (isRemote(href) || isAbsolute(href) ? href : resolve(config.dataDir, href)));
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    app.metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    app.metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+  app.addHook('onClose', async () => {
+    await pool.close();
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(serviceRoutes);
+  await app.register(sceneRoutes);
+  await app.register(tileRoutes);
+  await app.register(colormapRoutes);
+
+  app.addHook('onReady', async () => {
+    await app.catalog.refresh();
+    app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog');
+    await pool.run('ping', null);
+    app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers');
+    app.readiness.ok = app.readiness.waitingFor.length === 0;
+  });
+  return app;
+}

@@ -1,0 +1,138 @@
+/**
+ * granary: the command line. Same configuration as the server (one loader), so `scenes add` writes
+ * the catalog that a server started with the same GRANARY_DATA_DIR reads, without a restart.
+ */
+import { parseArgs } from 'node:util';
+import { resolve, join } from 'node:path';
+import { loadConfig, ConfigError } from '../config.js';
+import { sourcePolicy } from '../app.js';
+import { Catalog } from '../catalog/catalog.js';
+import { inspectScene } from '../catalog/inspect.js';
+import { isRemote } from '../raster/source.js';
+import { GranaryError } from '../errors.js';
+
+const HELP = `granary: satellite crop monitoring service
+
+Usage:
+  granary serve                          start the HTTP service (PORT, HOST, GRANARY_* variables)
+  granary scenes list                    list the scenes in the catalog
+  granary scenes add <path-or-url>... --id <sceneId> [--variable <name>]... [--scale s] [--offset o]
+                     [--nodata v] [--date <iso>]... [--title t] [--attribution a] [--replace]
+  granary train [--variables ndvi,evi] [--model-id id] [--seed n] [--folds k] [--out models]
+  granary evaluate --samples <samples.csv> --timeseries <timeseries.csv> [--model <id>]
+  granary cropmap <sceneId> [--model <id>] [--out <file.tif>]
+
+Configuration comes from the environment (see README): GRANARY_DATA_DIR, GRANARY_MODELS_DIR, ...
+`;
+
+type Sub = (args: string[]) => Promise<number>;
+
+async function scenesList(): Promise<number> {
+  const config = loadConfig();
+  const catalog = new Catalog(join(config.dataDir, 'catalog'));
+  const scenes = await catalog.list();
+  for (const s of scenes) {
+    console.log(`${s.id}\t${s.title}\t${s.grid.width}x${s.grid.height}\t${s.variables.join(',')}\t${s.dates.length} dates${s.dates.length ? ` ${s.dates[0]}..${s.dates[s.dates.length - 1]}` : ''}\t${s.crs.epsg ? 'EPSG:' + s.crs.epsg : s.crs.proj4.trim()}`);
+  }
+  for (const p of catalog.problems) console.error(`warning: ${p.file}: ${p.error}`);
+  if (scenes.length === 0) console.log('(no scenes: add one with granary scenes add)');
+  return 0;
+}
+
+async function scenesAdd(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      id: { type: 'string' },
+      variable: { type: 'string', multiple: true },
+      scale: { type: 'string' },
+      offset: { type: 'string' },
+      nodata: { type: 'string' },
+      date: { type: 'string', multiple: true },
+      title: { type: 'string' },
+      attribution: { type: 'string' },
+      replace: { type: 'boolean' },
+    },
+  });
+  if (!values.id) throw new GranaryError('bad-request', '--id <sceneId> is required');
+  if (positionals.length === 0) throw new GranaryError('bad-request', 'give one or more COG paths or URLs');
+  const num = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = v.toLowerCase() === 'nan' ? NaN : Number(v);
+    if (Number.isNaN(n) && v.toLowerCase() !== 'nan') throw new GranaryError('bad-request', `--${name} must be a number, got "${v}"`);
+    return n;
+  };
+  const config = loadConfig();
+  const catalog = new Catalog(join(config.dataDir, 'catalog'));
+  const hrefs = positionals.map((p) => (isRemote(p) ? p : resolve(p)));
+  const item = await inspectScene(
+    hrefs,
+    {
+      id: values.id,
+      ...(values.title ? { title: values.title } : {}),
+      ...(values.attribution ? { attribution: values.attribution } : {}),
+      ...(values.variable ? { variables: values.variable } : {}),
+      ...(values.date ? { dates: values.date } : {}),
+      ...(values.scale !== undefined ? { scale: num('scale', values.scale)! } : {}),
+      ...(values.offset !== undefined ? { offset: num('offset', values.offset)! } : {}),
+      ...(values.nodata !== undefined ? { nodata: num('nodata', values.nodata)! } : {}),
+    },
+    sourcePolicy(config),
+    catalog.dir,
+  );
+  const path = await catalog.save(item, { replace: values.replace ?? false });
+  const vars = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:variable'])))];
+  const dates = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:date'])).filter(Boolean))];
+  console.log(`added scene ${item.id}: ${vars.join(', ')} x ${dates.length || 'no'} dates -> ${path}`);
+  return 0;
+}
+
+const commands: Record<string, Sub> = {
+  serve: async () => {
+    const { startServer } = await import('../server.js');
+    await startServer();
+    return 0;
+  },
+  scenes: async (args) => {
+    const [sub, ...rest] = args;
+    if (sub === 'list') return scenesList();
+    if (sub === 'add') return scenesAdd(rest);
+    console.error('usage: granary scenes list | granary scenes add <path-or-url>... --id <sceneId>');
+    return 2;
+  },
+  train: async (args) => {
+    const m = await import('../../models/train/cli.js');
+    return (await m.main(args)) ?? 0;
+  },
+  evaluate: async (args) => {
+    const m = await import('./evaluate.js');
+    return m.main(args);
+  },
+  cropmap: async (args) => {
+    const m = await import('./cropmap.js');
+    return m.main(args);
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(HELP);
+    return cmd ? 0 : 2;
+  }
+  const run = commands[cmd];
+  if (!run) {
+    console.error(`unknown command "${cmd}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    if (e instanceof GranaryError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`granary ${cmd}: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

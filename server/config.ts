@@ -1,0 +1,95 @@
+/**
+ * Configuration: the one place that reads the environment.
+ *
+ * Read once at start-up from the environment and an optional JSON file (GRANARY_CONFIG), validated
+ * against a schema, then frozen and passed down. Library modules never read process.env.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/** Repository root (where package.json, fixtures/ and models/ live). */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'PORT' }),
+  host: Type.String({ default: '127.0.0.1', description: 'HOST (0.0.0.0 to expose)' }),
+  dataDir: Type.String({ description: 'GRANARY_DATA_DIR: catalog, crop maps, caches (default: the bundled fixtures/)' }),
+  readOnlyDirs: Type.Array(Type.String(), { description: 'GRANARY_READ_DIRS: extra directories COGs may be read from (comma separated)' }),
+  modelsDir: Type.String({ description: 'GRANARY_MODELS_DIR: ONNX models and their cards (default: models/)' }),
+  regionsConfig: Type.String({ description: 'GRANARY_REGIONS_CONFIG: the region join configuration (default: <dataDir>/regions.config.json, else the bundled one)' }),
+  token: Type.Union([Type.String({ minLength: 16 }), Type.Null()], { description: 'GRANARY_TOKEN: bearer token for writing routes; unset = writing routes disabled' }),
+  remoteHosts: Type.Array(Type.String(), { description: 'GRANARY_REMOTE_HOSTS: host[:port] allowlist for remote COG URLs (comma separated)' }),
+  workers: Type.Integer({ minimum: 1, maximum: 64, description: 'GRANARY_WORKERS: worker threads for decode/warp/encode/inference (default: CPU count)' }),
+  queueLimit: Type.Integer({ minimum: 1, description: 'GRANARY_QUEUE_LIMIT: CPU tasks waiting before 503 (default 256)' }),
+  taskTimeoutMs: Type.Integer({ minimum: 100, description: 'GRANARY_TASK_TIMEOUT_MS: a worker task taking longer is aborted and its worker replaced (default 30000)' }),
+  remoteTimeoutMs: Type.Integer({ minimum: 100, description: 'GRANARY_REMOTE_TIMEOUT_MS: timeout of one range request to a remote COG (default 10000)' }),
+  blockCacheMb: Type.Number({ minimum: 0, description: 'GRANARY_BLOCK_CACHE_MB: decoded COG blocks kept per worker (default 64)' }),
+  tileCacheMb: Type.Number({ minimum: 0, description: 'GRANARY_TILE_CACHE_MB: rendered tiles kept in memory (default 64)' }),
+  maxZoom: Type.Integer({ minimum: 0, maximum: 30, description: 'GRANARY_MAX_ZOOM: highest zoom served (default 22)' }),
+  logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
+  corsOrigin: Type.Union([Type.String(), Type.Null()], { description: 'GRANARY_CORS_ORIGIN: allowed origin(s) for CORS, comma separated, * for any; unset = same-origin only' }),
+});
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+
+type Env = Record<string, string | undefined>;
+
+const list = (s: string | undefined): string[] => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+export class ConfigError extends Error {}
+
+/** Builds and validates the configuration from an environment (default: process.env). */
+export function loadConfig(env: Env = process.env, overrides: Partial<Static<typeof ConfigSchema>> = {}): Config {
+  let file: Record<string, unknown> = {};
+  if (env.GRANARY_CONFIG) {
+    const p = resolve(env.GRANARY_CONFIG);
+    if (!existsSync(p)) throw new ConfigError(`GRANARY_CONFIG file not found: ${p}`);
+    try {
+      file = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`GRANARY_CONFIG is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(p));
+  const dataDir = abs(env.GRANARY_DATA_DIR ?? (file.dataDir as string | undefined) ?? resolve(PACKAGE_ROOT, 'fixtures'));
+  const defaultRegions = existsSync(resolve(dataDir, 'regions.config.json'))
+    ? resolve(dataDir, 'regions.config.json')
+    : resolve(PACKAGE_ROOT, 'fixtures', 'regions.config.json');
+  const candidate = {
+    port: int(env, 'PORT', (file.port as number | undefined) ?? 8080),
+    host: env.HOST ?? (file.host as string | undefined) ?? '127.0.0.1',
+    dataDir,
+    readOnlyDirs: [...list(env.GRANARY_READ_DIRS), ...((file.readOnlyDirs as string[] | undefined) ?? [])].map(abs),
+    modelsDir: abs(env.GRANARY_MODELS_DIR ?? (file.modelsDir as string | undefined) ?? resolve(PACKAGE_ROOT, 'models')),
+    regionsConfig: abs(env.GRANARY_REGIONS_CONFIG ?? (file.regionsConfig as string | undefined) ?? defaultRegions),
+    token: env.GRANARY_TOKEN && env.GRANARY_TOKEN.length > 0 ? env.GRANARY_TOKEN : ((file.token as string | undefined) ?? null),
+    remoteHosts: [...list(env.GRANARY_REMOTE_HOSTS), ...((file.remoteHosts as string[] | undefined) ?? [])].map((h) => h.toLowerCase()),
+    workers: int(env, 'GRANARY_WORKERS', (file.workers as number | undefined) ?? Math.max(1, Math.min(8, availableParallelism()))),
+    queueLimit: int(env, 'GRANARY_QUEUE_LIMIT', (file.queueLimit as number | undefined) ?? 256),
+    taskTimeoutMs: int(env, 'GRANARY_TASK_TIMEOUT_MS', (file.taskTimeoutMs as number | undefined) ?? 30_000),
+    remoteTimeoutMs: int(env, 'GRANARY_REMOTE_TIMEOUT_MS', (file.remoteTimeoutMs as number | undefined) ?? 10_000),
+    blockCacheMb: int(env, 'GRANARY_BLOCK_CACHE_MB', (file.blockCacheMb as number | undefined) ?? 64),
+    tileCacheMb: int(env, 'GRANARY_TILE_CACHE_MB', (file.tileCacheMb as number | undefined) ?? 64),
+    maxZoom: int(env, 'GRANARY_MAX_ZOOM', (file.maxZoom as number | undefined) ?? 22),
+    logLevel: (env.GRANARY_LOG_LEVEL ?? (file.logLevel as string | undefined) ?? 'info') as Config['logLevel'],
+    corsOrigin: env.GRANARY_CORS_ORIGIN ?? (file.corsOrigin as string | undefined) ?? null,
+    ...overrides,
+  };
+  if (!Value.Check(ConfigSchema, candidate)) {
+    const first = [...Value.Errors(ConfigSchema, candidate)][0];
+    const where = first ? `${first.instancePath || '/'}: ${first.message}` : 'invalid';
+    throw new ConfigError(`invalid configuration: ${where}`);
+  }
+  return Object.freeze(candidate);
+}

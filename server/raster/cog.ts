@@ -1,0 +1,206 @@
+/**
+ * Opening a (Cloud Optimized) GeoTIFF: structure, georeference, per-band metadata and the overview
+ * levels, read through our `Source` so the same code serves local files and HTTP range requests.
+ *
+ * Hostile files are refused here, before any pixel is decoded: huge declared sizes, unsupported
+ * sample formats, rotated georeferences, no CRS.
+ */
+import { GeoTIFF, BaseDecoder, getDecoder, type GeoTIFFImage } from 'geotiff';
+import { BaseSource } from './geotiff-base-source.js';
+import { crsFromGeoKeys, UnknownCrsError, type CrsInfo } from '../geo/crs.js';
+import { GranaryError } from '../errors.js';
+import type { Source } from './source.js';
+
+export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+/** GDAL-style geotransform: [originX, pixelWidth, 0, originY, 0, pixelHeight (negative for north-up)] */
+export type GeoTransform = readonly [number, number, number, number, number, number];
+
+export interface BandInfo {
+  description: string | null;
+  scale: number | null;
+  offset: number | null;
+  /** Band-level GDAL metadata items other than DESCRIPTION/SCALE/OFFSET */
+  metadata: Record<string, string>;
+}
+
+export interface Level {
+  /** IFD index inside the file */
+  ifd: number;
+  width: number;
+  height: number;
+  tileWidth: number;
+  tileHeight: number;
+  image: GeoTIFFImage;
+}
+
+export interface CogInfo {
+  width: number;
+  height: number;
+  bandCount: number;
+  dtype: DType;
+  geotransform: GeoTransform;
+  crs: CrsInfo;
+  nodata: number | null;
+  planar: 1 | 2;
+  tiled: boolean;
+  compression: number;
+  /** TIFF PhotometricInterpretation (2 = RGB) */
+  photometric: number;
+  bands: BandInfo[];
+  metadata: Record<string, string>;
+  /** level 0 is full resolution, then overviews from finest to coarsest */
+  levels: Array<Omit<Level, 'image'>>;
+}
+
+export interface CogHandle {
+  info: CogInfo;
+  source: Source;
+  levels: Level[];
+  decoder: BaseDecoder;
+  littleEndian: boolean;
+}
+
+/** Limits that keep a hostile file from exhausting memory. */
+export const LIMITS = { maxDimension: 1_000_000, maxBands: 4096, maxBlockBytes: 256 * 1024 * 1024, maxLevels: 32 };
+
+const SAMPLE_FORMAT: Record<string, DType> = {
+  '1:8': 'uint8', '2:8': 'int8', '1:16': 'uint16', '2:16': 'int16', '1:32': 'uint32', '2:32': 'int32', '3:32': 'float32', '3:64': 'float64',
+};
+
+const unreadable = (detail: string) => new GranaryError('scene-unreadable', detail);
+
+function dtypeOf(image: GeoTIFFImage): DType {
+  const fd = image.getFileDirectory();
+  const bits = (fd.getValue('BitsPerSample') as number[] | undefined) ?? [1];
+  const formats = (fd.getValue('SampleFormat') as number[] | undefined) ?? [1];
+  const b0 = bits[0] ?? 1;
+  if (bits.some((b) => b !== b0)) throw unreadable(`bands with different bit depths (${bits.join(',')}) are not supported`);
+  const f0 = formats[0] ?? 1;
+  const d = SAMPLE_FORMAT[`${f0}:${b0}`];
+  if (!d) throw unreadable(`unsupported sample type (SampleFormat ${f0}, ${b0} bits)`);
+  return d;
+}
+
+function parseNumber(v: unknown): number | null {
+  if (v === undefined || v === null || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+async function makeDecoder(image: GeoTIFFImage): Promise<BaseDecoder> {
+  // geotiff.js does not export its decoder-parameter lookup; this mirrors its default
+  // (plus the JPEG/LERC extras) so that we can decode blocks through our own LRU.
+  const fd = image.getFileDirectory();
+  const compression = (fd.getValue('Compression') as number | undefined) ?? 1;
+  const tiled = !fd.hasTag('StripOffsets');
+  const params: Record<string, unknown> = {
+    tileWidth: tiled ? await fd.loadValue('TileWidth') : await fd.loadValue('ImageWidth'),
+    tileHeight: tiled ? await fd.loadValue('TileLength') : ((await fd.loadValue('RowsPerStrip')) || (await fd.loadValue('ImageLength'))),
+    planarConfiguration: await fd.loadValue('PlanarConfiguration'),
+    bitsPerSample: await fd.loadValue('BitsPerSample'),
+    predictor: (await fd.loadValue('Predictor')) || 1,
+  };
+  if (compression === 7) params.JPEGTables = await fd.loadValue('JPEGTables');
+  if (compression === 34887) params.LercParameters = await fd.loadValue('LercParameters');
+  try {
+    return await getDecoder(compression, params as never);
+  } catch (e) {
+    throw unreadable(`unsupported TIFF compression ${compression}: ${(e as Error).message}`);
+  }
+}
+
+function checkImage(image: GeoTIFFImage, what: string): void {
+  const w = image.getWidth();
+  const h = image.getHeight();
+  if (!(w > 0 && h > 0 && w <= LIMITS.maxDimension && h <= LIMITS.maxDimension)) throw unreadable(`${what} declares an implausible size ${w}x${h}`);
+  const tw = image.getTileWidth();
+  const th = image.getTileHeight();
+  if (!(tw > 0 && th > 0)) throw unreadable(`${what} declares an invalid block size ${tw}x${th}`);
+  const bytes = tw * th * image.getBytesPerPixel();
+  if (bytes > LIMITS.maxBlockBytes) throw unreadable(`${what} declares blocks of ${bytes} bytes (limit ${LIMITS.maxBlockBytes})`);
+}
+
+/** Opens a COG and reads its structure; throws GranaryError('scene-unreadable') with the reason. */
+export async function openCog(source: Source): Promise<CogHandle> {
+  let tiff: GeoTIFF;
+  try {
+    tiff = await GeoTIFF.fromSource(new BaseSource(source) as never, { cache: false });
+  } catch (e) {
+    throw e instanceof GranaryError ? e : unreadable(`not a readable TIFF: ${(e as Error).message}`);
+  }
+  try {
+    const count = await tiff.getImageCount();
+    if (count < 1 || count > 1 + LIMITS.maxLevels * 2) throw unreadable(`the file has ${count} images`);
+    const first = await tiff.getImage(0);
+    checkImage(first, 'the image');
+    const bandCount = first.getSamplesPerPixel();
+    if (bandCount < 1 || bandCount > LIMITS.maxBands) throw unreadable(`the file declares ${bandCount} bands`);
+    const dtype = dtypeOf(first);
+    let crs: CrsInfo;
+    try {
+      crs = crsFromGeoKeys(first.getGeoKeys() as Record<string, unknown> | null);
+    } catch (e) {
+      if (e instanceof UnknownCrsError) throw unreadable(`unknown CRS: ${e.message}`);
+      throw e;
+    }
+    let origin: number[];
+    let res: number[];
+    try {
+      origin = first.getOrigin();
+      res = first.getResolution();
+    } catch (e) {
+      throw unreadable(`no usable georeference: ${(e as Error).message}`);
+    }
+    const fd = first.getFileDirectory();
+    const mt = fd.getValue('ModelTransformation') as number[] | undefined;
+    if (mt && (Math.abs(mt[1] ?? 0) > 1e-12 || Math.abs(mt[4] ?? 0) > 1e-12)) throw unreadable('rotated or sheared georeferences are not supported');
+    const [ox, oy] = origin as [number, number];
+    const [rx, ry] = res as [number, number];
+    if (![ox, oy, rx, ry].every(Number.isFinite) || rx === 0 || ry === 0) throw unreadable('invalid georeference (origin or pixel size)');
+
+    const bands: BandInfo[] = [];
+    for (let b = 0; b < bandCount; b++) {
+      const md = ((await first.getGDALMetadata(b)) ?? {}) as Record<string, unknown>;
+      const { DESCRIPTION, SCALE, OFFSET, ...rest } = md;
+      bands.push({
+        description: typeof DESCRIPTION === 'string' && DESCRIPTION.length > 0 ? DESCRIPTION : null,
+        scale: parseNumber(SCALE),
+        offset: parseNumber(OFFSET),
+        metadata: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)])),
+      });
+    }
+    const dsMeta = ((await first.getGDALMetadata(null as unknown as number)) ?? {}) as Record<string, unknown>;
+
+    // Overviews: reduced-resolution subfiles (NewSubfileType bit 0), skipping masks (bit 2).
+    const levels: Level[] = [{ ifd: 0, width: first.getWidth(), height: first.getHeight(), tileWidth: first.getTileWidth(), tileHeight: first.getTileHeight(), image: first }];
+    for (let i = 1; i < count; i++) {
+      const img = await tiff.getImage(i);
+      const subfile = (img.getFileDirectory().getValue('NewSubfileType') as number | undefined) ?? 0;
+      if ((subfile & 4) !== 0) continue; // mask
+      if (img.getSamplesPerPixel() !== bandCount) continue;
+      checkImage(img, `overview ${i}`);
+      if (img.getWidth() >= (levels[levels.length - 1]?.width ?? Infinity)) continue;
+      levels.push({ ifd: i, width: img.getWidth(), height: img.getHeight(), tileWidth: img.getTileWidth(), tileHeight: img.getTileHeight(), image: img });
+    }
+    const decoder = await makeDecoder(first);
+    const info: CogInfo = {
+      width: first.getWidth(),
+      height: first.getHeight(),
+      bandCount,
+      dtype,
+      geotransform: [ox, rx, 0, oy, 0, ry],
+      crs,
+      nodata: first.getGDALNoData(),
+      planar: first.planarConfiguration,
+      tiled: first.isTiled,
+      compression: (fd.getValue('Compression') as number | undefined) ?? 1,
+      photometric: (fd.getValue('PhotometricInterpretation') as number | undefined) ?? 1,
+      bands,
+      metadata: Object.fromEntries(Object.entries(dsMeta).map(([k, v]) => [k, String(v)])),
+      levels: levels.map(({ image: _image, ...l }) => l),
+    };
+    return { info, source, levels, decoder, littleEndian: tiff.littleEndian };
+  } catch (e) {
+    throw e instanceof GranaryError ? e : unreadable(`corrupt TIFF: ${(e as Error).message}`);
+  }
+}

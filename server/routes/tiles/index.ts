@@ -1,0 +1,87 @@
+/**
+ * Imagery tiles: validate -> cache key (304 early) -> worker (plan, read, warp, colourise, encode)
+ * -> headers. Also TileJSON.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TileParams, TileQuery, TileJsonParams, TileJson } from './schemas.js';
+import { problemResponses } from '../schemas.js';
+import { parseTile } from './tile-address.js';
+import { tileJson } from './tilejson.js';
+import { resolveSelection, selectionQuery } from '../../pipeline/selection.js';
+import { TileCache } from '../../plugins/tile-cache.js';
+import type { TileResult } from '../../pipeline/tile.js';
+import { originOf } from '../origin.js';
+
+const CONTENT: Record<'png' | 'tif', string> = { png: 'image/png', tif: 'image/tiff; application=geotiff' };
+
+/** Sends a tile through the rendered-tile cache, answering 304 when the client has it. */
+export async function sendCachedTile(
+  app: FastifyInstance,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  key: string,
+  contentType: string,
+  render: () => Promise<TileResult>,
+): Promise<FastifyReply> {
+  const etag = TileCache.etagFor(key);
+  reply.header('ETag', etag).header('Cache-Control', 'public, max-age=3600').header('Vary', 'Accept-Encoding');
+  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+  let hit = app.tileCache.get(key);
+  app.metrics.tileCache.inc({ result: hit ? 'hit' : 'miss' });
+  if (!hit) {
+    const r = await render();
+    hit = { body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength), contentType, etag, empty: r.empty };
+    app.tileCache.set(key, hit);
+  }
+  if (hit.empty) reply.header('X-Granary-Empty', 'true');
+  return reply.type(hit.contentType).send(hit.body);
+}
+
+export default async function tileRoutes(app: FastifyInstance) {
+  app.get<{ Params: TileParams; Querystring: TileQuery }>(
+    '/tiles/:sceneId/:z/:x/:y',
+    {
+      schema: {
+        tags: ['tiles'],
+        summary: 'Imagery tile (Web Mercator XYZ): PNG, @2x PNG, or Float32 GeoTIFF of physical values',
+        params: TileParams,
+        querystring: TileQuery,
+        response: { ...problemResponses },
+      },
+    },
+    async (req, reply) => {
+      const t = parseTile(req.params, app.config.maxZoom);
+      const scene = await app.catalog.get(req.params.sceneId);
+      const sel = resolveSelection(scene, req.query, app.colormaps);
+      const key = `img|${scene.id}|${scene.etag}|${t.format}|${t.z}/${t.x}/${t.y}@${t.size}|${sel.canonical}`;
+      return sendCachedTile(app, req, reply, key, CONTENT[t.format], () =>
+        app.pool.run<TileResult>('imagery-tile', { scene, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, format: t.format, sel }),
+      );
+    },
+  );
+
+  app.get<{ Params: { sceneId: string }; Querystring: TileQuery }>(
+    '/tiles/:sceneId/tilejson.json',
+    {
+      schema: {
+        tags: ['tiles'],
+        summary: 'TileJSON 3.0.0 for imagery tiles; the tiles template carries the query',
+        params: TileJsonParams,
+        querystring: TileQuery,
+        response: { 200: TileJson, ...problemResponses },
+      },
+    },
+    async (req) => {
+      const scene = await app.catalog.get(req.params.sceneId);
+      const sel = resolveSelection(scene, req.query, app.colormaps);
+      const what = sel.selection.kind === 'variable' ? sel.selection.variable : sel.selection.kind === 'bands' ? sel.selection.bands.join(',') : sel.selection.expression;
+      return tileJson(
+        scene,
+        `${scene.title}: ${what}${sel.date ? ` ${sel.date}` : ''}`,
+        `${originOf(req)}/tiles/${scene.id}/{z}/{x}/{y}.png?${selectionQuery(sel)}`,
+        `Granary imagery tiles of scene ${scene.id}`,
+        scene.attribution,
+      );
+    },
+  );
+}

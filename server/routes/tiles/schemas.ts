@@ -1,0 +1,43 @@
+import { Type, type Static } from 'typebox';
+import { MAX_EXPRESSION_LENGTH } from '../../render/expression.js';
+import { SceneIdParam } from '../schemas.js';
+
+export const TileParams = Type.Object({
+  sceneId: SceneIdParam,
+  z: Type.String({ pattern: '^\\d{1,2}$', description: 'zoom level' }),
+  x: Type.String({ pattern: '^\\d{1,10}$', description: 'tile column' }),
+  y: Type.String({ pattern: '^\\d{1,10}(@2x)?\\.(png|tif)$', description: 'tile row with format suffix: 12.png, 12@2x.png (512 px) or 12.tif (Float32 GeoTIFF of physical values)' }),
+});
+export type TileParams = Static<typeof TileParams>;
+
+export const TileQuery = Type.Object(
+  {
+    variable: Type.Optional(Type.String({ maxLength: 64, description: 'one variable of the scene (default: the first, or RGB when the scene has red, green and blue)' })),
+    bands: Type.Optional(Type.String({ maxLength: 200, description: 'three variables as R,G,B, e.g. red,green,blue' })),
+    expression: Type.Optional(Type.String({ maxLength: MAX_EXPRESSION_LENGTH, description: 'band math on variable names: + - * / ^, parentheses, abs sqrt log exp min max pow; e.g. (nir-red)/(nir+red)' })),
+    date: Type.Optional(Type.String({ maxLength: 40, description: 'ISO date; the scene date nearest to it is used (default: the latest)' })),
+    rescale: Type.Optional(Type.Union([Type.String({ maxLength: 80 }), Type.Array(Type.String({ maxLength: 80 }), { maxItems: 3 })], { description: 'min,max of physical values mapped to the colour range; one, or one per RGB band (repeat the parameter)' })),
+    colormap: Type.Optional(Type.String({ maxLength: 40, description: 'named colormap for one band (see /api/colormaps)' })),
+    resampling: Type.Optional(Type.Union([Type.Literal('nearest'), Type.Literal('bilinear')], { description: 'default nearest' })),
+  },
+  { additionalProperties: true },
+);
+export type TileQuery = Static<typeof TileQuery>;
+
+export const TileJsonParams = Type.Object({ sceneId: SceneIdParam });
+
+export const TileJson = Type.Object(
+  {
+    tilejson: Type.Literal('3.0.0'),
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+    attribution: Type.Optional(Type.String()),
+    tiles: Type.Array(Type.String()),
+    bounds: Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }),
+    center: Type.Array(Type.Number(), { minItems: 3, maxItems: 3 }),
+    minzoom: Type.Integer(),
+    maxzoom: Type.Integer(),
+    scheme: Type.Literal('xyz'),
+  },
+  { additionalProperties: true },
+);

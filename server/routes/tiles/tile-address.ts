@@ -1,0 +1,25 @@
+/** Parses and range-checks z/x/y[@2x].ext from route parameters. */
+import { badRequest } from '../../errors.js';
+
+export interface ParsedTile {
+  z: number;
+  x: number;
+  y: number;
+  size: number;
+  format: 'png' | 'tif';
+}
+
+export function parseTile(p: { z: string; x: string; y: string }, maxZoom: number, formats: ReadonlyArray<'png' | 'tif'> = ['png', 'tif']): ParsedTile {
+  const m = /^(\d+)(@2x)?\.(png|tif)$/.exec(p.y);
+  if (!m) throw badRequest(`tile row "${p.y.slice(0, 40)}" must look like 12.png, 12@2x.png or 12.tif`);
+  const z = Number(p.z);
+  const x = Number(p.x);
+  const y = Number(m[1]);
+  const format = m[3] as 'png' | 'tif';
+  if (!formats.includes(format)) throw badRequest(`.${format} tiles are not available on this route (use ${formats.map((f) => '.' + f).join(' or ')})`);
+  if (format === 'tif' && m[2]) throw badRequest('@2x applies to PNG tiles only');
+  if (!Number.isInteger(z) || z < 0 || z > maxZoom) throw badRequest(`zoom ${p.z} is outside 0..${maxZoom}`);
+  const n = 2 ** z;
+  if (x >= n || y >= n) throw badRequest(`tile ${z}/${x}/${y} is outside the grid: x and y must be below ${n} at zoom ${z}`);
+  return { z, x, y, size: m[2] ? 512 : 256, format };
+}

@@ -1,0 +1,25 @@
+/** The process: configuration, logger, listen, graceful shutdown (SIGTERM drains in-flight requests). */
+import { loadConfig } from './config.js';
+import { buildApp } from './app.js';
+
+export async function startServer(): Promise<void> {
+  const config = loadConfig();
+  const app = await buildApp(config, { logger: { level: config.logLevel } });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+  const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  console.log(`\nGranary is running: http://${shown}:${port}/   (API docs: http://${shown}:${port}/docs)\n`);
+}

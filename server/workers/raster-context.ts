@@ -1,0 +1,43 @@
+/** Per-worker raster state: open COG handles (LRU) and the decoded-block cache. */
+import { LRUCache } from 'lru-cache';
+import { openCog, type CogHandle } from '../raster/cog.js';
+import { openSource, type SourcePolicy } from '../raster/source.js';
+import { BlockCache } from '../raster/block-cache.js';
+import { ColormapRegistry } from '../render/colormaps.js';
+import type { RasterContext } from '../pipeline/read-tile.js';
+
+export interface WorkerInit {
+  policy: SourcePolicy;
+  blockCacheBytes: number;
+}
+
+export function createRasterContext(init: WorkerInit): RasterContext & { colormaps: ColormapRegistry } {
+  const handles = new LRUCache<string, Promise<CogHandle>>({
+    max: 64,
+    ttl: 10_000, // re-stat files now and then so a replaced file is seen
+    // Close evicted handles later, so reads still in flight on them can finish.
+    dispose: (p) => {
+      setTimeout(() => void p.then((h) => h.source.close(), () => undefined), 30_000).unref();
+    },
+  });
+  return {
+    blocks: new BlockCache(init.blockCacheBytes),
+    colormaps: new ColormapRegistry(),
+    open(href: string) {
+      let p = handles.get(href);
+      if (!p) {
+        p = openSource(href, init.policy).then(async (s) => {
+          try {
+            return await openCog(s);
+          } catch (e) {
+            await s.close();
+            throw e;
+          }
+        });
+        p.catch(() => handles.delete(href));
+        handles.set(href, p);
+      }
+      return p;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The worker-thread entry: a task table dispatching to the same pipeline modules the main thread
+ * would use. Each worker keeps its own open COG handles and its own decoded-block LRU.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { cpuUsage } from 'node:process';
+import { toWire } from '../errors.js';
+import { createRasterContext, type WorkerInit } from './raster-context.js';
+import { renderImageryTile, type ImageryTileTask } from '../pipeline/tile.js';
+import { inspectScene, type AddSceneOptions } from '../catalog/inspect.js';
+
+const init = (workerData as { init: WorkerInit }).init;
+const ctx = createRasterContext(init);
+
+type Handler = (payload: never) => Promise<{ result: unknown; transfer?: ArrayBuffer[] }>;
+
+const tasks: Record<string, Handler> = {
+  'imagery-tile': async (p: ImageryTileTask) => {
+    const r = await renderImageryTile(ctx, p);
+    const body = r.body;
+    return { result: { body, empty: r.empty }, transfer: body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [] };
+  },
+  'inspect-scene': async (p: { hrefs: string[]; opts: AddSceneOptions; itemDir: string }) => ({ result: await inspectScene(p.hrefs, p.opts, init.policy, p.itemDir) }),
+  ping: async () => ({ result: 'pong' }),
+  'crash-for-test': async () => {
+    process.exit(3);
+  },
+  'hang-for-test': async () => {
+    for (;;) {
+      /* busy loop: the pool's timeout must replace this worker */
+    }
+  },
+};
+
+parentPort!.on('message', async (m: { id: number; kind: string; payload: unknown }) => {
+  const before = cpuUsage();
+  try {
+    const handler = tasks[m.kind];
+    if (!handler) throw new Error(`unknown task kind ${m.kind}`);
+    const { result, transfer } = await handler(m.payload as never);
+    const c = cpuUsage(before);
+    parentPort!.postMessage({ id: m.id, ok: true, result, cpuMs: (c.user + c.system) / 1000 }, transfer ?? []);
+  } catch (e) {
+    const c = cpuUsage(before);
+    parentPort!.postMessage({ id: m.id, ok: false, error: toWire(e), cpuMs: (c.user + c.system) / 1000 });
+  }
+});
