@@ -19,6 +19,7 @@ import tileRoutes from './routes/tiles/index.js';
 import sceneRoutes from './routes/scenes/index.js';
 import colormapRoutes from './routes/colormaps/index.js';
 import serviceRoutes from './routes/service/index.js';
+import clientPlugin from './plugins/client.js';
 import type { WorkerInit } from './workers/raster-context.js';
 
 declare module 'fastify' {
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(sceneRoutes);
   await app.register(tileRoutes);
   await app.register(colormapRoutes);
+  await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {
     await app.catalog.refresh();

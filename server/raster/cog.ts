@@ -7,6 +7,7 @@
  */
 import { GeoTIFF, BaseDecoder, getDecoder, type GeoTIFFImage } from 'geotiff';
 import { BaseSource } from './geotiff-base-source.js';
+import { registerNativeDecoders } from './decoders.js';
 import { crsFromGeoKeys, UnknownCrsError, type CrsInfo } from '../geo/crs.js';
 import { GranaryError } from '../errors.js';
 import type { Source } from './source.js';
@@ -122,6 +123,7 @@ function checkImage(image: GeoTIFFImage, what: string): void {
 
 /** Opens a COG and reads its structure; throws GranaryError('scene-unreadable') with the reason. */
 export async function openCog(source: Source): Promise<CogHandle> {
+  registerNativeDecoders();
   let tiff: GeoTIFF;
   try {
     tiff = await GeoTIFF.fromSource(new BaseSource(source) as never, { cache: false });

@@ -93,7 +93,7 @@ export function parseExpression(src: string, variables: readonly string[]): Expr
     if (t.kind === 'num') return node({ t: 'num', v: Number(t.text) });
     if (t.kind === 'id') {
       if (peek().text === '(') {
-        if (!(t.text in FUNCS)) throw new ExpressionError(`unknown function "${t.text}" at position ${t.pos} (allowed: ${EXPRESSION_FUNCTIONS.join(', ')})`, t.pos);
+        if (!Object.hasOwn(FUNCS, t.text)) throw new ExpressionError(`unknown function "${t.text}" at position ${t.pos} (allowed: ${EXPRESSION_FUNCTIONS.join(', ')})`, t.pos);
         const fn = t.text as FnName;
         next();
         const args = [expr()];

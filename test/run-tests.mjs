@@ -1,0 +1,30 @@
+// `npm test`: type-check, then every vitest suite; writes a JSON summary that .ci/run adds up and
+// prints the closing line "tests: N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+mkdirSync('test/artifacts', { recursive: true });
+const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+if (tsc.status !== 0) {
+  console.error('type check failed');
+  writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed: 0, failed: 1, note: 'type check failed' }));
+  console.log('tests: 0 passed, 1 failed');
+  process.exit(1);
+}
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test/artifacts/vitest.json', ...process.argv.slice(2)];
+const r = spawnSync('npx', args, { stdio: 'inherit' });
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const j = JSON.parse(readFileSync('test/artifacts/vitest.json', 'utf8'));
+  passed = j.numPassedTests;
+  failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
+  skipped = j.numPendingTests + (j.numTodoTests ?? 0);
+} catch {
+  failed = 1;
+}
+if (r.status !== 0 && failed === 0) failed = 1;
+writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed, failed, skipped }));
+console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);

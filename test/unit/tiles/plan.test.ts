@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { sampleCoords, chooseLevel, planWindow } from '../../../server/raster/plan.js';
+import { warp } from '../../../server/raster/warp.js';
+import { tileBounds3857, isValidTile, lonLatTo3857, mercatorToLonLat, zoomForResolution } from '../../../server/geo/tile-grid.js';
+
+const identity = (x: number, y: number): [number, number] => [x, y];
+
+describe('tile grid', () => {
+  it('gives the bounds of the world tile and of a child', () => {
+    const [a, b, c, d] = tileBounds3857(0, 0, 0);
+    expect(a).toBeCloseTo(-20037508.342789244, 6);
+    expect(d).toBeCloseTo(20037508.342789244, 6);
+    expect(c - a).toBeCloseTo(d - b, 6);
+    expect(tileBounds3857(1, 1, 1)).toEqual([0, -20037508.342789244, 20037508.342789244, 0]);
+  });
+  it('round-trips lon/lat through Web Mercator and validates addresses', () => {
+    const [x, y] = lonLatTo3857(-55.5, -11.6);
+    const [lon, lat] = mercatorToLonLat(x, y);
+    expect(lon).toBeCloseTo(-55.5, 9);
+    expect(lat).toBeCloseTo(-11.6, 9);
+    expect(isValidTile(3, 7, 7)).toBe(true);
+    expect(isValidTile(3, 8, 0)).toBe(false);
+    expect(isValidTile(-1, 0, 0)).toBe(false);
+  });
+  it('finds the zoom whose pixels are at least as fine as a resolution', () => {
+    expect(zoomForResolution(231.656, -11.6)).toBe(10);
+    expect(zoomForResolution(300, 24.5)).toBe(9);
+  });
+});
+
+describe('tile plan', () => {
+  // A source grid in the tile CRS itself: 4x4 pixels of 10 m from (0, 40).
+  const grid = { width: 4, height: 4, geotransform: [0, 10, 0, 40, 0, -10] as const };
+
+  it('maps output pixel centres to continuous source pixel coordinates', () => {
+    const c = sampleCoords([0, 0, 40, 40], 4, grid, identity);
+    expect(Array.from(c.cols.slice(0, 4))).toEqual([0.5, 1.5, 2.5, 3.5]);
+    expect(Array.from(c.rows.filter((_, i) => i % 4 === 0))).toEqual([0.5, 1.5, 2.5, 3.5]);
+    expect(c.factor).toBeCloseTo(1, 9);
+  });
+
+  it('picks the coarsest overview that is still fine enough', () => {
+    const levels = [{ width: 1024, height: 1024 }, { width: 512, height: 512 }, { width: 256, height: 256 }, { width: 128, height: 128 }];
+    expect(chooseLevel(levels, 1)).toBe(0);
+    expect(chooseLevel(levels, 1.9)).toBe(0);
+    expect(chooseLevel(levels, 2)).toBe(1);
+    expect(chooseLevel(levels, 5)).toBe(2);
+    expect(chooseLevel(levels, 100)).toBe(3);
+  });
+
+  it('plans an empty tile outside the raster and a clipped window at its edge', () => {
+    const levels = [{ width: 4, height: 4 }];
+    const outside = sampleCoords([100, 100, 140, 140], 4, grid, identity);
+    expect(planWindow(outside, levels, 0, 'nearest')).toEqual({ kind: 'empty' });
+    // Half the tile over the raster's right half.
+    const edge = sampleCoords([20, 0, 60, 40], 4, grid, identity);
+    const plan = planWindow(edge, levels, 0, 'nearest');
+    expect(plan).toEqual({ kind: 'window', level: 0, window: [2, 0, 4, 4], scaleX: 1, scaleY: 1 });
+  });
+
+  it('warps nearest and bilinear like GDAL, nodata-aware', () => {
+    const levels = [{ width: 4, height: 4 }];
+    // Output grid twice as fine as the source over its top-left 2x2 pixels.
+    const c = sampleCoords([0, 20, 20, 40], 4, grid, identity);
+    const plan = planWindow(c, levels, 0, 'bilinear');
+    if (plan.kind !== 'window') throw new Error('expected a window');
+    const src = Float32Array.from([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150]);
+    const win = plan.window;
+    const ww = win[2] - win[0];
+    const sub = new Float32Array(ww * (win[3] - win[1]));
+    for (let r = win[1]; r < win[3]; r++) for (let q = win[0]; q < win[2]; q++) sub[(r - win[1]) * ww + (q - win[0])] = src[r * 4 + q]!;
+    const near = warp(sub, win, levels[0]!, c, 1, 1, 'nearest');
+    expect(Array.from(near.slice(0, 4))).toEqual([0, 0, 10, 10]);
+    const bil = warp(sub, win, levels[0]!, c, 1, 1, 'bilinear');
+    // Output centre (0.25, 0.25) source px: sample at (-0.25,-0.25): only pixel 0 is inside -> 0.
+    expect(bil[0]).toBeCloseTo(0, 6);
+    // Output pixel (1,1) centre at (0.75, 0.75): weights .25/.25 on pixel (0,0)-(1,1) -> 0.25*0 + .. = 2.5+10 = 12.5
+    expect(bil[5]).toBeCloseTo(0.75 * 0.75 * 0 + 0.25 * 0.75 * 10 + 0.75 * 0.25 * 40 + 0.25 * 0.25 * 50, 5);
+    // A nodata neighbour is dropped and the weights renormalised.
+    sub[1] = NaN;
+    const bil2 = warp(sub, win, levels[0]!, c, 1, 1, 'bilinear');
+    expect(bil2[5]).toBeCloseTo((0.75 * 0.75 * 0 + 0.75 * 0.25 * 40 + 0.25 * 0.25 * 50) / (1 - 0.25 * 0.75), 5);
+  });
+});
