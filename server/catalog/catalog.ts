@@ -4,7 +4,7 @@
  * added by `granary scenes add` without a restart. Items are written to a temporary file and renamed.
  */
 import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { sceneFromItem, SCENE_ID, type Scene, type StacItem } from './scene.js';
 import { isRemote } from '../raster/source.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -30,7 +30,7 @@ export class Catalog {
     for (const a of Object.values(item.assets)) {
       if (isRemote(a.href)) continue;
       try {
-        const s = await stat(join(this.dir, a.href));
+        const s = await stat(resolve(dirname(itemPath), a.href));
         parts.push(`${s.size}:${s.mtimeMs}`);
       } catch {
         parts.push('missing');

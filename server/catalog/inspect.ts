@@ -5,7 +5,7 @@
  */
 import { basename, dirname, relative } from 'node:path';
 import type { CogHandle } from '../raster/cog.js';
-import { openCog } from '../raster/cog.js';
+import { openCog, checkBlockRanges } from '../raster/cog.js';
 import { openSource, isRemote, type SourcePolicy } from '../raster/source.js';
 import { readWindow } from '../raster/read-window.js';
 import { BlockCache } from '../raster/block-cache.js';
@@ -110,7 +110,9 @@ export async function inspectScene(hrefs: string[], opts: AddSceneOptions, polic
     for (const href of hrefs) {
       const source = await openSource(href, policy);
       try {
-        handles.push(await openCog(source));
+        const handle = await openCog(source);
+        handles.push(handle);
+        await checkBlockRanges(handle);
       } catch (e) {
         await source.close();
         if (e instanceof GranaryError) throw new GranaryError(e.kind, `${href}: ${e.message}`);
@@ -144,7 +146,12 @@ export async function inspectScene(hrefs: string[], opts: AddSceneOptions, polic
           data_type: dataType(h.info.dtype),
         };
       };
-      if (datedByDescription || explicitVariable || (opts.dates && opts.dates.length === h.info.bandCount && h.info.bandCount > 1)) {
+      if (explicitVariable && h.info.bandCount === 1 && !datedByDescription) {
+        // One band, one variable: dated by --date if given.
+        const date = opts.dates?.[0]?.slice(0, 10) ?? null;
+        const variable = sanitize(explicitVariable);
+        bands = [{ name: variable, description: descs[0] ?? variable, ...common(0), 'granary:variable': variable, 'granary:date': date }];
+      } else if (datedByDescription || explicitVariable || (opts.dates && opts.dates.length === h.info.bandCount && h.info.bandCount > 1)) {
         // One variable per file, one band per date.
         const variable = explicitVariable ? sanitize(explicitVariable) : guessVariable(h, href);
         if (!variable) throw badRequest(`${href}: its bands are dates but the variable is unknown: pass --variable <name>`);

@@ -22,6 +22,7 @@ export class UnknownCrsError extends Error {}
 /** Derives the CRS of a GeoTIFF from its geokeys (as geotiff.js returns them). */
 export function crsFromGeoKeys(geoKeys: Record<string, unknown> | null): CrsInfo {
   if (!geoKeys || Object.keys(geoKeys).length === 0) throw new UnknownCrsError('the file has no GeoKeys: it is not georeferenced');
+  if (geoKeys.GTModelTypeGeoKey !== 1 && geoKeys.GTModelTypeGeoKey !== 2 && geoKeys.ProjectedCSTypeGeoKey === undefined && geoKeys.GeographicTypeGeoKey === undefined) throw new UnknownCrsError('the file declares neither a projected nor a geographic CRS (e.g. a local/engineering CRS): its coordinates cannot be placed on the map');
   const epsg = (geoKeys.ProjectedCSTypeGeoKey ?? geoKeys.GeographicTypeGeoKey) as number | undefined;
   const result = geokeysToProj4.toProj4(geoKeys as unknown as Parameters<typeof geokeysToProj4.toProj4>[0]);
   const problems = Object.keys(result.errors ?? {}).filter((k) => !HARMLESS.has(k));

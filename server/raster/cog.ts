@@ -206,3 +206,23 @@ export async function openCog(source: Source): Promise<CogHandle> {
     throw e instanceof GranaryError ? e : unreadable(`corrupt TIFF: ${(e as Error).message}`);
   }
 }
+
+/**
+ * Checks that every block of every level lies inside the file (a truncated COG often keeps its
+ * header and overviews intact). Reads the offset arrays in full, so it is for registration, not for
+ * every open.
+ */
+export async function checkBlockRanges(h: CogHandle): Promise<void> {
+  const size = h.source.size;
+  for (const level of h.levels) {
+    const fd = level.image.getFileDirectory();
+    const tiled = !fd.hasTag('StripOffsets');
+    const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number | bigint> | undefined;
+    const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number | bigint> | undefined;
+    if (!offsets || !counts || offsets.length !== counts.length) throw unreadable(`level ${level.ifd} has no usable block offsets`);
+    for (let i = 0; i < offsets.length; i++) {
+      const end = Number(offsets[i]) + Number(counts[i]);
+      if (end > size) throw unreadable(`block ${i} of image ${level.ifd} ends at byte ${end}, past the end of the file (${size} bytes): the file is truncated or corrupt`);
+    }
+  }
+}

@@ -88,7 +88,10 @@ export async function readWindow(
     return cache.get(key, async () => {
       try {
         const t = await image.getTileOrStrip(bx, by, sample, h.decoder as never, signal);
-        return t.data as ArrayBuffer;
+        const data = t.data as ArrayBuffer;
+        const expected = tw * image.getBlockHeight(by) * (planar === 1 ? image.getBytesPerPixel() : image.getSampleByteSize(sample));
+        if (data.byteLength < expected) throw new GranaryError('scene-unreadable', `block ${bx},${by} of ${h.source.key.split('@')[0]} is truncated (${data.byteLength} of ${expected} bytes)`);
+        return data;
       } catch (e) {
         if (e instanceof GranaryError) throw e;
         throw new GranaryError('scene-unreadable', `block ${bx},${by} of ${h.source.key.split('@')[0]} cannot be decoded: ${(e as Error).message}`);

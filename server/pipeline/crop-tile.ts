@@ -1,0 +1,152 @@
+/**
+ * THE flow of a crop tile (runs in a worker):
+ *
+ *   tile plan over the native grid -> the 256 px native blocks it touches -> classify each block
+ *   (cached by model sha256 + scene + season + block) -> resample classes onto the tile -> colour
+ *
+ * What a low-zoom crop tile shows: the **majority (mode) of the full-resolution classes** inside each
+ * output pixel's footprint, never a classification of an averaged overview (averaging the time
+ * series of a soy field and a forest makes a curve that is neither). Confidence tiles show the mean
+ * top-class probability over the same footprint. At zooms finer than the data, nearest neighbour.
+ * So the same native pixel gets the same class here and in `granary cropmap`'s COG.
+ */
+import { LRUCache } from 'lru-cache';
+import { tileCoords, type RasterContext, type TileAddress } from './read-tile.js';
+import { classifyWindow, NO_CLASS, type Classifier, type ClassifiedWindow, type ModelInputs } from './classify-window.js';
+import { colorizeSingle, colorizeClasses } from '../render/colorize.js';
+import { encodePng, emptyPng } from '../render/png.js';
+import { hexToRgb, ColormapRegistry } from '../render/colormaps.js';
+import { GranaryError } from '../errors.js';
+import type { Scene } from '../catalog/scene.js';
+
+export const BLOCK = 256;
+/** Native pixels a single crop tile may classify on the fly (beyond: use granary cropmap). */
+export const MAX_NATIVE_PIXELS = 4096 * 4096;
+
+export interface CropModelRef {
+  id: string;
+  sha256: string;
+  path: string;
+  classes: Array<{ id: number; name: string; color: string }>;
+}
+
+export interface CropTileTask {
+  scene: Scene;
+  model: CropModelRef;
+  inputs: ModelInputs;
+  season: number;
+  tile: TileAddress;
+  layer: 'class' | 'confidence';
+}
+
+export class BlockClassCache {
+  private readonly lru = new LRUCache<string, Promise<ClassifiedWindow>>({ max: 512 });
+  get(key: string, load: () => Promise<ClassifiedWindow>): Promise<ClassifiedWindow> {
+    let p = this.lru.get(key);
+    if (!p) {
+      p = load();
+      p.catch(() => this.lru.delete(key));
+      this.lru.set(key, p);
+    }
+    return p;
+  }
+}
+
+/** Class and confidence per output pixel of a tile (class NO_CLASS where none). */
+export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: CropTileTask, signal?: AbortSignal) {
+  const { scene, tile } = task;
+  const { width, height } = scene.grid;
+  const coords = tileCoords(scene, tile);
+  const n = tile.size * tile.size;
+  const k = coords.factor > 1.5 ? Math.max(1, Math.round(coords.factor)) : 1;
+  const half = Math.floor(k / 2);
+  // Native window needed.
+  let minC = Infinity;
+  let minR = Infinity;
+  let maxC = -Infinity;
+  let maxR = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const c = coords.cols[i]!;
+    const r = coords.rows[i]!;
+    if (!(c >= 0 && r >= 0 && c < width && r < height)) continue;
+    minC = Math.min(minC, c);
+    maxC = Math.max(maxC, c);
+    minR = Math.min(minR, r);
+    maxR = Math.max(maxR, r);
+  }
+  const classes = new Uint8Array(n).fill(NO_CLASS);
+  const confidence = new Float32Array(n).fill(NaN);
+  if (minC === Infinity) return { empty: true, classes, confidence };
+  const c0 = Math.max(0, Math.floor(minC) - half);
+  const r0 = Math.max(0, Math.floor(minR) - half);
+  const c1 = Math.min(width, Math.floor(maxC) + half + 1);
+  const r1 = Math.min(height, Math.floor(maxR) + half + 1);
+  if ((c1 - c0) * (r1 - r0) > MAX_NATIVE_PIXELS) {
+    throw new GranaryError('unprocessable', `this crop tile covers ${(c1 - c0) * (r1 - r0)} native pixels (limit ${MAX_NATIVE_PIXELS}): zoom in, or run granary cropmap ${scene.id}`);
+  }
+  // Classify the aligned native blocks the window touches.
+  const blocks = new Map<string, ClassifiedWindow>();
+  const jobs: Array<Promise<void>> = [];
+  for (let by = Math.floor(r0 / BLOCK); by <= Math.floor((r1 - 1) / BLOCK); by++) {
+    for (let bx = Math.floor(c0 / BLOCK); bx <= Math.floor((c1 - 1) / BLOCK); bx++) {
+      const win = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
+      const key = `${task.model.sha256}|${scene.id}|${scene.etag}|${task.season}|${bx},${by}`;
+      jobs.push(cache.get(key, () => classifyWindow(ctx, scene, task.inputs, classify, win, signal)).then((w) => void blocks.set(`${bx},${by}`, w)));
+    }
+  }
+  await Promise.all(jobs);
+  const at = (c: number, r: number): [number, number] => {
+    const w = blocks.get(`${Math.floor(c / BLOCK)},${Math.floor(r / BLOCK)}`)!;
+    const i = (r - w.window[1]) * w.width + (c - w.window[0]);
+    return [w.classes[i]!, w.confidence[i]!];
+  };
+  const C = task.model.classes.length;
+  const votes = new Float64Array(C);
+  for (let i = 0; i < n; i++) {
+    const fc = coords.cols[i]!;
+    const fr = coords.rows[i]!;
+    if (!(fc >= 0 && fr >= 0 && fc < width && fr < height)) continue;
+    const c = Math.floor(fc);
+    const r = Math.floor(fr);
+    if (k === 1) {
+      const [cl, cf] = at(c, r);
+      classes[i] = cl;
+      confidence[i] = cf;
+      continue;
+    }
+    votes.fill(0);
+    let confSum = 0;
+    let count = 0;
+    for (let rr = Math.max(0, r - half); rr < Math.min(height, r - half + k); rr++) {
+      for (let cc = Math.max(0, c - half); cc < Math.min(width, c - half + k); cc++) {
+        const [cl, cf] = at(cc, rr);
+        if (cl === NO_CLASS) continue;
+        votes[cl]! += 1;
+        confSum += cf;
+        count++;
+      }
+    }
+    if (count === 0) continue;
+    let best = 0;
+    for (let q = 1; q < C; q++) if (votes[q]! > votes[best]!) best = q; // ties -> lowest class index
+    classes[i] = best;
+    confidence[i] = confSum / count;
+  }
+  return { empty: false, classes, confidence };
+}
+
+/** The same ramp the legend endpoint serves (/api/colormaps/confidence). */
+const CONFIDENCE_LUT = new ColormapRegistry().lut('confidence')!;
+
+export async function renderCropTile(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: CropTileTask, signal?: AbortSignal): Promise<{ body: Uint8Array; empty: boolean }> {
+  const v = await cropTileValues(ctx, cache, classify, task, signal);
+  if (v.empty) return { body: await emptyPng(task.tile.size), empty: true };
+  let rgba: Uint8Array;
+  if (task.layer === 'class') {
+    const palette = new Map<number, [number, number, number]>(task.model.classes.map((c, i) => [i, hexToRgb(c.color)]));
+    rgba = colorizeClasses(v.classes, palette, NO_CLASS);
+  } else {
+    rgba = colorizeSingle(v.confidence, [0, 1], CONFIDENCE_LUT);
+  }
+  return { body: await encodePng(rgba, task.tile.size, task.tile.size), empty: false };
+}
