@@ -20,12 +20,22 @@ import sceneRoutes from './routes/scenes/index.js';
 import colormapRoutes from './routes/colormaps/index.js';
 import serviceRoutes from './routes/service/index.js';
 import clientPlugin from './plugins/client.js';
+import regionsPlugin from './plugins/regions.js';
+import regionRoutes from './routes/regions/index.js';
+import zonalRoutes from './routes/regions/zonal.js';
+import ogcRoutes from './routes/collections/index.js';
+import layerRoutes from './routes/layers/index.js';
+import regionLookup from './plugins/region-lookup.js';
+import cropRoutes from './routes/crops/index.js';
+import pointRoutes from './routes/point/index.js';
+import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     catalog: Catalog;
+    models: ModelRegistry;
     pool: WorkerPool;
     colormaps: ColormapRegistry;
     tileCache: TileCache;
@@ -72,10 +82,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('policy', policy);
   app.decorate('catalog', new Catalog(join(config.dataDir, 'catalog')));
   app.decorate('pool', pool);
+  app.decorate('models', new ModelRegistry(config.modelsDir, async (entry) => void (await pool.run('check-model', entry.session))));
   app.decorate('colormaps', new ColormapRegistry());
   app.decorate('tileCache', new TileCache(config.tileCacheMb * 1024 * 1024));
   app.decorate('metrics', new Metrics());
-  app.decorate('readiness', { ok: false, waitingFor: ['catalog', 'workers'] });
+  app.decorate('readiness', { ok: false, waitingFor: ['catalog', 'workers', 'models'] });
   app.decorate('resolveDataHref', (href: string) => (isRemote(href) || isAbsolute(href) ? href : resolve(config.dataDir, href)));
 
   app.addHook('onResponse', async (req, reply) => {
@@ -87,11 +98,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await pool.close();
   });
 
+  await app.register(regionsPlugin);
+  await app.register(regionLookup);
+
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(serviceRoutes);
   await app.register(sceneRoutes);
   await app.register(tileRoutes);
   await app.register(colormapRoutes);
+  await app.register(cropRoutes);
+  await app.register(pointRoutes);
+  await app.register(regionRoutes);
+  await app.register(zonalRoutes);
+  await app.register(ogcRoutes, { base: '' });
+  await app.register(ogcRoutes, { base: '/ogc' });
+  await app.register(layerRoutes);
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {
@@ -99,6 +120,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog');
     await pool.run('ping', null);
     app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers');
+    await app.models.refresh();
+    app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'models');
     app.readiness.ok = app.readiness.waitingFor.length === 0;
   });
   return app;

@@ -4,6 +4,7 @@
  * A worker that crashes or exceeds the task timeout is replaced; its tasks are answered with errors.
  */
 import { Worker } from 'node:worker_threads';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GranaryError, fromWire, type WireError } from '../errors.js';
 
@@ -19,8 +20,16 @@ export interface PoolOptions {
   perWorker?: number;
 }
 
+/** Per-request CPU accounting: run a request inside `cpuAccounting.run(acc, ...)` to collect the worker CPU time of its tasks. */
+export interface CpuAccount {
+  cpuMs: number;
+  byKind: Record<string, number>;
+}
+export const cpuAccounting = new AsyncLocalStorage<CpuAccount>();
+
 interface Task {
   id: number;
+  account?: CpuAccount | undefined;
   kind: string;
   payload: unknown;
   resolve: (v: unknown) => void;
@@ -53,6 +62,7 @@ export class WorkerPool {
   private queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly listeners: Array<(kind: string, cpuMs: number) => void> = [];
   readonly stats: PoolStats = { workers: 0, queued: 0, inflight: 0, completed: 0, failed: 0, rejected: 0, restarts: 0, cpuMsByKind: {} };
 
   constructor(private readonly opts: PoolOptions) {
@@ -69,7 +79,14 @@ export class WorkerPool {
       slot.inflight.delete(m.id);
       clearTimeout(task.timer);
       this.stats.inflight--;
-      if (m.cpuMs !== undefined) this.stats.cpuMsByKind[task.kind] = (this.stats.cpuMsByKind[task.kind] ?? 0) + m.cpuMs;
+      if (m.cpuMs !== undefined) {
+        this.stats.cpuMsByKind[task.kind] = (this.stats.cpuMsByKind[task.kind] ?? 0) + m.cpuMs;
+        if (task.account) {
+          task.account.cpuMs += m.cpuMs;
+          task.account.byKind[task.kind] = (task.account.byKind[task.kind] ?? 0) + m.cpuMs;
+        }
+        for (const l of this.listeners) l(task.kind, m.cpuMs);
+      }
       if (m.ok) {
         this.stats.completed++;
         task.resolve(m.result);
@@ -119,7 +136,7 @@ export class WorkerPool {
       return Promise.reject(new GranaryError('overloaded', `the processing queue is full (${this.opts.queueLimit} tasks waiting); retry shortly`, {}, { 'Retry-After': '1' }));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, kind, payload, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ id: this.nextId++, kind, payload, account: cpuAccounting.getStore(), resolve: resolve as (v: unknown) => void, reject });
       this.stats.queued = this.queue.length;
       this.pump();
     });
@@ -142,6 +159,11 @@ export class WorkerPool {
       slot.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload });
     }
     this.stats.queued = this.queue.length;
+  }
+
+  /** Called with the worker CPU time of every finished task (for footprint accounting). */
+  onTaskCpu(listener: (kind: string, cpuMs: number) => void): void {
+    this.listeners.push(listener);
   }
 
   get queued(): number {

@@ -8,6 +8,8 @@ import { toWire } from '../errors.js';
 import { createRasterContext, type WorkerInit } from './raster-context.js';
 import { renderImageryTile, type ImageryTileTask } from '../pipeline/tile.js';
 import { inspectScene, type AddSceneOptions } from '../catalog/inspect.js';
+import { cropTasks } from './crop-tasks.js';
+import { runZonalTask, type ZonalTask } from '../pipeline/zonal.js';
 
 const init = (workerData as { init: WorkerInit }).init;
 const ctx = createRasterContext(init);
@@ -21,6 +23,8 @@ const tasks: Record<string, Handler> = {
     return { result: { body, empty: r.empty }, transfer: body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? [body.buffer as ArrayBuffer] : [] };
   },
   'inspect-scene': async (p: { hrefs: string[]; opts: AddSceneOptions; itemDir: string }) => ({ result: await inspectScene(p.hrefs, p.opts, init.policy, p.itemDir) }),
+  'zonal-stats': async (p: ZonalTask) => ({ result: await runZonalTask(ctx, p) }),
+  ...(cropTasks(ctx) as unknown as Record<string, Handler>),
   ping: async () => ({ result: 'pong' }),
   'crash-for-test': async () => {
     process.exit(3);

@@ -1,0 +1,134 @@
+/**
+ * A whole-scene crop map as a COG that GDAL and QGIS open: band 1 = class id (uint8, 255 nodata),
+ * band 2 = confidence in percent (uint8), tiled, DEFLATE, overviews by mode, class names in the
+ * GDAL metadata, and a colour table + category names in the `.aux.xml` beside it (TIFF palettes
+ * require a single band; GDAL and QGIS read the PAM sidecar for band 1). A JSON sidecar (STAC Item
+ * with the model, season, confusion matrix and footprint) goes beside it too.
+ *
+ * Everything is written to temporary files and renamed, the COG last: an interrupted run never
+ * leaves a partial map under the final name.
+ */
+import { writeFile, rename, unlink, readdir, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { writeGeoTiff } from '../render/geotiff-writer.js';
+import { tempPathFor } from '../util/atomic-write.js';
+import { hexToRgb } from '../render/colormaps.js';
+import type { Scene } from '../catalog/scene.js';
+
+export interface CropMapData {
+  width: number;
+  height: number;
+  classIds: Uint8Array; // card class id, 255 = nodata
+  confidence: Uint8Array; // percent, 255 = nodata
+}
+
+export interface CropMapMeta {
+  scene: Scene;
+  geoKeys: Record<string, unknown>;
+  model: { id: string; sha256: string; classes: Array<{ id: number; name: string; color: string }>; confusionMatrix: number[][] | null; classOrder: string[] | null };
+  season: number;
+  dates: string[];
+  extra?: Record<string, unknown>;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function auxXml(classes: CropMapMeta['model']['classes']): string {
+  const byId = new Map(classes.map((c) => [c.id, c]));
+  const maxId = Math.max(...classes.map((c) => c.id));
+  const entries: string[] = [];
+  const names: string[] = [];
+  for (let i = 0; i <= 255; i++) {
+    const c = byId.get(i);
+    const [r, g, b] = c ? hexToRgb(c.color) : [0, 0, 0];
+    entries.push(`      <Entry c1="${r}" c2="${g}" c3="${b}" c4="${c ? 255 : 0}"/>`);
+    if (i <= maxId) names.push(`      <Category>${c ? esc(c.name) : ''}</Category>`);
+  }
+  return `<PAMDataset>
+  <PAMRasterBand band="1">
+    <Description>class</Description>
+    <ColorInterp>Palette</ColorInterp>
+    <CategoryNames>
+${names.join('\n')}
+    </CategoryNames>
+    <ColorTable>
+${entries.join('\n')}
+    </ColorTable>
+  </PAMRasterBand>
+</PAMDataset>
+`;
+}
+
+async function removeStaleTemps(dir: string, stem: string): Promise<void> {
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (f.startsWith(`.${stem}`) && f.endsWith('.tmp')) await unlink(join(dir, f)).catch(() => undefined);
+  }
+}
+
+export async function writeCropMap(out: string, data: CropMapData, meta: CropMapMeta, onTemp?: (paths: string[]) => void): Promise<{ tif: string; aux: string; json: string; bytes: number }> {
+  await mkdir(dirname(out), { recursive: true });
+  await removeStaleTemps(dirname(out), basename(out));
+  const { scene, model } = meta;
+  const classNames = model.classes.map((c) => `${c.id}:${c.name}`).join(',');
+  const tif = writeGeoTiff({
+    width: data.width,
+    height: data.height,
+    bands: [data.classIds, data.confidence],
+    tileSize: 256,
+    compression: 'deflate',
+    geotransform: scene.grid.geotransform,
+    geoKeys: meta.geoKeys as never,
+    nodata: 255,
+    overviews: { levels: 'auto', resampling: 'mode' },
+    gdalMetadata: {
+      items: {
+        GRANARY_PRODUCT: 'crop map',
+        SCENE: scene.id,
+        MODEL_ID: model.id,
+        MODEL_SHA256: model.sha256,
+        SEASON: `${meta.season}-${meta.season + 1}`,
+        DATES: meta.dates.join(','),
+        CLASS_NAMES: classNames,
+        ...Object.fromEntries(Object.entries(meta.extra ?? {}).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)])),
+      },
+      bands: [
+        { description: 'class', items: { CLASS_NAMES: classNames } },
+        { description: 'confidence_percent', unitType: '%' },
+      ],
+    },
+  });
+  const aux = `${out}.aux.xml`;
+  const json = out.replace(/\.tif$/, '') + '.json';
+  const sidecar = {
+    type: 'Feature',
+    stac_version: '1.0.0',
+    id: basename(out).replace(/\.tif$/, ''),
+    bbox: scene.bbox,
+    geometry: null,
+    properties: { title: `Crop map of ${scene.title}, season ${meta.season}-${meta.season + 1}, model ${model.id}`, datetime: null, start_datetime: `${meta.dates[0]}T00:00:00Z`, end_datetime: `${meta.dates[meta.dates.length - 1]}T00:00:00Z`, ...meta.extra },
+    assets: { data: { href: `./${basename(out)}`, type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] } },
+    links: [],
+    sceneId: scene.id,
+    modelId: model.id,
+    modelSha256: model.sha256,
+    season: meta.season,
+    classes: model.classes,
+    confusionMatrix: model.confusionMatrix,
+    confusionMatrixOrientation: 'rows = reference (true) class, columns = predicted class, from the model card\'s location-grouped cross-validation',
+    classOrder: model.classOrder,
+  };
+  const temps = [tempPathFor(out), tempPathFor(aux), tempPathFor(json)];
+  onTemp?.(temps);
+  try {
+    await writeFile(temps[1]!, auxXml(model.classes));
+    await writeFile(temps[2]!, JSON.stringify(sidecar, null, 2) + '\n');
+    await writeFile(temps[0]!, tif);
+    await rename(temps[1]!, aux);
+    await rename(temps[2]!, json);
+    await rename(temps[0]!, out); // last: the map exists only when complete
+  } catch (e) {
+    await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)));
+    throw e;
+  }
+  return { tif: out, aux, json, bytes: tif.length };
+}

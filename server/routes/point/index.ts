@@ -1,0 +1,61 @@
+/** GET /api/point: everything known at a point (scene pixel, time series, crop class, region). */
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { problemResponses } from '../schemas.js';
+import { pixelAt, type PointResult } from '../../pipeline/point.js';
+import { modelTask, publicCard } from '../crops/index.js';
+import { GranaryError } from '../../errors.js';
+import type { PointMessage } from '../../workers/crop-tasks.js';
+import type { Scene } from '../../catalog/scene.js';
+
+const PointQuery = Type.Object({
+  lon: Type.Number({ minimum: -180, maximum: 180 }),
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  scene: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' })),
+  model: Type.Optional(Type.String({ maxLength: 64 })),
+  season: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2200 })),
+});
+
+export default async function pointRoutes(app: FastifyInstance) {
+  app.get<{ Querystring: Static<typeof PointQuery> }>('/api/point', {
+    schema: { tags: ['crops'], summary: 'Everything known at a point: scene pixel, time series of every variable, crop class with all probabilities, and the region', querystring: PointQuery, response: { ...problemResponses } },
+  }, async (req) => {
+    const { lon, lat } = req.query;
+    let scene: Scene | undefined;
+    if (req.query.scene) {
+      scene = await app.catalog.get(req.query.scene);
+    } else {
+      const scenes = await app.catalog.list();
+      // Prefer scenes that have the default model's variables (crop information), then the finest.
+      scene = scenes.filter((s) => pixelAt(s, lon, lat) !== null).sort((a, b) => Number(b.variables.includes('ndvi')) - Number(a.variables.includes('ndvi')) || Math.abs(a.grid.geotransform[1]) - Math.abs(b.grid.geotransform[1]))[0];
+    }
+    const region = app.regionAt(lon, lat);
+    if (!scene) {
+      return { lon, lat, scene: null, inside: false, note: 'no scene covers this point', series: {}, crop: null, region };
+    }
+    let model: PointMessage['model'];
+    let session: PointMessage['session'];
+    let modelNote: string | null = null;
+    try {
+      const m = await app.models.get(req.query.model);
+      const t = modelTask(m, scene, req.query.season);
+      model = { ref: t.ref, inputs: t.inputs, season: t.choice.season };
+      session = m.session;
+    } catch (e) {
+      if (req.query.model || !(e instanceof GranaryError)) throw e;
+      modelNote = `no crop class: ${e.message}`;
+    }
+    const r = await app.pool.run<PointResult>('point', { scene, lon, lat, ...(model ? { model } : {}), ...(session ? { session } : {}) } satisfies PointMessage);
+    return {
+      lon,
+      lat,
+      scene: { id: scene.id, title: scene.title },
+      inside: r.inside,
+      pixel: r.pixel,
+      series: r.series,
+      crop: r.crop ? { ...r.crop, classes: model ? publicCard(await app.models.get(model.ref.id)).classes : [] } : null,
+      ...(modelNote ? { note: modelNote } : {}),
+      region,
+    };
+  });
+}

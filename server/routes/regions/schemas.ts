@@ -1,0 +1,221 @@
+/**
+ * Schemas of the region and yield-gap routes. Every indicator carries its unit and method in its
+ * description, so the OpenAPI document is the reference for what each number means.
+ */
+import { Type, type TSchema } from 'typebox';
+
+const nullable = <T extends TSchema>(t: T, description: string) => Type.Union([t, Type.Null()], { description });
+const num = (description: string) => nullable(Type.Number(), description);
+const int = (description: string) => nullable(Type.Integer(), description);
+
+/** Indicator name -> description (unit first). Shared by JSON schemas, OGC queryables and docs. */
+export const INDICATORS = {
+  actualYieldKgHa: 'kg/ha. Ya, actual yield: mean of the region\'s known (non-zero) IBGE PAM yields over the window of `windowYears` years ending with `year` (10 years, GYGA practice for rainfed systems); null when the region has no known yield in the window',
+  attainableYieldKgHa: 'kg/ha. Attainable yield: the configured percentile (P95) across all municipalities of their window-mean yields (Hyndman-Fan type 7 interpolation); a statistical stand-in for the water-limited potential Yw (no crop-model potentials are available)',
+  yieldGapKgHa: 'kg/ha. Yield gap = max(0, attainable - actual yield)',
+  yieldGapPct: '%. Yield gap as a share of the attainable yield (0-100)',
+  plantedAreaHa: 'ha. Planted area of the crop in `year` (IBGE PAM, SIDRA table 1612); null when PAM reports 0 (none, n/a and confidential all became 0)',
+  productionT: 't. Production of the crop in `year` (IBGE PAM); null when unknown',
+  productionGapT: 't. Production gap = yield gap x planted area of `year`',
+  population: 'persons. Resident population estimate (IBGE) of `year`, or of the nearest year the table covers (see flags)',
+  productionPerCapitaKg: 'kg/person. Production / population: an availability indicator, not consumption (most Mato Grosso soy is exported)',
+  priceUsdPerT: 'USD/t. Mean of the 12 monthly World Bank Pink Sheet world prices of `year` (nominal; soybeans / maize US Gulf), not a farm-gate price',
+  productionGapValueUsd: 'USD. Production gap x price',
+  reportedYieldKgHa: 'kg/ha. The PAM yield of `year` itself (per harvested area), not averaged; null when PAM reports 0',
+  priorityRank: 'rank (1 = highest priority) by intervention-priority score among the regions with a score; null when not ranked (reason in flags)',
+  priorityScore: 'USD/person. Intervention-priority score = production gap value per inhabitant (productionGapValueUsd / population)',
+  mappedAreaHa:
+    'ha. Area of the crop from the crop map inside the region (the part the map covers): coverage-weighted pixel counts of the crop\'s classes, adjusted with the Olofsson et al. (2014) estimator on the model card\'s cross-validation confusion matrix (model-based approximation); null with a flag when no crop map covers the region',
+  mappedAreaCi95Ha: 'ha. 95 % interval [low, high] of mappedAreaHa (+-1.96 SE, low clamped at 0); indicative only (model-based)',
+} as const;
+
+export type IndicatorName = keyof typeof INDICATORS;
+
+const CropMapInfo = nullable(
+  Type.Object(
+    {
+      sceneId: Type.String({ description: 'scene the crop map was computed on' }),
+      modelId: Type.String({ description: 'model that made the crop map' }),
+      season: nullable(Type.Array(Type.String(), { minItems: 2, maxItems: 2 }), 'first and last date of the scene (the season mapped)'),
+      regionCoveredShare: Type.Number({ description: 'share (0-1) of the region covered by the crop map' }),
+      coveredAreaHa: Type.Number({ description: 'ha of the region inside the crop map' }),
+      nodataAreaHa: Type.Number({ description: 'ha of the covered part without a class' }),
+      classes: Type.Array(Type.String(), { description: 'crop-map classes counted as this crop' }),
+      pixelCountAreaHa: Type.Number({ description: 'ha, coverage-weighted pixel count of those classes (unadjusted)' }),
+      adjustedAreaHa: Type.Number({ description: 'ha, Olofsson-adjusted area (= mappedAreaHa)' }),
+      seHa: num('ha, standard error of the adjusted area'),
+      ci95Ha: nullable(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }), 'ha, 95 % interval'),
+      userAccuracy: num('user\'s accuracy of the crop class (from the collapsed confusion matrix)'),
+      producerAccuracy: num('producer\'s accuracy of the crop class'),
+      method: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+  'the crop map the area comes from; null when none covers the region',
+);
+
+const Inputs = Type.Object(
+  {},
+  {
+    additionalProperties: true,
+    description:
+      'the inputs of the indicators: window [from, to]; actualYield {yearsUsed, valuesKgHa, yearsWithoutData}; attainableYield {percentile, interpolation, nMunicipalities, nWithFullWindow}; statisticsYear; price {series, year, monthsUsed, monthlyValues, unit}; population {yearUsed, value}',
+  },
+);
+
+export const YieldGapRow = Type.Object(
+  {
+    regionId: Type.String({ description: 'IBGE 7-digit municipality code' }),
+    name: Type.String({ description: 'municipality name (UTF-8, e.g. Cláudia)' }),
+    crop: Type.String({ description: 'soy or maize' }),
+    year: Type.Integer({ description: 'year of the indicators (end of the averaging window)' }),
+    actualYieldKgHa: num(INDICATORS.actualYieldKgHa),
+    attainableYieldKgHa: num(INDICATORS.attainableYieldKgHa),
+    yieldGapKgHa: num(INDICATORS.yieldGapKgHa),
+    yieldGapPct: num(INDICATORS.yieldGapPct),
+    plantedAreaHa: num(INDICATORS.plantedAreaHa),
+    productionT: num(INDICATORS.productionT),
+    productionGapT: num(INDICATORS.productionGapT),
+    population: num(INDICATORS.population),
+    productionPerCapitaKg: num(INDICATORS.productionPerCapitaKg),
+    priceUsdPerT: num(INDICATORS.priceUsdPerT),
+    productionGapValueUsd: num(INDICATORS.productionGapValueUsd),
+    mappedAreaHa: num(INDICATORS.mappedAreaHa),
+    mappedAreaCi95Ha: nullable(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 }), INDICATORS.mappedAreaCi95Ha),
+    priorityRank: int(INDICATORS.priorityRank),
+    priorityScore: num(INDICATORS.priorityScore),
+    cropMap: CropMapInfo,
+    inputs: Inputs,
+    flags: Type.Array(Type.String(), { description: 'caveats about this row: missing data, truncated window, substitutions, crop-map coverage' }),
+    method: Type.String({ description: 'how the indicators were computed, with the window, percentile and sources' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Source = Type.Object(
+  {
+    name: Type.String(),
+    kind: Type.String(),
+    file: Type.String(),
+    source: Type.String({ description: 'who publishes the data' }),
+    licence: Type.String(),
+    note: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const YieldGapResponse = Type.Object(
+  {
+    crop: Type.String(),
+    year: Type.Integer(),
+    validYears: Type.Array(Type.Integer(), { minItems: 2, maxItems: 2, description: 'first and last year with crop statistics for this crop' }),
+    defaultYear: Type.Integer({ description: 'latest year with complete data (crop statistics, population and 12 months of prices)' }),
+    count: Type.Integer(),
+    rows: Type.Array(YieldGapRow),
+    priorityMethod: Type.String(),
+    sources: Type.Array(Source),
+  },
+  { additionalProperties: false },
+);
+
+const indicatorProps = (names: readonly IndicatorName[]) => Object.fromEntries(names.map((n) => [n, n === 'priorityRank' ? int(INDICATORS[n]) : num(INDICATORS[n])]));
+
+export const REGION_INDICATORS = [
+  'population',
+  'plantedAreaHa',
+  'productionT',
+  'reportedYieldKgHa',
+  'actualYieldKgHa',
+  'attainableYieldKgHa',
+  'yieldGapKgHa',
+  'yieldGapPct',
+  'productionGapT',
+  'productionPerCapitaKg',
+  'priceUsdPerT',
+  'productionGapValueUsd',
+  'priorityRank',
+  'priorityScore',
+] as const satisfies readonly IndicatorName[];
+
+export const RegionIndicators = Type.Object(indicatorProps(REGION_INDICATORS), { additionalProperties: false });
+
+const Bbox = Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: 'WGS84 [west, south, east, north]' });
+
+export const RegionSummary = Type.Object(
+  {
+    regionId: Type.String({ description: 'IBGE 7-digit municipality code' }),
+    name: Type.String(),
+    bbox: Bbox,
+    areaHa: Type.Number({ description: 'ha, area of the region polygon on the sphere' }),
+    indicators: RegionIndicators,
+    flags: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const RegionsResponse = Type.Object(
+  {
+    crop: Type.String(),
+    year: Type.Integer(),
+    defaultYear: Type.Integer({ description: 'latest year with complete data (crop statistics, population, 12 months of prices)' }),
+    defaultYearRule: Type.String(),
+    crops: Type.Array(Type.String()),
+    count: Type.Integer(),
+    regions: Type.Array(RegionSummary),
+    method: Type.String(),
+    sources: Type.Array(Source),
+  },
+  { additionalProperties: false },
+);
+
+const HistoryEntry = Type.Object(
+  {
+    year: Type.Integer(),
+    reportedYieldKgHa: num(INDICATORS.reportedYieldKgHa),
+    actualYieldKgHa: num(INDICATORS.actualYieldKgHa),
+    attainableYieldKgHa: num(INDICATORS.attainableYieldKgHa),
+    yieldGapKgHa: num(INDICATORS.yieldGapKgHa),
+    yieldGapPct: num(INDICATORS.yieldGapPct),
+    plantedAreaHa: num(INDICATORS.plantedAreaHa),
+    productionT: num(INDICATORS.productionT),
+    productionGapT: num(INDICATORS.productionGapT),
+    productionGapValueUsd: num(INDICATORS.productionGapValueUsd),
+  },
+  { additionalProperties: false },
+);
+
+const CropDetail = Type.Object(
+  {
+    indicators: Type.Object(
+      { ...indicatorProps(REGION_INDICATORS), mappedAreaHa: num(INDICATORS.mappedAreaHa), mappedAreaCi95Ha: nullable(Type.Array(Type.Number()), INDICATORS.mappedAreaCi95Ha) },
+      { additionalProperties: false },
+    ),
+    cropMap: CropMapInfo,
+    inputs: Inputs,
+    flags: Type.Array(Type.String()),
+    method: Type.String(),
+    history: Type.Array(HistoryEntry, { description: 'the indicators for every year with crop statistics, oldest first (for charts)' }),
+  },
+  { additionalProperties: false },
+);
+
+export const RegionDetail = Type.Object(
+  {
+    regionId: Type.String(),
+    name: Type.String(),
+    bbox: Bbox,
+    areaHa: Type.Number({ description: 'ha, area of the region polygon on the sphere' }),
+    year: Type.Integer(),
+    defaultYear: Type.Integer(),
+    crops: Type.Record(Type.String(), CropDetail, { description: 'crop name (soy, maize) -> indicators, inputs and history' }),
+    geometryNotes: Type.Array(Type.String(), { description: 'repairs applied to the boundary when it was loaded' }),
+    priorityMethod: Type.String(),
+    sources: Type.Array(Source),
+    links: Type.Array(Type.Object({ rel: Type.String(), href: Type.String(), type: Type.Optional(Type.String()) })),
+  },
+  { additionalProperties: false },
+);
+
+export const FormatQuery = Type.Optional(Type.String({ description: 'json (default) or csv (text/csv; charset=utf-8 download, one flattened record per row)' }));
+export const YearQuery = Type.Optional(Type.String({ description: 'yyyy; default: the latest year with complete data (see defaultYear)' }));
+export const CropQuery = Type.Optional(Type.String({ description: 'soy (default) or maize' }));
