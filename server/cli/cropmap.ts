@@ -17,6 +17,8 @@ import { classifyWindow, NO_CLASS } from '../pipeline/classify-window.js';
 import { BLOCK } from '../pipeline/crop-tile.js';
 import { modelTask } from '../routes/crops/index.js';
 import { writeCropMap } from '../cropmap/write-cropmap.js';
+import { cropMapPolygons } from '../cropmap/polygon-layer.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { GranaryError } from '../errors.js';
 
 export async function main(args: string[]): Promise<number> {
@@ -109,10 +111,13 @@ export async function main(args: string[]): Promise<number> {
     },
     (t) => (temps = t),
   );
+  const layer = cropMapPolygons(scene, classIds, confidence, model.card.classes);
+  const polygonsPath = out.replace(/\.tif$/, '') + '.polygons.geojson';
+  await writeFileAtomic(polygonsPath, JSON.stringify(layer));
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   if (!values.quiet) process.stderr.write('\n');
-  console.log(`crop map of ${scene.id} (season ${choice.season}-${choice.season + 1}, model ${model.id}): ${width}x${height} px, ${mappedPixels} classified in ${classifySeconds.toFixed(2)} s -> ${result.tif} (${result.bytes} bytes, + .aux.xml colour table, + .json)`);
+  console.log(`crop map of ${scene.id} (season ${choice.season}-${choice.season + 1}, model ${model.id}): ${width}x${height} px, ${mappedPixels} classified in ${classifySeconds.toFixed(2)} s -> ${result.tif} (${result.bytes} bytes, + .aux.xml colour table, + .json); ${layer.features.length} polygons -> ${polygonsPath}`);
   const handles = [handle];
   await Promise.all(handles.map((h) => h.source.close()));
   return 0;
