@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GranaryError } from '../errors.js';
 import type { SessionSpec } from './ort-classifier.js';
+import { validateCard } from './model-card.js';
 
 export interface ModelClass {
   id: number;
@@ -110,6 +111,7 @@ export class ModelRegistry {
       if (!existsSync(onnx)) continue; // not a model card (or its model is missing)
       try {
         const card = JSON.parse(await readFile(join(this.dir, f), 'utf8')) as Record<string, unknown>;
+        validateCard(card); // the shared card schema: names the first bad field
         const sha = createHash('sha256').update(await readFile(onnx)).digest('hex');
         const entry = entryFromCard(card, onnx, sha);
         if (`${entry.id}.json` !== f) throw new Error(`card.id "${entry.id}" does not match its file name ${f}`);
