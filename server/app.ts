@@ -13,6 +13,7 @@ import { ColormapRegistry } from './render/colormaps.js';
 import { TileCache } from './plugins/tile-cache.js';
 import { Metrics } from './plugins/metrics.js';
 import { registerProblemHandlers } from './plugins/problem.js';
+import protection from './plugins/protection.js';
 import { isRemote, type SourcePolicy } from './raster/source.js';
 import { Problem } from './routes/schemas.js';
 import tileRoutes from './routes/tiles/index.js';
@@ -21,6 +22,8 @@ import colormapRoutes from './routes/colormaps/index.js';
 import serviceRoutes from './routes/service/index.js';
 import clientPlugin from './plugins/client.js';
 import regionsPlugin from './plugins/regions.js';
+import footprintPlugin from './plugins/footprint.js';
+import footprintRoutes from './routes/footprint/index.js';
 import regionRoutes from './routes/regions/index.js';
 import zonalRoutes from './routes/regions/zonal.js';
 import ogcRoutes from './routes/collections/index.js';
@@ -58,11 +61,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 2 * 1024 * 1024,
-    requestTimeout: 60_000,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
     requestIdHeader: 'x-request-id',
     genReqId: () => Math.random().toString(36).slice(2, 12),
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false, removeAdditional: false } },
   });
+  // first: rate limit, pressure gate, security headers and CORS apply to every route registered after
+  await app.register(protection, { config });
 
   await app.register(swagger, {
     openapi: {
@@ -99,6 +105,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
 
   await app.register(regionsPlugin);
+  await app.register(footprintPlugin);
   await app.register(regionLookup);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -113,6 +120,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ogcRoutes, { base: '' });
   await app.register(ogcRoutes, { base: '/ogc' });
   await app.register(layerRoutes);
+  await app.register(footprintRoutes);
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {

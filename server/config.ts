@@ -32,6 +32,20 @@ export const ConfigSchema = Type.Object({
   maxZoom: Type.Integer({ minimum: 0, maximum: 30, description: 'GRANARY_MAX_ZOOM: highest zoom served (default 22)' }),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')]),
   corsOrigin: Type.Union([Type.String(), Type.Null()], { description: 'GRANARY_CORS_ORIGIN: allowed origin(s) for CORS, comma separated, * for any; unset = same-origin only' }),
+  // footprint of computing (docs/footprint.md)
+  pue: Type.Number({ minimum: 1, description: 'GRANARY_PUE: data-centre power usage effectiveness multiplying the energy (default 1.0, as CodeCarbon)' }),
+  carbonIntensity: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'GRANARY_CARBON_INTENSITY: grid carbon intensity in g CO2e/kWh; unset = from GRANARY_GRID_COUNTRY' }),
+  gridCountry: Type.String({ description: 'GRANARY_GRID_COUNTRY: ISO 3166-1 alpha-3 code for the carbon intensity table (default BRA; unknown codes use the 475 g/kWh world fallback)' }),
+  cpuTdpW: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { description: 'GRANARY_CPU_TDP_W: processor TDP in W for the energy estimate without RAPL; unset = 4 W per CPU (CodeCarbon default)' }),
+  cpuTdpCores: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'GRANARY_CPU_TDP_CORES: logical CPUs sharing that TDP; unset = the CPUs the service sees' }),
+  raplDir: Type.String({ description: 'GRANARY_RAPL_DIR: powercap directory holding intel-rapl:<n>/energy_uj (default /sys/class/powercap)' }),
+  // protection (docs/hardening.md)
+  rateLimit: Type.Integer({ minimum: 0, description: 'GRANARY_RATE_LIMIT: requests per minute per client IP, then 429 with Retry-After (default 1200: a map view loads many tiles; 0 = no limit)' }),
+  rateLimitAllowlist: Type.Array(Type.String(), { description: 'GRANARY_RATE_LIMIT_ALLOWLIST: client IPs exempt from the rate limit (comma separated)' }),
+  maxEventLoopDelayMs: Type.Integer({ minimum: 0, description: 'GRANARY_MAX_EVENT_LOOP_DELAY_MS: above this event-loop delay new requests get 503 with Retry-After (default 1000; 0 = off)' }),
+  requestTimeoutMs: Type.Integer({ minimum: 0, description: 'GRANARY_REQUEST_TIMEOUT_MS: time allowed to receive a whole request (default 30000)' }),
+  connectionTimeoutMs: Type.Integer({ minimum: 0, description: 'GRANARY_CONNECTION_TIMEOUT_MS: an idle socket is closed after this (default 120000)' }),
+  testSlowCropmapMs: Type.Integer({ minimum: 0, description: 'GRANARY_TEST_SLOW_CROPMAP_MS: tests only: granary cropmap sleeps this long after each block (default 0)' }),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
 
@@ -84,6 +98,18 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Static<typ
     maxZoom: int(env, 'GRANARY_MAX_ZOOM', (file.maxZoom as number | undefined) ?? 22),
     logLevel: (env.GRANARY_LOG_LEVEL ?? (file.logLevel as string | undefined) ?? 'info') as Config['logLevel'],
     corsOrigin: env.GRANARY_CORS_ORIGIN ?? (file.corsOrigin as string | undefined) ?? null,
+    rateLimit: int(env, 'GRANARY_RATE_LIMIT', (file.rateLimit as number | undefined) ?? 1200),
+    rateLimitAllowlist: [...list(env.GRANARY_RATE_LIMIT_ALLOWLIST), ...((file.rateLimitAllowlist as string[] | undefined) ?? [])],
+    maxEventLoopDelayMs: int(env, 'GRANARY_MAX_EVENT_LOOP_DELAY_MS', (file.maxEventLoopDelayMs as number | undefined) ?? 1000),
+    requestTimeoutMs: int(env, 'GRANARY_REQUEST_TIMEOUT_MS', (file.requestTimeoutMs as number | undefined) ?? 30_000),
+    connectionTimeoutMs: int(env, 'GRANARY_CONNECTION_TIMEOUT_MS', (file.connectionTimeoutMs as number | undefined) ?? 120_000),
+    testSlowCropmapMs: int(env, 'GRANARY_TEST_SLOW_CROPMAP_MS', 0),
+    pue: int(env, 'GRANARY_PUE', (file.pue as number | undefined) ?? 1.0),
+    carbonIntensity: env.GRANARY_CARBON_INTENSITY ? int(env, 'GRANARY_CARBON_INTENSITY', 0) : ((file.carbonIntensity as number | null | undefined) ?? null),
+    gridCountry: (env.GRANARY_GRID_COUNTRY ?? (file.gridCountry as string | undefined) ?? 'BRA').toUpperCase(),
+    cpuTdpW: env.GRANARY_CPU_TDP_W ? int(env, 'GRANARY_CPU_TDP_W', 0) : ((file.cpuTdpW as number | null | undefined) ?? null),
+    cpuTdpCores: env.GRANARY_CPU_TDP_CORES ? int(env, 'GRANARY_CPU_TDP_CORES', 0) : ((file.cpuTdpCores as number | null | undefined) ?? null),
+    raplDir: abs(env.GRANARY_RAPL_DIR ?? (file.raplDir as string | undefined) ?? '/sys/class/powercap'),
     ...overrides,
   };
   if (!Value.Check(ConfigSchema, candidate)) {

@@ -20,6 +20,8 @@ import { writeCropMap } from '../cropmap/write-cropmap.js';
 import { cropMapPolygons } from '../cropmap/polygon-layer.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GranaryError } from '../errors.js';
+import { createFootprintRecorder, footprintSettingsFrom } from '../footprint/recorder.js';
+import { footprintMetadata, footprintStacProperties, footprintGdalMetadata, dashboardNote } from '../footprint/metadata.js';
 
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, season: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' } } });
@@ -84,6 +86,7 @@ export async function main(args: string[]): Promise<number> {
       }
       done++;
       progress();
+      if (config.testSlowCropmapMs > 0) await new Promise((r) => setTimeout(r, config.testSlowCropmapMs)); // tests: time to interrupt
     }
   }
   const classifySeconds = (performance.now() - t0) / 1000;
@@ -93,6 +96,14 @@ export async function main(args: string[]): Promise<number> {
   const metrics = (model.card.metrics ?? {}) as { confusionMatrix?: number[][]; classOrder?: string[] };
   const pixelAreaHa = Math.abs(scene.grid.geotransform[1] * scene.grid.geotransform[5]) / 1e4;
   const mappedPixels = [...counts.values()].reduce((a, b) => a + b, 0);
+  // Footprint of the job: the whole process's CPU (this CLI does nothing else), as energy and CO2e.
+  const recorder = createFootprintRecorder(footprintSettingsFrom(config));
+  const jobCpuMs = (cpu.user + cpu.system) / 1000;
+  const est = recorder.estimate(jobCpuMs);
+  const km2 = (mappedPixels * pixelAreaHa) / 100;
+  const product = { cpuMs: jobCpuMs, joules: est.joules, gCo2e: est.gCo2e, km2, energySource: recorder.model().cpuSource, joulesPerCpuSecond: est.joules / Math.max(1e-9, jobCpuMs / 1000) };
+  const fctx = { intensity: recorder.intensity, settings: recorder.settings };
+  const footprint = footprintMetadata(product, fctx);
   const result = await writeCropMap(
     out,
     { width, height, classIds, confidence },
@@ -107,7 +118,10 @@ export async function main(args: string[]): Promise<number> {
         'granary:classPixels': Object.fromEntries([...counts].map(([id, n]) => [model.card.classes.find((c) => c.id === id)!.name, n])),
         'granary:cpuSeconds': Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
         'granary:wallSeconds': Number(classifySeconds.toFixed(3)),
+        ...footprintStacProperties(product, fctx),
       },
+      gdalItems: footprintGdalMetadata(product, fctx),
+      footprint,
     },
     (t) => (temps = t),
   );
@@ -118,6 +132,7 @@ export async function main(args: string[]): Promise<number> {
   process.removeListener('SIGTERM', onSignal);
   if (!values.quiet) process.stderr.write('\n');
   console.log(`crop map of ${scene.id} (season ${choice.season}-${choice.season + 1}, model ${model.id}): ${width}x${height} px, ${mappedPixels} classified in ${classifySeconds.toFixed(2)} s -> ${result.tif} (${result.bytes} bytes, + .aux.xml colour table, + .json); ${layer.features.length} polygons -> ${polygonsPath}`);
+  console.log(`footprint: ${dashboardNote(footprint)} (${footprint.energySource}, ${footprint.carbonIntensitySource})`);
   const handles = [handle];
   await Promise.all(handles.map((h) => h.source.close()));
   return 0;

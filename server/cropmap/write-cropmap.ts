@@ -29,6 +29,10 @@ export interface CropMapMeta {
   season: number;
   dates: string[];
   extra?: Record<string, unknown>;
+  /** extra GDAL metadata items (e.g. the footprint) */
+  gdalItems?: Record<string, string>;
+  /** the job's footprint, for the sidecar (read by the dashboard) */
+  footprint?: unknown;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -59,9 +63,12 @@ ${entries.join('\n')}
 `;
 }
 
+/** Temporary files an interrupted run left for this output: the COG, its .aux.xml, .json and .polygons.geojson (tempPathFor names). */
 async function removeStaleTemps(dir: string, stem: string): Promise<void> {
+  const base = stem.replace(/\.tif$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^\\.${base}\\.(tif|tif\\.aux\\.xml|json|polygons\\.geojson)\\.\\d+\\.[0-9a-f]+\\.tmp$`);
   for (const f of await readdir(dir).catch(() => [] as string[])) {
-    if (f.startsWith(`.${stem}`) && f.endsWith('.tmp')) await unlink(join(dir, f)).catch(() => undefined);
+    if (ours.test(f)) await unlink(join(dir, f)).catch(() => undefined);
   }
 }
 
@@ -89,7 +96,8 @@ export async function writeCropMap(out: string, data: CropMapData, meta: CropMap
         SEASON: `${meta.season}-${meta.season + 1}`,
         DATES: meta.dates.join(','),
         CLASS_NAMES: classNames,
-        ...Object.fromEntries(Object.entries(meta.extra ?? {}).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)])),
+        ...Object.fromEntries(Object.entries(meta.extra ?? {}).filter(([, v]) => v !== null).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)])),
+        ...(meta.gdalItems ?? {}),
       },
       bands: [
         { description: 'class', items: { CLASS_NAMES: classNames } },
@@ -116,6 +124,7 @@ export async function writeCropMap(out: string, data: CropMapData, meta: CropMap
     confusionMatrix: model.confusionMatrix,
     confusionMatrixOrientation: 'rows = reference (true) class, columns = predicted class, from the model card\'s location-grouped cross-validation',
     classOrder: model.classOrder,
+    ...(meta.footprint ? { footprint: meta.footprint } : {}),
   };
   const temps = [tempPathFor(out), tempPathFor(aux), tempPathFor(json)];
   onTemp?.(temps);

@@ -56,6 +56,12 @@ export interface PoolStats {
 }
 
 const BOOT = fileURLToPath(new URL('./boot.mjs', import.meta.url));
+/**
+ * Extra time allowed to a task sent to a worker that has not answered anything yet: a replacement
+ * worker first loads its modules (seconds), which must not count against the task timeout, or a
+ * small GRANARY_TASK_TIMEOUT_MS would replace every new worker before it could work.
+ */
+const BOOT_GRACE_MS = 30_000;
 
 export class WorkerPool {
   private slots: Slot[] = [];
@@ -72,8 +78,9 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(BOOT, { workerData: { entry: this.opts.entry.href, init: this.opts.init } });
-    const slot: Slot = { worker, inflight: new Map(), ready: true };
+    const slot: Slot = { worker, inflight: new Map(), ready: false };
     worker.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs?: number }) => {
+      slot.ready = true;
       const task = slot.inflight.get(m.id);
       if (!task) return;
       slot.inflight.delete(m.id);
@@ -143,7 +150,7 @@ export class WorkerPool {
   }
 
   private pump(): void {
-    const per = this.opts.perWorker ?? 2;
+    const per = this.opts.perWorker ?? 1; // one task at a time per worker: CPU accounting per task stays exact
     while (this.queue.length > 0) {
       let best: Slot | undefined;
       for (const s of this.slots) if (s.inflight.size < per && (!best || s.inflight.size < best.inflight.size)) best = s;
@@ -153,7 +160,7 @@ export class WorkerPool {
       task.started = performance.now();
       task.timer = setTimeout(() => {
         this.replace(slot, new GranaryError('overloaded', `the task took longer than ${this.opts.taskTimeoutMs} ms and was stopped`, {}, { 'Retry-After': '5' }));
-      }, this.opts.taskTimeoutMs);
+      }, this.opts.taskTimeoutMs + (slot.ready ? 0 : BOOT_GRACE_MS));
       slot.inflight.set(task.id, task);
       this.stats.inflight++;
       slot.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload });

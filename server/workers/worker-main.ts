@@ -3,7 +3,7 @@
  * would use. Each worker keeps its own open COG handles and its own decoded-block LRU.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { cpuUsage } from 'node:process';
+import { threadCpuMs } from '../footprint/thread-cpu.js';
 import { toWire } from '../errors.js';
 import { createRasterContext, type WorkerInit } from './raster-context.js';
 import { renderImageryTile, type ImageryTileTask } from '../pipeline/tile.js';
@@ -37,15 +37,14 @@ const tasks: Record<string, Handler> = {
 };
 
 parentPort!.on('message', async (m: { id: number; kind: string; payload: unknown }) => {
-  const before = cpuUsage();
+  // This thread's own CPU time (process.cpuUsage() would count every thread of the process).
+  const before = threadCpuMs();
   try {
     const handler = tasks[m.kind];
     if (!handler) throw new Error(`unknown task kind ${m.kind}`);
     const { result, transfer } = await handler(m.payload as never);
-    const c = cpuUsage(before);
-    parentPort!.postMessage({ id: m.id, ok: true, result, cpuMs: (c.user + c.system) / 1000 }, transfer ?? []);
+    parentPort!.postMessage({ id: m.id, ok: true, result, cpuMs: threadCpuMs() - before }, transfer ?? []);
   } catch (e) {
-    const c = cpuUsage(before);
-    parentPort!.postMessage({ id: m.id, ok: false, error: toWire(e), cpuMs: (c.user + c.system) / 1000 });
+    parentPort!.postMessage({ id: m.id, ok: false, error: toWire(e), cpuMs: threadCpuMs() - before });
   }
 });
