@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 mkdirSync('test/artifacts', { recursive: true });
-const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+const tsc = spawnSync('npm', ['run', '--silent', 'typecheck'], { stdio: 'inherit' });
 if (tsc.status !== 0) {
   console.error('type check failed');
   writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed: 0, failed: 1, note: 'type check failed' }));

@@ -154,8 +154,9 @@ describe('GET /api/regions/{regionId}', () => {
       expect(c.indicators.yieldGapKgHa).toBeCloseTo(e.gap!, 9);
       expect(c.inputs.window).toEqual([2012, 2021]);
       expect(c.inputs.price.series).toBe(SERIES[crop]);
-      expect(c.indicators.mappedAreaHa).toBeNull();
-      expect(c.flags).toContain('no crop map covers the region: mappedAreaHa is null');
+      // The bundled crop map (fixtures/cropmaps/sinop__granary-mlp-ndvi-evi) covers most of Sinop.
+      expect(c.indicators.mappedAreaHa).toBeGreaterThan(0);
+      expect(c.flags).not.toContain('no crop map covers the region: mappedAreaHa is null');
       expect(c.history.map((h: { year: number }) => h.year)).toEqual(Array.from({ length: 25 }, (_, i) => 2000 + i));
       const h2014 = c.history.find((h: { year: number }) => h.year === 2014);
       const e14 = expected('5107909', crop, 2014);

@@ -1,0 +1,371 @@
+/**
+ * Portuguese and English text, number and date formats. The language comes from ?lang=, then the
+ * saved choice, then the browser; Portuguese is the default for the bundled Brazilian data.
+ */
+export type Lang = 'pt' | 'en';
+
+const en = {
+  tagline: 'Crops and food security from satellite images',
+  viewPolicy: 'Policymakers',
+  viewFarmer: 'Farmers',
+  views: 'Views',
+  language: 'Português',
+  languageLabel: 'Mudar para português',
+  scene: 'Scene',
+  skip: 'Skip to the panel',
+  mapLabel: 'Map of crops, imagery and municipalities',
+  layers: 'Map layers',
+  opacity: 'Opacity',
+  imagery: 'Satellite imagery',
+  cropMap: 'Crop map',
+  confidence: 'Model confidence',
+  regionsLayer: 'Municipalities (indicator)',
+  boundaries: 'Municipal boundaries',
+  variable: 'Band or index',
+  rgb: 'True colour (RGB)',
+  colormap: 'Colour scale',
+  date: 'Date',
+  model: 'Model',
+  zoomScene: 'Zoom to scene',
+  zoomAll: 'Zoom to all municipalities',
+  loading: 'Loading…',
+  retry: 'Try again',
+  unreachable: 'The Granary server cannot be reached. Check the network connection or ask whoever runs the server, then try again.',
+  missingRoute: 'This server does not offer {what} yet ({status}).',
+  unavailable: '{what} is not ready on the server yet ({status}); try again in a minute.',
+  refused: 'The server refused the request for {what}: {detail}',
+  serverError: 'The server failed while preparing {what} ({status}).',
+  invalidData: 'The server sent {what} in a form this page cannot read.',
+  noScenes: 'The server has no scenes in its catalog yet. Add one with “granary scenes add”.',
+  noModels: 'No crop model is installed on this server yet, so there is no crop map.',
+  noModelFits: 'None of the crop models on this server can read this scene (it lacks the bands they need). Choose another scene.',
+  modelAccuracy: 'Accuracy on held-out samples: {oa} overall, macro-F1 {f1}.',
+  wCrops: 'the crop map',
+  wModels: 'crop models',
+  wRegions: 'municipal boundaries',
+  wYieldGap: 'yield-gap indicators',
+  wPoint: 'information at this point',
+  wRegion: 'this municipality',
+  wScenes: 'the scene catalog',
+  wTiles: 'image tiles',
+  wHistory: 'the history',
+  tilesFailed: 'Some tiles of “{layer}” could not be loaded: {detail}',
+  noDataLegend: 'no data',
+  // policymaker
+  crop: 'Crop',
+  soy: 'Soybean',
+  maize: 'Maize',
+  year: 'Year',
+  indicator: 'Indicator',
+  ranking: 'Ranking of municipalities',
+  rankingHint: 'Select a municipality in the list or on the map. Sort by clicking a column heading.',
+  rank: '#',
+  municipality: 'Municipality',
+  value: 'Value',
+  filter: 'Find a municipality',
+  sortAsc: 'ascending',
+  sortDesc: 'descending',
+  nRegions: '{n} municipalities',
+  downloadGeojson: 'Download GeoJSON',
+  downloadCsv: 'Download CSV',
+  downloadHint: 'Downloads hold the municipalities listed above ({n}), with every indicator.',
+  regionPanel: 'Municipality',
+  ibgeCode: 'IBGE code',
+  method: 'Method',
+  sources: 'Sources',
+  inputs: 'Inputs',
+  flags: 'Notes on the data',
+  history: 'History of “{indicator}”',
+  historyEmpty: 'No earlier years to show.',
+  close: 'Close',
+  clickRegion: 'Click a municipality on the map or in the ranking to see all its indicators.',
+  noRegionData: 'No {crop} statistics for {name} in {year}.',
+  ind_yieldGapPct: 'Yield gap (%)',
+  ind_yieldGapKgHa: 'Yield gap (kg/ha)',
+  ind_productionGapT: 'Production gap (t)',
+  ind_productionGapValueUsd: 'Value of the production gap (USD)',
+  ind_productionPerCapitaKg: 'Production per person (kg)',
+  ind_actualYieldKgHa: 'Actual yield (kg/ha)',
+  ind_attainableYieldKgHa: 'Attainable yield (kg/ha)',
+  ind_productionT: 'Production (t)',
+  ind_plantedAreaHa: 'Planted area (ha)',
+  ind_population: 'Population',
+  ind_priceUsdPerT: 'World price (USD/t)',
+  ind_mappedAreaHa: 'Mapped area (ha)',
+  ind_priorityScore: 'Priority: value of the gap per person (USD)',
+  ind_priorityRank: 'Rank for intervention (1 = first)',
+  ind_reportedYieldKgHa: 'Yield reported that year (kg/ha)',
+  priorityMethod: 'Ranking for intervention',
+  // farmer
+  farmerIntro: 'Tap your field on the map, type its coordinates, or use this device’s location.',
+  latitude: 'Latitude',
+  longitude: 'Longitude',
+  show: 'Show this place',
+  useLocation: 'Use my location',
+  locating: 'Finding your location…',
+  geoDenied: 'Location was not allowed. Type the coordinates instead.',
+  geoUnavailable: 'This device could not find its location. Type the coordinates instead.',
+  geoInsecure: 'The browser only shares location over https. Type the coordinates or tap the map.',
+  badCoords: 'Type a latitude between -90 and 90 and a longitude between -180 and 180 (for example -11.65 and -55.5).',
+  outsideScenes: 'There are no satellite images at this place. The images cover: {areas}.',
+  fieldTitle: 'Your field at {lat}, {lon}',
+  classSentence: 'This field most likely grows {crop}.',
+  confidenceSentence: 'The model is {pct} sure ({level}).',
+  confHigh: 'quite sure',
+  confMid: 'fairly sure',
+  confLow: 'not sure: check the field yourself',
+  otherClasses: 'Other possibilities: {list}.',
+  noClass: 'The crop map is not available on this server yet, so the crop type is unknown.',
+  noClassHere: 'The model could not classify this place (no image values for the whole season here).',
+  curveTitle: '{variable} through the season',
+  curveField: 'This field',
+  curveTypical: 'Typical curve: {crop}',
+  curveRegion: 'Average of {region}',
+  curveHelp: 'Greener vegetation gives higher values. A double crop shows two peaks.',
+  sampling: 'Comparing with other fields of the scene…',
+  samplesNote: 'Typical curve and region average from {n} places sampled across the scene.',
+  peakSentence: 'Its greenest moment was {value} on {date}.',
+  peakCompare: 'That is higher than {share} of the {crop} fields sampled ({n}).',
+  peakFew: 'Too few {crop} fields were sampled to compare its peak.',
+  timingEarly: 'It turned green about {days} days earlier than usual for {crop}.',
+  timingLate: 'It turned green about {days} days later than usual for {crop}.',
+  timingSame: 'It turned green at the usual time for {crop}.',
+  gapSentence: 'In {region}, {crop} farms harvested {actual} kg/ha on average in {year}; the best municipalities of the state reach {attainable} kg/ha. The gap is {gap} kg/ha ({pct}).',
+  gapNone: 'In {region}, {crop} yields are already among the best of the state (no gap).',
+  gapUnknown: 'The yield gap of this municipality is not available.',
+  cannot: 'Granary cannot tell you about rainfall, soil moisture or temperature: ask your local weather service.',
+  noSeries: 'No image values at this point.',
+  regionOf: 'Municipality: {name}',
+  pointLoading: 'Reading the images at this point…',
+  // class names handled by className()
+};
+
+type Key = keyof typeof en;
+type Dict = Record<Key, string>;
+
+const pt: Dict = {
+  tagline: 'Lavouras e segurança alimentar a partir de imagens de satélite',
+  viewPolicy: 'Gestores públicos',
+  viewFarmer: 'Agricultores',
+  views: 'Visões',
+  language: 'English',
+  languageLabel: 'Switch to English',
+  scene: 'Cena',
+  skip: 'Ir para o painel',
+  mapLabel: 'Mapa de lavouras, imagens e municípios',
+  layers: 'Camadas do mapa',
+  opacity: 'Opacidade',
+  imagery: 'Imagem de satélite',
+  cropMap: 'Mapa de culturas',
+  confidence: 'Confiança do modelo',
+  regionsLayer: 'Municípios (indicador)',
+  boundaries: 'Limites municipais',
+  variable: 'Banda ou índice',
+  rgb: 'Cor verdadeira (RGB)',
+  colormap: 'Escala de cores',
+  date: 'Data',
+  model: 'Modelo',
+  zoomScene: 'Aproximar da cena',
+  zoomAll: 'Ver todos os municípios',
+  loading: 'Carregando…',
+  retry: 'Tentar de novo',
+  unreachable: 'Não foi possível falar com o servidor Granary. Verifique a conexão de rede ou fale com quem mantém o servidor e tente de novo.',
+  missingRoute: 'Este servidor ainda não oferece {what} ({status}).',
+  unavailable: '{what} ainda não está pronto no servidor ({status}); tente de novo em um minuto.',
+  refused: 'O servidor recusou o pedido de {what}: {detail}',
+  serverError: 'O servidor falhou ao preparar {what} ({status}).',
+  invalidData: 'O servidor enviou {what} num formato que esta página não lê.',
+  noScenes: 'O servidor ainda não tem cenas no catálogo. Adicione uma com “granary scenes add”.',
+  noModels: 'Ainda não há modelo de culturas instalado neste servidor; por isso não há mapa de culturas.',
+  noModelFits: 'Nenhum modelo de culturas deste servidor lê esta cena (faltam as bandas de que precisam). Escolha outra cena.',
+  modelAccuracy: 'Acurácia em amostras de validação: {oa} global, F1 macro {f1}.',
+  wCrops: 'o mapa de culturas',
+  wModels: 'os modelos de culturas',
+  wRegions: 'os limites municipais',
+  wYieldGap: 'os indicadores de lacuna de produtividade',
+  wPoint: 'as informações deste ponto',
+  wRegion: 'este município',
+  wScenes: 'o catálogo de cenas',
+  wTiles: 'as imagens',
+  wHistory: 'o histórico',
+  tilesFailed: 'Parte de “{layer}” não pôde ser carregada: {detail}',
+  noDataLegend: 'sem dados',
+  crop: 'Cultura',
+  soy: 'Soja',
+  maize: 'Milho',
+  year: 'Ano',
+  indicator: 'Indicador',
+  ranking: 'Ranking dos municípios',
+  rankingHint: 'Escolha um município na lista ou no mapa. Ordene clicando no título de uma coluna.',
+  rank: 'nº',
+  municipality: 'Município',
+  value: 'Valor',
+  filter: 'Procurar município',
+  sortAsc: 'crescente',
+  sortDesc: 'decrescente',
+  nRegions: '{n} municípios',
+  downloadGeojson: 'Baixar GeoJSON',
+  downloadCsv: 'Baixar CSV',
+  downloadHint: 'Os arquivos trazem os municípios listados acima ({n}), com todos os indicadores.',
+  regionPanel: 'Município',
+  ibgeCode: 'Código IBGE',
+  method: 'Método',
+  sources: 'Fontes',
+  inputs: 'Dados de entrada',
+  flags: 'Observações sobre os dados',
+  history: 'Histórico de “{indicator}”',
+  historyEmpty: 'Não há anos anteriores para mostrar.',
+  close: 'Fechar',
+  clickRegion: 'Clique num município no mapa ou no ranking para ver todos os indicadores.',
+  noRegionData: 'Sem estatísticas de {crop} para {name} em {year}.',
+  ind_yieldGapPct: 'Lacuna de produtividade (%)',
+  ind_yieldGapKgHa: 'Lacuna de produtividade (kg/ha)',
+  ind_productionGapT: 'Lacuna de produção (t)',
+  ind_productionGapValueUsd: 'Valor da lacuna de produção (USD)',
+  ind_productionPerCapitaKg: 'Produção por habitante (kg)',
+  ind_actualYieldKgHa: 'Produtividade real (kg/ha)',
+  ind_attainableYieldKgHa: 'Produtividade atingível (kg/ha)',
+  ind_productionT: 'Produção (t)',
+  ind_plantedAreaHa: 'Área plantada (ha)',
+  ind_population: 'População',
+  ind_priceUsdPerT: 'Preço mundial (USD/t)',
+  ind_mappedAreaHa: 'Área mapeada (ha)',
+  ind_priorityScore: 'Prioridade: valor da lacuna por habitante (USD)',
+  ind_priorityRank: 'Posição para intervenção (1 = primeira)',
+  ind_reportedYieldKgHa: 'Produtividade informada no ano (kg/ha)',
+  priorityMethod: 'Ranking para intervenção',
+  farmerIntro: 'Toque na sua lavoura no mapa, digite as coordenadas ou use a localização deste aparelho.',
+  latitude: 'Latitude',
+  longitude: 'Longitude',
+  show: 'Mostrar este lugar',
+  useLocation: 'Usar minha localização',
+  locating: 'Procurando sua localização…',
+  geoDenied: 'A localização não foi permitida. Digite as coordenadas.',
+  geoUnavailable: 'O aparelho não encontrou a localização. Digite as coordenadas.',
+  geoInsecure: 'O navegador só compartilha a localização em https. Digite as coordenadas ou toque no mapa.',
+  badCoords: 'Digite uma latitude entre -90 e 90 e uma longitude entre -180 e 180 (por exemplo -11,65 e -55,5).',
+  outsideScenes: 'Não há imagens de satélite neste lugar. As imagens cobrem: {areas}.',
+  fieldTitle: 'Sua lavoura em {lat}, {lon}',
+  classSentence: 'Esta área provavelmente tem {crop}.',
+  confidenceSentence: 'O modelo tem {pct} de certeza ({level}).',
+  confHigh: 'bastante seguro',
+  confMid: 'razoavelmente seguro',
+  confLow: 'pouco seguro: confira no campo',
+  otherClasses: 'Outras possibilidades: {list}.',
+  noClass: 'O mapa de culturas ainda não está disponível neste servidor; o tipo de lavoura é desconhecido.',
+  noClassHere: 'O modelo não conseguiu classificar este lugar (faltam valores de imagem da safra).',
+  curveTitle: '{variable} ao longo da safra',
+  curveField: 'Esta lavoura',
+  curveTypical: 'Curva típica: {crop}',
+  curveRegion: 'Média de {region}',
+  curveHelp: 'Vegetação mais verde dá valores mais altos. Duas safras mostram dois picos.',
+  sampling: 'Comparando com outras lavouras da cena…',
+  samplesNote: 'Curva típica e média do município a partir de {n} pontos amostrados na cena.',
+  peakSentence: 'O momento mais verde foi {value} em {date}.',
+  peakCompare: 'É mais alto que {share} das lavouras de {crop} amostradas ({n}).',
+  peakFew: 'Poucas lavouras de {crop} foram amostradas para comparar o pico.',
+  timingEarly: 'Ficou verde cerca de {days} dias antes do habitual para {crop}.',
+  timingLate: 'Ficou verde cerca de {days} dias depois do habitual para {crop}.',
+  timingSame: 'Ficou verde na época habitual para {crop}.',
+  gapSentence: 'Em {region}, as lavouras de {crop} colheram em média {actual} kg/ha em {year}; os melhores municípios do estado chegam a {attainable} kg/ha. A lacuna é de {gap} kg/ha ({pct}).',
+  gapNone: 'Em {region}, a produtividade de {crop} já está entre as melhores do estado (sem lacuna).',
+  gapUnknown: 'A lacuna de produtividade deste município não está disponível.',
+  cannot: 'O Granary não informa chuva, umidade do solo nem temperatura: consulte o serviço meteorológico local.',
+  noSeries: 'Não há valores de imagem neste ponto.',
+  regionOf: 'Município: {name}',
+  pointLoading: 'Lendo as imagens neste ponto…',
+};
+
+const dicts: Record<Lang, Dict> = { en, pt };
+let lang: Lang = 'pt';
+const listeners = new Set<() => void>();
+
+export function initLang(): Lang {
+  const fromUrl = new URLSearchParams(location.search).get('lang');
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem('granary.lang');
+  } catch {
+    saved = null;
+  }
+  const pick = fromUrl ?? saved ?? (navigator.language.toLowerCase().startsWith('pt') ? 'pt' : (navigator.language.toLowerCase().startsWith('en') ? 'en' : 'pt'));
+  lang = pick === 'en' ? 'en' : 'pt';
+  document.documentElement.lang = lang === 'pt' ? 'pt-BR' : 'en';
+  return lang;
+}
+
+export const getLang = (): Lang => lang;
+
+export function setLang(l: Lang): void {
+  lang = l;
+  document.documentElement.lang = l === 'pt' ? 'pt-BR' : 'en';
+  try {
+    localStorage.setItem('granary.lang', l);
+  } catch {
+    /* private mode: the choice lasts this page only */
+  }
+  for (const f of listeners) f();
+}
+
+export const onLangChange = (f: () => void): void => void listeners.add(f);
+
+export type TKey = Key;
+
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return dicts[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+/** A key known only at run time (e.g. `ind_${indicator}`); falls back to the key itself. */
+export function tDyn(key: string): string {
+  return (dicts[lang] as Record<string, string>)[key] ?? key;
+}
+
+const locale = () => (lang === 'pt' ? 'pt-BR' : 'en-GB');
+
+export function fmtNum(v: number | null | undefined, digits = 0): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
+}
+
+export function fmtCompact(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return new Intl.NumberFormat(locale(), { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+}
+
+export function fmtPct(share: number | null | undefined, digits = 0): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return '–';
+  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits }).format(share);
+}
+
+export function fmtDate(iso: string, style: 'short' | 'long' = 'long'): string {
+  const d = new Date(`${iso.slice(0, 10)}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), style === 'long' ? { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' } : { month: 'short', timeZone: 'UTC' }).format(d);
+}
+
+/** Crop class names of the bundled models in plain words. */
+const CLASS_NAMES: Record<string, { en: string; pt: string }> = {
+  Soy_Corn: { en: 'soybean, then a second crop of maize', pt: 'soja, seguida de milho safrinha' },
+  Soy_Cotton: { en: 'soybean, then cotton', pt: 'soja, seguida de algodão' },
+  Soy_Fallow: { en: 'soybean, then fallow', pt: 'soja, seguida de pousio' },
+  Soy_Millet: { en: 'soybean, then millet', pt: 'soja, seguida de milheto' },
+  Soy_Sunflower: { en: 'soybean, then sunflower', pt: 'soja, seguida de girassol' },
+  Fallow_Cotton: { en: 'fallow, then cotton', pt: 'pousio, seguido de algodão' },
+  Cerrado: { en: 'cerrado (savanna)', pt: 'cerrado' },
+  Forest: { en: 'forest', pt: 'floresta' },
+  Pasture: { en: 'pasture', pt: 'pastagem' },
+  Soy: { en: 'soybean', pt: 'soja' },
+  Maize: { en: 'maize', pt: 'milho' },
+  Corn: { en: 'maize', pt: 'milho' },
+  Cotton: { en: 'cotton', pt: 'algodão' },
+  Water: { en: 'water', pt: 'água' },
+  Urban: { en: 'built-up', pt: 'área urbana' },
+};
+
+export function className(name: string): string {
+  const hit = CLASS_NAMES[name] ?? CLASS_NAMES[name.replace(/\s+/g, '_')];
+  return hit ? hit[lang] : name.replace(/_/g, ' / ');
+}
+
+/** Capitalise the first letter (for class names at the start of a legend entry). */
+export const cap = (s: string): string => (s ? s[0]!.toUpperCase() + s.slice(1) : s);

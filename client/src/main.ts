@@ -1,0 +1,276 @@
+/**
+ * Granary dashboard: loads the catalog and colormaps, draws the map, and wires the policymaker and
+ * farmer views. Optional parts (crop models, boundaries, indicators) load on their own, so a
+ * missing one gives a message where it would be shown, never a blank page.
+ */
+import { api } from './api';
+import { byId, h } from './dom';
+import { initLang, setLang, getLang, onLangChange, t } from './i18n';
+import { LayerPanel } from './controls';
+import { createMap, geometryBBox, styleReady } from './map/map';
+import { Layers } from './map/layers';
+import { Absent, describeError, notice } from './notice';
+import { emit, on, type Ctx, type View } from './state';
+import { PolicymakerView } from './views/policymaker';
+import { FarmerView } from './views/farmer';
+import { resolveYears } from './years';
+import type { Colormap, RegionFeature, SceneSummary } from './types';
+import { modelVariables, selectModel } from './models';
+
+interface Hook {
+  /** performance.now() at the steps of start-up, for the bench */
+  marks: Record<string, number>;
+  ready: boolean;
+  error: string | null;
+  firstRenderMs: number | null;
+  ctx?: Ctx;
+  project?: (lon: number, lat: number) => [number, number];
+  idle?: () => Promise<void>;
+}
+const hook: Hook = { marks: {}, ready: false, error: null, firstRenderMs: null };
+const mark = (name: string) => void (hook.marks[name] = Math.round(performance.now()));
+(window as unknown as { granary: Hook }).granary = hook;
+
+const banner = byId('banner');
+
+function fatal(message: string): void {
+  hook.error = message;
+  document.body.classList.add('failed');
+  banner.hidden = false;
+  banner.replaceChildren(notice(message, 'error', () => location.reload()));
+}
+
+function pickScene(scenes: SceneSummary[]): SceneSummary | undefined {
+  const wanted = new URLSearchParams(location.search).get('scene');
+  return scenes.find((s) => s.id === wanted) ?? scenes.find((s) => s.id === 'sinop') ?? scenes.find((s) => s.dates.length > 1) ?? scenes[0];
+}
+
+async function boot(): Promise<void> {
+  mark('boot');
+  initLang();
+  applyStaticText();
+  onLangChange(applyStaticText);
+  byId('lang-btn').onclick = () => setLang(getLang() === 'pt' ? 'en' : 'pt');
+  const yearsP = resolveYears(); // in parallel with everything the map needs first
+  let scenes: SceneSummary[];
+  let colormaps: Colormap[];
+  try {
+    [scenes, colormaps] = await Promise.all([api.scenes(), api.colormaps()]);
+  } catch (e) {
+    fatal(describeError(e, 'wScenes'));
+    return;
+  }
+  const scene = pickScene(scenes);
+  if (!scene) {
+    fatal(t('noScenes'));
+    return;
+  }
+  let item;
+  try {
+    item = await api.scene(scene.id);
+  } catch (e) {
+    fatal(describeError(e, 'wScenes'));
+    return;
+  }
+
+  mark('catalog');
+  const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution']);
+  const ctx: Ctx = {
+    map,
+    layers: new Layers(map),
+    scenes,
+    scene,
+    item,
+    colormaps: new Map(colormaps.map((c) => [c.name, c])),
+    model: { value: null, error: null },
+    models: [],
+    regions: { value: null, error: null },
+    regionById: new Map(),
+    view: new URLSearchParams(location.search).get('view') === 'farmer' ? 'farmer' : 'policy',
+    crop: 'soy',
+    year: 0,
+    years: [],
+    bus: new EventTarget(),
+  };
+  hook.ctx = ctx;
+  hook.project = (lon, lat) => {
+    const p = map.project([lon, lat]);
+    const r = map.getContainer().getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+  };
+  hook.idle = () => new Promise((r) => (map.loaded() && !map.isMoving() ? r() : map.once('idle', () => r())));
+
+  // the first map: imagery and the scene footprint
+  const layerPanel = new LayerPanel(ctx);
+  byId('layer-panel').replaceChildren(layerPanel.el);
+  await styleReady(map);
+  mark('style');
+  ctx.layers.setFootprint(item.geometry);
+  // time to first rendered map: the first frame with every imagery tile of the view drawn
+  let frameDone: () => void = () => {};
+  const firstFrame = Promise.race([new Promise<void>((r) => (frameDone = r)), new Promise<void>((r) => setTimeout(r, 3000))]);
+  const imagery = layerPanel.applyImagery().then(() => {
+    mark('imagery');
+    map.once('data', () => mark('firstTile'));
+    const onRender = () => {
+      if (map.getSource('imagery') && map.isSourceLoaded('imagery')) {
+        hook.firstRenderMs = performance.now();
+        mark('firstRender');
+        frameDone();
+        map.off('render', onRender);
+      }
+    };
+    map.on('render', onRender);
+  });
+  // optional parts, each on its own
+  // the crop map (inference on the server's workers) and the boundaries (about 1 MB of GeoJSON)
+  // once the imagery is on screen, or after 3 s at most, so they do not delay the first map
+  void firstFrame.then(() => Promise.all([loadModel(ctx, layerPanel), loadRegions(ctx)]));
+
+  const { years, year } = await yearsP;
+  ctx.years = years;
+  ctx.year = year;
+  const policy = new PolicymakerView(ctx);
+  const farmer = new FarmerView(ctx);
+  setupSceneSelect(ctx);
+  setupTabs(ctx, policy.el, farmer.el, farmer);
+  setupMapEvents(ctx, layerPanel, farmer, policy);
+  if (window.matchMedia('(max-width: 760px)').matches) (byId('layers') as HTMLDetailsElement).open = false;
+  onLangChange(() => layerPanel.render());
+  await imagery;
+  hook.ready = true;
+}
+
+async function loadModel(ctx: Ctx, panel: LayerPanel): Promise<void> {
+  try {
+    const all = await api.models();
+    if (!all.length) throw new Absent('noModels');
+    const vars = new Set(ctx.scene.variables);
+    // models whose inputs this scene has, the ones using more of its variables first
+    ctx.models = all.filter((m) => modelVariables(m).every((v) => vars.has(v))).sort((a, b) => modelVariables(b).length - modelVariables(a).length);
+    if (!ctx.models.length) throw new Absent('noModelFits');
+    const wanted = new URLSearchParams(location.search).get('model');
+    await selectModel(ctx, ctx.models.find((m) => m.id === wanted) ?? ctx.models[0]!);
+  } catch (e) {
+    ctx.model = { value: null, error: e };
+    emit(ctx, 'model');
+  }
+  await panel.applyCrops();
+}
+
+async function loadRegions(ctx: Ctx): Promise<void> {
+  try {
+    const fc = await api.regions();
+    ctx.regions = { value: fc, error: null };
+    ctx.regionById = new Map(fc.features.map((f) => [String(f.properties.id), f as RegionFeature]));
+    ctx.layers.setRegions(fc);
+  } catch (e) {
+    ctx.regions = { value: null, error: e };
+  }
+  emit(ctx, 'regions');
+}
+
+function setupSceneSelect(ctx: Ctx): void {
+  const sel = byId<HTMLSelectElement>('scene-select');
+  sel.replaceChildren(...ctx.scenes.map((s) => h('option', { value: s.id, selected: s.id === ctx.scene.id }, s.title)));
+  sel.onchange = () => {
+    const u = new URL(location.href);
+    u.searchParams.set('scene', sel.value);
+    location.assign(u.toString());
+  };
+  byId('zoom-scene').onclick = () => ctx.map.fitBounds(ctx.scene.bbox, { padding: 24 });
+  byId('zoom-all').onclick = () => {
+    const fc = ctx.regions.value;
+    ctx.map.fitBounds(fc ? geometryBBox({ type: 'GeometryCollection', geometries: fc.features.map((f) => f.geometry) }) : ctx.scene.bbox, { padding: 16 });
+  };
+}
+
+function setupTabs(ctx: Ctx, policyEl: HTMLElement, farmerEl: HTMLElement, farmer: FarmerView): void {
+  const tabs = [byId('tab-policy'), byId('tab-farmer')];
+  const show = (view: View, focus: boolean) => {
+    ctx.view = view;
+    for (const tab of tabs) {
+      const on2 = tab.dataset.view === view;
+      tab.setAttribute('aria-selected', String(on2));
+      tab.tabIndex = on2 ? 0 : -1;
+      if (on2 && focus) tab.focus();
+    }
+    byId('panel').setAttribute('aria-labelledby', view === 'policy' ? 'tab-policy' : 'tab-farmer');
+    byId('view').replaceChildren(view === 'policy' ? policyEl : farmerEl);
+    document.body.dataset.view = view;
+    if (view === 'policy') farmer.clear();
+    const u = new URL(location.href);
+    u.searchParams.set('view', view);
+    history.replaceState(null, '', u.toString());
+    emit(ctx, 'view', view);
+  };
+  for (const tab of tabs) {
+    tab.onclick = () => show(tab.dataset.view as View, false);
+    tab.onkeydown = (e) => {
+      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft' || e.key === 'Home' || e.key === 'End') {
+        e.preventDefault();
+        show(ctx.view === 'policy' ? 'farmer' : 'policy', true);
+      }
+    };
+  }
+  show(ctx.view, false);
+}
+
+function setupMapEvents(ctx: Ctx, panel: LayerPanel, farmer: FarmerView, policy: PolicymakerView): void {
+  const { map } = ctx;
+  const tip = byId('map-tip');
+  const regionAt = (pt: { x: number; y: number }): string | null => {
+    if (!map.getLayer('regions-fill')) return null;
+    const f = map.queryRenderedFeatures([pt.x, pt.y], { layers: ['regions-fill'] })[0];
+    return f ? String(f.properties?.id ?? f.id) : null;
+  };
+  map.on('click', (e) => {
+    if (ctx.view === 'farmer') void farmer.query(e.lngLat.lng, e.lngLat.lat, false);
+    else {
+      const id = regionAt(e.point);
+      if (id) emit(ctx, 'region-select', id);
+    }
+  });
+  map.on('mousemove', (e) => {
+    const id = ctx.view === 'policy' ? regionAt(e.point) : null;
+    ctx.layers.hoverRegion(id);
+    map.getCanvas().style.cursor = ctx.view === 'farmer' || id ? 'pointer' : '';
+    const f = id ? ctx.regionById.get(id) : undefined;
+    if (!f) {
+      tip.hidden = true;
+      return;
+    }
+    tip.hidden = false;
+    tip.textContent = policy.describe(id!, f.properties.name);
+    tip.style.transform = `translate(${e.point.x + 14}px, ${e.point.y + 14}px)`;
+  });
+  map.on('mouseout', () => {
+    tip.hidden = true;
+    ctx.layers.hoverRegion(null);
+  });
+  on<string>(ctx, 'fit-region', (id) => {
+    const f = ctx.regionById.get(id);
+    if (f) map.fitBounds(geometryBBox(f.geometry), { padding: 40, maxZoom: 11 });
+  });
+  const reported = new Set<string>();
+  map.on('error', (e) => {
+    const ev = e as unknown as { sourceId?: string; error?: { message?: string; status?: number } };
+    const id = ev.sourceId;
+    if (id === 'imagery' || id === 'crops' || id === 'confidence') {
+      const key = `${id}|${ev.error?.status ?? ev.error?.message}`;
+      if (reported.has(key)) return;
+      reported.add(key);
+      const layer = t(id === 'imagery' ? 'imagery' : id === 'crops' ? 'cropMap' : 'confidence');
+      panel.setStatus(id, t('tilesFailed', { layer, detail: ev.error?.status ? `HTTP ${ev.error.status}` : (ev.error?.message ?? '') }), 'warn');
+    }
+  });
+}
+
+function applyStaticText(): void {
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as Parameters<typeof t>[0]);
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel as Parameters<typeof t>[0]));
+  const canvas = document.querySelector('#map canvas');
+  canvas?.setAttribute('aria-label', t('mapLabel'));
+}
+
+boot().catch((e: unknown) => fatal(`${t('serverError', { what: t('wScenes'), status: (e as Error)?.message ?? String(e) })}`));

@@ -1,0 +1,291 @@
+/**
+ * Farmer view: pick a place (tap the map, type coordinates, or the device's location) and read,
+ * in plain words, what grows there and how sure the model is, the field's vegetation curve beside
+ * the typical curve of its class and the municipality's average, how its peak compares with fields
+ * of the same class, when it turned green, and the municipality's yield gap.
+ */
+import { api } from '../api';
+import { lineChart, type LineSeries } from '../chart';
+import { h, nextId } from '../dom';
+import { className, fmtDate, fmtNum, fmtPct, getLang, onLangChange, t } from '../i18n';
+import { inBBox, maplibregl } from '../map/map';
+import { describeError, notice } from '../notice';
+import { daysBetween, greenUp, meanCurve, medianCurve, peak, shareBelow, type Curve } from '../profiles';
+import { sampleScene } from '../sampling';
+import { on, type Crop, type Ctx } from '../state';
+import type { PointInfo, SceneSummary, YieldGapRow } from '../types';
+
+const COLORS = { field: '#0072b2', typical: '#e69f00', region: '#222222' }; // Okabe-Ito, plus dash patterns
+
+interface Result {
+  point: PointInfo;
+  scene: SceneSummary | null;
+  samples: PointInfo[] | null;
+  samplesError: unknown;
+  gap: YieldGapRow | null | undefined;
+  gapError: unknown;
+}
+
+export class FarmerView {
+  readonly el: HTMLElement;
+  private readonly formEl = h('form', { class: 'farmer-form', novalidate: true });
+  private readonly statusEl = h('div', { class: 'view-status', role: 'status', 'aria-live': 'polite' });
+  private readonly resultEl = h('section', { class: 'farmer-result', 'aria-live': 'polite', 'data-testid': 'farmer-result' });
+  private marker: maplibregl.Marker | null = null;
+  private result: Result | null = null;
+  private variable = 'ndvi';
+  private seq = 0;
+  private lat = '';
+  private lon = '';
+
+  constructor(private readonly ctx: Ctx) {
+    this.el = h('div', { class: 'view view-farmer' }, this.formEl, this.statusEl, this.resultEl);
+    onLangChange(() => {
+      this.renderForm();
+      this.renderResult();
+    });
+    on(ctx, 'crop-year', () => this.result && void this.loadGap(this.result, this.seq));
+    this.renderForm();
+  }
+
+  private renderForm(): void {
+    const latId = nextId('lat');
+    const lonId = nextId('lon');
+    const latIn = h('input', { id: latId, name: 'lat', type: 'text', inputmode: 'decimal', autocomplete: 'off', value: this.lat, placeholder: '-11,65', 'aria-describedby': 'farmer-intro' });
+    const lonIn = h('input', { id: lonId, name: 'lon', type: 'text', inputmode: 'decimal', autocomplete: 'off', value: this.lon, placeholder: '-55,50', 'aria-describedby': 'farmer-intro' });
+    this.formEl.onsubmit = (e) => {
+      e.preventDefault();
+      this.lat = latIn.value;
+      this.lon = lonIn.value;
+      const lat = parseCoord(latIn.value);
+      const lon = parseCoord(lonIn.value);
+      if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+        this.statusEl.replaceChildren(notice(t('badCoords'), 'error'));
+        return;
+      }
+      void this.query(lon, lat, true);
+    };
+    this.formEl.replaceChildren(
+      h('p', { id: 'farmer-intro', class: 'intro' }, t('farmerIntro')),
+      h('div', { class: 'field-row' },
+        h('div', { class: 'field' }, h('label', { for: latId }, t('latitude')), latIn),
+        h('div', { class: 'field' }, h('label', { for: lonId }, t('longitude')), lonIn)),
+      h('div', { class: 'button-row' },
+        h('button', { type: 'submit', class: 'btn btn-primary' }, t('show')),
+        h('button', { type: 'button', class: 'btn', onclick: () => this.locate() }, t('useLocation'))),
+    );
+  }
+
+  private locate(): void {
+    if (!window.isSecureContext || !('geolocation' in navigator)) {
+      this.statusEl.replaceChildren(notice(t('geoInsecure'), 'warn'));
+      return;
+    }
+    this.statusEl.replaceChildren(notice(t('locating'), 'info'));
+    navigator.geolocation.getCurrentPosition(
+      (pos) => void this.query(pos.coords.longitude, pos.coords.latitude, true),
+      (err) => this.statusEl.replaceChildren(notice(err.code === err.PERMISSION_DENIED ? t('geoDenied') : t('geoUnavailable'), 'warn')),
+      { enableHighAccuracy: true, timeout: 15_000, maximumAge: 60_000 },
+    );
+  }
+
+  /** Everything known at a place; `fly` moves the map there (typed or located, not tapped). */
+  async query(lon: number, lat: number, fly: boolean): Promise<void> {
+    const { ctx } = this;
+    const seq = ++this.seq;
+    this.lat = fmtCoord(lat);
+    this.lon = fmtCoord(lon);
+    this.renderForm();
+    this.placeMarker(lon, lat, fly);
+    const scene = inBBox(ctx.scene.bbox, lon, lat) ? ctx.scene : (ctx.scenes.find((s) => inBBox(s.bbox, lon, lat)) ?? null);
+    if (!scene) {
+      this.result = null;
+      this.resultEl.replaceChildren();
+      this.statusEl.replaceChildren(notice(t('outsideScenes', { areas: ctx.scenes.filter((s) => s.dates.length > 1).map((s) => s.title).join('; ') }), 'warn'));
+      return;
+    }
+    this.statusEl.replaceChildren(notice(t('pointLoading'), 'info'));
+    const model = ctx.model.value?.id ?? null;
+    let point: PointInfo;
+    try {
+      point = await api.point(lon, lat, scene.id, model);
+    } catch (e) {
+      if (seq !== this.seq) return;
+      this.statusEl.replaceChildren(notice(describeError(e, 'wPoint'), 'error', () => void this.query(lon, lat, false)));
+      return;
+    }
+    if (seq !== this.seq) return;
+    this.statusEl.replaceChildren();
+    const vars = Object.keys(point.series);
+    if (!vars.includes(this.variable)) this.variable = vars.includes('ndvi') ? 'ndvi' : (vars[0] ?? 'ndvi');
+    const result: Result = { point, scene, samples: null, samplesError: null, gap: undefined, gapError: null };
+    this.result = result;
+    this.renderResult();
+    (this.resultEl.querySelector('h2') as HTMLElement | null)?.focus();
+    void this.loadGap(result, seq);
+    try {
+      result.samples = await sampleScene(scene.id, scene.bbox, model);
+    } catch (e) {
+      result.samplesError = e;
+    }
+    if (seq === this.seq) this.renderResult();
+  }
+
+  private async loadGap(result: Result, seq: number): Promise<void> {
+    const region = result.point.region;
+    if (!region) {
+      result.gap = null;
+      return;
+    }
+    try {
+      const rows = await api.yieldGap(cropOf(result.point), this.ctx.year, { region: region.id });
+      result.gap = rows.find((r) => String(r.regionId) === region.id) ?? null;
+      result.gapError = null;
+    } catch (e) {
+      result.gap = null;
+      result.gapError = e;
+    }
+    if (seq === this.seq) this.renderResult();
+  }
+
+  private placeMarker(lon: number, lat: number, fly: boolean): void {
+    const map = this.ctx.map;
+    if (!this.marker) this.marker = new maplibregl.Marker({ color: '#d6006f' });
+    this.marker.setLngLat([lon, lat]).addTo(map);
+    if (fly) map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 11), essential: true });
+  }
+
+  clear(): void {
+    this.marker?.remove();
+  }
+
+  // ---------- the answer ----------
+
+  private renderResult(): void {
+    const r = this.result;
+    if (!r) return;
+    const { point } = r;
+    const parts: HTMLElement[] = [h('h2', { tabindex: -1 }, t('fieldTitle', { lat: fmtNum(point.lat, 4), lon: fmtNum(point.lon, 4) }))];
+    if (point.region) parts.push(h('p', { class: 'muted' }, t('regionOf', { name: point.region.name })));
+
+    // what grows here
+    const crop = point.crop;
+    if (crop) {
+      const p = crop.probability;
+      const level = p === null ? '' : p >= 0.8 ? t('confHigh') : p >= 0.5 ? t('confMid') : t('confLow');
+      const sentence = h('p', { class: 'big', 'data-testid': 'crop-class', 'data-class': crop.name }, t('classSentence', { crop: className(crop.name) }));
+      parts.push(sentence);
+      if (p !== null) parts.push(h('p', { 'data-testid': 'crop-confidence', 'data-value': String(p) }, t('confidenceSentence', { pct: fmtPct(p), level })));
+      const others = crop.probabilities.filter((x) => x.name !== crop.name && x.probability >= 0.05).slice(0, 3);
+      if (others.length) parts.push(h('p', { class: 'muted' }, t('otherClasses', { list: others.map((o) => `${className(o.name)} (${fmtPct(o.probability)})`).join(', ') })));
+    } else parts.push(notice(this.ctx.model.value ? t('noClassHere') : t('noClass'), 'info'));
+
+    // the curve
+    const series = point.series[this.variable] ?? [];
+    if (series.some((s) => s.value !== null)) parts.push(this.curveBlock(r));
+    else parts.push(notice(t('noSeries'), 'warn'));
+
+    // yield gap of the municipality
+    parts.push(this.gapBlock(r));
+    parts.push(h('p', { class: 'muted cannot' }, t('cannot')));
+    this.resultEl.replaceChildren(...parts);
+  }
+
+  private curveBlock(r: Result): HTMLElement {
+    const { point } = r;
+    const v = this.variable;
+    const field = point.series[v] ?? [];
+    const cropName = point.crop?.name ?? null;
+    const same = cropName && r.samples ? r.samples.filter((s) => s.crop?.name === cropName && s.series[v]) : [];
+    const inRegion = point.region && r.samples ? r.samples.filter((s) => s.region?.id === point.region!.id && s.series[v]) : [];
+    const typical: Curve | null = same.length >= 3 ? medianCurve(same.map((s) => s.series[v]!)) : null;
+    const regional: Curve | null = inRegion.length >= 2 ? meanCurve(inRegion.map((s) => s.series[v]!)) : null;
+
+    const toPts = (c: Curve) => c.map((p) => ({ x: Date.parse(`${p.date}T00:00:00Z`), y: p.value }));
+    const lines: LineSeries[] = [{ id: 'field', label: t('curveField'), color: COLORS.field, width: 3.5, points: toPts(field) }];
+    if (typical && cropName) lines.push({ id: 'typical', label: t('curveTypical', { crop: className(cropName) }), color: COLORS.typical, dash: '8 5', width: 2.5, points: toPts(typical) });
+    if (regional && point.region) lines.push({ id: 'region', label: t('curveRegion', { region: point.region.name }), color: COLORS.region, dash: '2 4', width: 2, points: toPts(regional) });
+
+    const label = v.toUpperCase();
+    const vegetation = v === 'ndvi' || v === 'evi';
+    const chart = lineChart({
+      series: lines,
+      yLabel: label,
+      ariaLabel: t('curveTitle', { variable: label }),
+      ...(vegetation ? { yDomain: [Math.min(0, ...field.map((p) => p.value ?? 0)), 1] as [number, number] } : {}),
+      fmtY: (x) => fmtNum(x, 1),
+    });
+
+    const varButtons = Object.keys(point.series).length > 1
+      ? h('div', { class: 'segmented', role: 'group', 'aria-label': t('variable') },
+          ...Object.keys(point.series).map((name) => h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': name === v ? 'true' : 'false', onclick: () => {
+            this.variable = name;
+            this.renderResult();
+          } }, name.toUpperCase())))
+      : null;
+
+    const words: HTMLElement[] = [];
+    const pk = peak(field);
+    if (pk) {
+      words.push(h('p', { 'data-testid': 'peak' }, t('peakSentence', { value: fmtNum(pk.value, 2), date: fmtDate(pk.date) })));
+      if (cropName && r.samples) {
+        const peers = same.map((s) => peak(s.series[v]!)?.value).filter((x): x is number => x !== undefined);
+        const cropWords = className(cropName);
+        if (peers.length >= 3) words.push(h('p', {}, t('peakCompare', { share: fmtPct(shareBelow(pk.value, peers)), crop: cropWords, n: peers.length })));
+        else words.push(h('p', { class: 'muted' }, t('peakFew', { crop: cropWords })));
+        const gu = greenUp(field);
+        const guTyp = typical ? greenUp(typical) : null;
+        if (gu && guTyp) {
+          const d = daysBetween(guTyp, gu);
+          words.push(h('p', {}, Math.abs(d) < 12 ? t('timingSame', { crop: cropWords }) : d < 0 ? t('timingEarly', { days: -d, crop: cropWords }) : t('timingLate', { days: d, crop: cropWords })));
+        }
+      }
+    }
+    const sampleNote = r.samples
+      ? h('p', { class: 'muted small' }, t('samplesNote', { n: r.samples.length }))
+      : r.samplesError
+        ? notice(describeError(r.samplesError, 'wPoint'), 'info')
+        : h('div', { 'data-sampling': 'pending' }, notice(t('sampling'), 'info'));
+    return h('section', { class: 'curve', 'data-testid': 'field-curve' }, h('h3', {}, t('curveTitle', { variable: label })), varButtons, chart, h('p', { class: 'muted small' }, t('curveHelp')), ...words, sampleNote);
+  }
+
+  private gapBlock(r: Result): HTMLElement {
+    const region = r.point.region;
+    if (!region) return h('p', { class: 'muted' }, t('gapUnknown'));
+    if (r.gap === undefined) return notice(t('loading'), 'info');
+    if (r.gapError) return notice(describeError(r.gapError, 'wYieldGap'), 'info');
+    const g = r.gap;
+    const crop = t(cropOf(r.point)).toLowerCase();
+    if (!g || g.actualYieldKgHa === null || g.attainableYieldKgHa === null) return h('p', { class: 'muted' }, t('gapUnknown'));
+    const window = (g.inputs as { window?: number[] } | undefined)?.window;
+    const text = (g.yieldGapKgHa ?? 0) <= 0
+      ? t('gapNone', { region: region.name, crop })
+      : t('gapSentence', {
+          region: region.name,
+          crop,
+          actual: fmtNum(g.actualYieldKgHa),
+          attainable: fmtNum(g.attainableYieldKgHa),
+          gap: fmtNum(g.yieldGapKgHa),
+          pct: `${fmtNum(g.yieldGapPct, 1)} %`,
+          year: window ? window.join('–') : g.year,
+        });
+    return h('section', { class: 'gap' }, h('h3', {}, t('ind_yieldGapPct')), h('p', { 'data-testid': 'farmer-gap', 'data-value': String(g.yieldGapPct ?? '') }, text));
+  }
+}
+
+function cropOf(p: PointInfo): Crop {
+  const n = p.crop?.name ?? '';
+  return /^(corn|maize|milho)/i.test(n) ? 'maize' : 'soy';
+}
+
+/** "-11,65" or "-11.65" or "11.65 S" -> number. */
+export function parseCoord(s: string): number | null {
+  const m = s.trim().replace(',', '.').match(/^(-?\d+(?:\.\d+)?)\s*°?\s*([NSEWLO])?$/i);
+  if (!m) return null;
+  let v = Number(m[1]);
+  const hemi = m[2]?.toUpperCase();
+  if (hemi === 'S' || hemi === 'W' || hemi === 'O') v = -Math.abs(v);
+  return Number.isFinite(v) ? v : null;
+}
+
+const fmtCoord = (v: number): string => (getLang() === 'pt' ? v.toFixed(5).replace('.', ',') : v.toFixed(5));
