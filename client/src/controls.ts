@@ -2,7 +2,7 @@
  * The layer panel: imagery (band/index or RGB, colour scale, date slider), crop map, confidence and
  * the municipal choropleth, each with a toggle, an opacity slider and its legend.
  */
-import { api } from './api';
+import { api, getJson } from './api';
 import { h, nextId } from './dom';
 import { classLegend, rampLegend } from './legend';
 import { fmtDate, fmtNum, fmtPct, t, type TKey } from './i18n';
@@ -262,6 +262,11 @@ export class LayerPanel {
         const oa = card.metrics?.overallAccuracy;
         const f1 = card.metrics?.macroF1;
         if (typeof oa === 'number' && typeof f1 === 'number') cropLegend.append(h('p', { class: 'muted small', title: String(card.metrics?.validation ?? '') }, t('modelAccuracy', { oa: fmtPct(oa), f1: fmtNum(f1, 2) })));
+        void mapFootprint(ctx.item.id, card.id).then((f) => {
+          if (f && cropLegend.isConnected && ctx.layers.isVisible('crops') && !cropLegend.querySelector('.footprint')) {
+            cropLegend.append(h('p', { class: 'muted small footprint', title: f.method }, t('mapFootprint', { wh: fmtEnergy(f.energyWh), g: fmtGrams(f.co2eGrams) })));
+          }
+        });
       }
     }
     const confLegend = this.legends.get('confidence');
@@ -312,3 +317,20 @@ function defaultDateIndex(dates: string[]): number {
   const jan = dates.findIndex((d) => d.slice(5, 7) === '01');
   return jan >= 0 ? Math.min(dates.length - 1, jan + 1) : dates.length - 1;
 }
+
+interface MapFootprint {
+  energyWh: number;
+  co2eGrams: number;
+  method: string;
+}
+let footprints: Promise<Array<{ sceneId: string; modelId: string; footprint: MapFootprint }>> | null = null;
+/** The footprint the crop-map job recorded for this scene and model (GET /api/footprint/maps), or null. */
+async function mapFootprint(sceneId: string, modelId: string): Promise<MapFootprint | null> {
+  footprints ??= getJson<{ maps: Array<{ sceneId: string; modelId: string; footprint: MapFootprint }> }>('/api/footprint/maps').then(
+    (r) => r.maps,
+    () => [],
+  );
+  return (await footprints).find((m) => m.sceneId === sceneId && m.modelId === modelId)?.footprint ?? null;
+}
+const fmtEnergy = (wh: number) => (wh >= 0.1 ? `${fmtNum(wh, 2)} Wh` : `${fmtNum(wh * 1000, 2)} mWh`);
+const fmtGrams = (g: number) => (g >= 0.1 ? `${fmtNum(g, 2)} g` : `${fmtNum(g * 1000, 2)} mg`);

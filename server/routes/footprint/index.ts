@@ -6,7 +6,7 @@
  * with the dashboard's note ("this map: X Wh, Y g CO2e").
  */
 import type { FastifyInstance } from 'fastify';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from 'typebox';
 import { CODECARBON, cpuWattsPerCoreFromTdp, joulesPerCpuSecond } from '../../footprint/energy-model.js';
@@ -149,6 +149,26 @@ export default async function footprintRoutes(app: FastifyInstance) {
       tradeOff,
       configure: 'GRANARY_PUE, GRANARY_CARBON_INTENSITY (g CO2e/kWh) or GRANARY_GRID_COUNTRY (ISO alpha-3), GRANARY_CPU_TDP_W and GRANARY_CPU_TDP_CORES, GRANARY_RAPL_DIR; see docs/footprint.md',
     };
+  });
+
+  app.get('/api/footprint/maps', {
+    schema: { tags: ['service'], summary: 'The footprint recorded by every crop-map job (from the sidecars), with the dashboard notes', response: { 200: Type.Object({}, { additionalProperties: true }) } },
+  }, async () => {
+    const dir = join(app.config.dataDir, 'cropmaps');
+    const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^[A-Za-z0-9][A-Za-z0-9_-]*__[A-Za-z0-9][A-Za-z0-9_.-]*\.json$/.test(f));
+    const maps = [];
+    for (const f of files.sort()) {
+      try {
+        const sidecar = JSON.parse(await readFile(join(dir, f), 'utf8')) as { footprint?: FootprintMetadata; sceneId?: string; modelId?: string };
+        const fp = sidecar.footprint;
+        if (!fp || typeof fp.energyWh !== 'number' || typeof fp.co2eGrams !== 'number') continue;
+        const [sceneId, modelId] = f.replace(/\.json$/, '').split('__') as [string, string];
+        maps.push({ sceneId, modelId, footprint: fp, note: dashboardNote(fp) });
+      } catch {
+        /* not a crop-map sidecar */
+      }
+    }
+    return { maps };
   });
 
   const ID = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
