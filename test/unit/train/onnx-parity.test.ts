@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { exportForestOnnx } from '../../../models/train/export-forest-onnx.js';
+import { exportMlpOnnx } from '../../../models/train/export-mlp-onnx.js';
+import { featureMatrix, labelIndices, sortedLabels } from '../../../models/train/features.js';
+import { forestPredictProba } from '../../../models/train/forest.js';
+import { applyStandardization } from '../../../models/train/standardize.js';
+import { DEFAULT_MLP_RECIPE, fitForest, fitMlp, predictMlp } from '../../../models/train/recipe.js';
+import { readSamples, readTimeseries } from '../../../models/train/samples.js';
+import { SAMPLES_CSV, TIMESERIES_CSV } from './helpers.js';
+
+// 1 sample in 8 of the public set, all six variables.
+const variables = ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'];
+const samples = readSamples(readFileSync(SAMPLES_CSV, 'utf8')).filter((s) => Number(s.sampleId) % 8 === 0);
+const X = featureMatrix(samples, readTimeseries(readFileSync(TIMESERIES_CSV, 'utf8'), variables), variables, 23);
+const classes = sortedLabels(samples);
+const y = labelIndices(samples, classes);
+const n = samples.length;
+const F = variables.length * 23;
+const C = classes.length;
+const names = { inputName: 'features', outputName: 'probabilities', graphName: 'test', docString: 'test' };
+
+async function runOnnx(bytes: Uint8Array, input: Float32Array, rows: number): Promise<Float32Array> {
+  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+  try {
+    const out = await s.run({ features: new ort.Tensor('float32', input, [rows, F]) });
+    return out['probabilities']!.data as Float32Array;
+  } finally {
+    await s.release();
+  }
+}
+
+describe('exported ONNX models agree with the TypeScript forward pass', () => {
+  it('MLP (merged ensemble): same probabilities within 1e-5', async () => {
+    const m = fitMlp(X, y, n, F, C, { ...DEFAULT_MLP_RECIPE, epochs: 5, ensemble: 2 }, 11);
+    const onnxP = await runOnnx(exportMlpOnnx(m.net, names), applyStandardization(X, n, m.standardization), n);
+    const tsP = predictMlp(m, X, n);
+    expect(onnxP.length).toBe(n * C);
+    let maxDiff = 0;
+    for (let i = 0; i < tsP.length; i++) maxDiff = Math.max(maxDiff, Math.abs(onnxP[i]! - tsP[i]!));
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('random forest as TreeEnsembleClassifier: same probabilities within 1e-5', async () => {
+    const forest = fitForest(X, y, n, F, C, { trees: 10, maxDepth: 30, minSamplesLeaf: 1, maxFeatures: 0 }, 5);
+    const onnxP = await runOnnx(exportForestOnnx(forest, names), X, n);
+    const tsP = forestPredictProba(forest, X, n);
+    let maxDiff = 0;
+    for (let i = 0; i < tsP.length; i++) maxDiff = Math.max(maxDiff, Math.abs(onnxP[i]! - tsP[i]!));
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+});
