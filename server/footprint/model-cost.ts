@@ -84,7 +84,9 @@ export async function discoverModels(modelsDir: string): Promise<ModelDiscovery>
   let baseline: ModelFile | null = null;
   const bdir = join(modelsDir, 'baselines');
   const base = await cards(bdir);
-  const preferred = [...base.filter((f) => /rf|forest/i.test(f)), ...base.filter((f) => !/rf|forest/i.test(f))];
+  // The baseline trained on the same inputs as the shipped model: granary-mlp-<vars> <-> granary-rf-<vars>.
+  const twin = shipped ? `${shipped.id.replace(/mlp/, 'rf')}.json` : null;
+  const preferred = [...base.filter((f) => f === twin), ...base.filter((f) => f !== twin && /rf|forest/i.test(f)), ...base.filter((f) => !/rf|forest/i.test(f))];
   for (const f of preferred) if (!baseline) baseline = await modelFile(bdir, f, 'baseline').catch(() => null);
   const missing = [!shipped && `no shipped model (<id>.json + <id>.onnx) in ${modelsDir}`, !baseline && `no random-forest baseline (<id>.json + <id>.onnx) in ${bdir}`].filter(Boolean);
   return { shipped, baseline, reason: missing.length ? `${missing.join('; ')}: the models are being trained; the comparison appears once both files exist` : null };

@@ -6,9 +6,17 @@
  */
 import { cpus } from 'node:os';
 import { tileBench } from './tiles.js';
+import { cropBench } from './crops.js';
+import { zonalBench } from './zonal.js';
+import { browserBench } from './browser.js';
+import { footprintBench } from './footprint.js';
 
 const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> = {
   tiles: tileBench,
+  crops: cropBench,
+  zonal: zonalBench,
+  footprint: footprintBench,
+  browser: browserBench,
 };
 
 const wanted = process.argv.slice(2);
