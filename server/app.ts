@@ -13,7 +13,7 @@ import { ColormapRegistry } from './render/colormaps.js';
 import { TileCache } from './plugins/tile-cache.js';
 import { Metrics } from './plugins/metrics.js';
 import { registerProblemHandlers } from './plugins/problem.js';
-import protection from './plugins/protection.js';
+import protection, { frameworkErrors } from './plugins/protection.js';
 import { isRemote, type SourcePolicy } from './raster/source.js';
 import { Problem } from './routes/schemas.js';
 import tileRoutes from './routes/tiles/index.js';
@@ -31,6 +31,9 @@ import layerRoutes from './routes/layers/index.js';
 import regionLookup from './plugins/region-lookup.js';
 import cropRoutes from './routes/crops/index.js';
 import pointRoutes from './routes/point/index.js';
+import reportsRoutes from './routes/reports/index.js';
+import labelAuditRoutes from './routes/reports/audit.js';
+import uncertaintyRoutes from './routes/uncertainty/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 
@@ -63,6 +66,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     bodyLimit: 2 * 1024 * 1024,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
+    frameworkErrors,
     requestIdHeader: 'x-request-id',
     genReqId: () => Math.random().toString(36).slice(2, 12),
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false, removeAdditional: false } },
@@ -115,6 +119,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(colormapRoutes);
   await app.register(cropRoutes);
   await app.register(pointRoutes);
+  // data-centric loop (docs/data-centric.md): field reports (decorates app.reports, used by the collections), label audit, uncertainty
+  await app.register(reportsRoutes);
+  await app.register(labelAuditRoutes);
+  await app.register(uncertaintyRoutes);
   await app.register(regionRoutes);
   await app.register(zonalRoutes);
   await app.register(ogcRoutes, { base: '' });

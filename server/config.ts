@@ -45,6 +45,9 @@ export const ConfigSchema = Type.Object({
   maxEventLoopDelayMs: Type.Integer({ minimum: 0, description: 'GRANARY_MAX_EVENT_LOOP_DELAY_MS: above this event-loop delay new requests get 503 with Retry-After (default 1000; 0 = off)' }),
   requestTimeoutMs: Type.Integer({ minimum: 0, description: 'GRANARY_REQUEST_TIMEOUT_MS: time allowed to receive a whole request (default 30000)' }),
   connectionTimeoutMs: Type.Integer({ minimum: 0, description: 'GRANARY_CONNECTION_TIMEOUT_MS: an idle socket is closed after this (default 120000)' }),
+  // field reports (docs/data-centric.md)
+  reportsDb: Type.String({ description: 'GRANARY_REPORTS_DB: SQLite file of the field reports (default <dataDir>/reports/field-reports.sqlite; created on the first report)' }),
+  reportsRateLimit: Type.Integer({ minimum: 1, description: 'GRANARY_REPORTS_RATE_LIMIT: anonymous field reports per hour per client IP, then 429 (default 10; token holders are not limited)' }),
   testSlowCropmapMs: Type.Integer({ minimum: 0, description: 'GRANARY_TEST_SLOW_CROPMAP_MS: tests only: granary cropmap sleeps this long after each block (default 0)' }),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -104,6 +107,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Static<typ
     requestTimeoutMs: int(env, 'GRANARY_REQUEST_TIMEOUT_MS', (file.requestTimeoutMs as number | undefined) ?? 30_000),
     connectionTimeoutMs: int(env, 'GRANARY_CONNECTION_TIMEOUT_MS', (file.connectionTimeoutMs as number | undefined) ?? 120_000),
     testSlowCropmapMs: int(env, 'GRANARY_TEST_SLOW_CROPMAP_MS', 0),
+    reportsDb: abs(env.GRANARY_REPORTS_DB ?? (file.reportsDb as string | undefined) ?? resolve(dataDir, 'reports', 'field-reports.sqlite')),
+    reportsRateLimit: int(env, 'GRANARY_REPORTS_RATE_LIMIT', (file.reportsRateLimit as number | undefined) ?? 10),
     pue: int(env, 'GRANARY_PUE', (file.pue as number | undefined) ?? 1.0),
     carbonIntensity: env.GRANARY_CARBON_INTENSITY ? int(env, 'GRANARY_CARBON_INTENSITY', 0) : ((file.carbonIntensity as number | null | undefined) ?? null),
     gridCountry: (env.GRANARY_GRID_COUNTRY ?? (file.gridCountry as string | undefined) ?? 'BRA').toUpperCase(),

@@ -21,6 +21,7 @@ Usage:
   granary train [--variables ndvi,evi] [--model-id id] [--seed n] [--folds k] [--out models]
   granary evaluate --samples <samples.csv> --timeseries <timeseries.csv> [--model <id>]
   granary cropmap <sceneId> [--model <id>] [--out <file.tif>]
+  granary labels audit|review|export-reports ...   label audit, reviewed decisions, field reports as samples
 
 Configuration comes from the environment (see README): GRANARY_DATA_DIR, GRANARY_MODELS_DIR, ...
 `;
@@ -111,6 +112,10 @@ const commands: Record<string, Sub> = {
   },
   cropmap: async (args) => {
     const m = await import('./cropmap.js');
+    return m.main(args);
+  },
+  labels: async (args) => {
+    const m = await import('./labels.js');
     return m.main(args);
   },
 };

@@ -39,16 +39,37 @@ export interface CropTileTask {
   layer: 'class' | 'confidence';
 }
 
+/** Bytes held by one classified block (classes, confidence, all class probabilities). */
+const windowBytes = (w: ClassifiedWindow) => w.classes.byteLength + w.confidence.byteLength + w.probabilities.byteLength + 256;
+/** What a block is counted as while it is being classified (a 256 px block of a 16-class model). */
+const PENDING_BYTES = BLOCK * BLOCK * (1 + 4 + 4 * 16);
+
+/** Classified blocks per worker, bounded in bytes (default 64 MB) as well as in entries. */
 export class BlockClassCache {
-  private readonly lru = new LRUCache<string, Promise<ClassifiedWindow>>({ max: 512 });
+  private readonly lru: LRUCache<string, Promise<ClassifiedWindow>>;
+  constructor(maxBytes = 64 * 1024 * 1024) {
+    this.lru = new LRUCache<string, Promise<ClassifiedWindow>>({ max: 512, maxSize: Math.max(PENDING_BYTES, Math.floor(maxBytes)), sizeCalculation: () => PENDING_BYTES });
+  }
   get(key: string, load: () => Promise<ClassifiedWindow>): Promise<ClassifiedWindow> {
     let p = this.lru.get(key);
     if (!p) {
-      p = load();
-      p.catch(() => this.lru.delete(key));
-      this.lru.set(key, p);
+      const q = load();
+      p = q;
+      q.then(
+        (w) => {
+          // re-account with the real size once known (unless it was evicted or replaced meanwhile)
+          if (this.lru.peek(key) === q) this.lru.set(key, q, { size: Math.min(windowBytes(w), this.lru.maxSize) });
+        },
+        () => {
+          if (this.lru.peek(key) === q) this.lru.delete(key);
+        },
+      );
+      this.lru.set(key, q);
     }
     return p;
+  }
+  get bytes(): number {
+    return this.lru.calculatedSize;
   }
 }
 

@@ -8,6 +8,7 @@
 import { GeoTIFF, BaseDecoder, getDecoder, type GeoTIFFImage } from 'geotiff';
 import { BaseSource } from './geotiff-base-source.js';
 import { registerNativeDecoders } from './decoders.js';
+import { checkTiffStructure } from './tiff-guard.js';
 import { crsFromGeoKeys, UnknownCrsError, type CrsInfo } from '../geo/crs.js';
 import { GranaryError } from '../errors.js';
 import type { Source } from './source.js';
@@ -126,7 +127,10 @@ export async function openCog(source: Source): Promise<CogHandle> {
   registerNativeDecoders();
   let tiff: GeoTIFF;
   try {
-    tiff = await GeoTIFF.fromSource(new BaseSource(source) as never, { cache: false });
+    const base = new BaseSource(source);
+    // IFD loops and lying tag counts are refused before geotiff.js walks them (tiff-guard.ts)
+    await checkTiffStructure(async (offset, length) => (await base.fetch([{ offset, length }]))[0]!, source.size);
+    tiff = await GeoTIFF.fromSource(base as never, { cache: false });
   } catch (e) {
     throw e instanceof GranaryError ? e : unreadable(`not a readable TIFF: ${(e as Error).message}`);
   }

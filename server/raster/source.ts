@@ -7,6 +7,10 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP } from 'node:net';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { GranaryError } from '../errors.js';
 
 export interface Source {
@@ -55,7 +59,7 @@ export function assertAllowedUrl(href: string, policy: SourcePolicy): URL {
   try {
     url = new URL(href);
   } catch {
-    throw new GranaryError('bad-request', `not a valid URL: ${href}`);
+    throw new GranaryError('bad-request', `not a valid URL: ${href.slice(0, 200)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new GranaryError('bad-request', `only http and https URLs are supported, got ${url.protocol}`);
   if (url.username || url.password) throw new GranaryError('bad-request', 'URLs with credentials are not accepted');
@@ -66,6 +70,92 @@ export function assertAllowedUrl(href: string, policy: SourcePolicy): URL {
   }
   return url;
 }
+
+/**
+ * Addresses that are never fetched unless the address itself is allowlisted: loopback, private
+ * (RFC 1918, unique-local), link-local (cloud metadata at 169.254.169.254), carrier-grade NAT,
+ * "this network", multicast and reserved ranges.
+ */
+const INTERNAL = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) INTERNAL.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const) INTERNAL.addSubnet(net, bits, 'ipv6');
+
+/** True for a loopback, private, link-local or otherwise non-public address (IPv4-mapped IPv6 included). */
+export function isInternalAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return INTERNAL.check(mapped[1]!, 'ipv4');
+  const family = isIP(address);
+  if (family === 4) return INTERNAL.check(address, 'ipv4');
+  if (family === 6) return INTERNAL.check(address, 'ipv6');
+  return true; // not an address: refuse
+}
+
+/**
+ * The allowlist is by host name; a name may still resolve to an internal address (by mistake or
+ * by DNS rebinding). Such an address is accepted only when it is itself in GRANARY_REMOTE_HOSTS
+ * (`10.0.0.5` or `10.0.0.5:9000`; IPv6 as `[fd00::5]:9000`). Checked on every connection, on the
+ * addresses actually connected to.
+ */
+export function assertAllowedAddress(address: string, port: number, policy: SourcePolicy): void {
+  if (!isInternalAddress(address)) return;
+  const a = address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
+  const bracket = a.includes(':') ? `[${a}]` : a;
+  const allowed = [a, bracket, `${bracket}:${port}`];
+  if (allowed.some((x) => policy.remoteHosts.includes(x))) return;
+  throw new GranaryError('forbidden', `remote host resolves to the internal address ${address}, which is not itself in GRANARY_REMOTE_HOSTS: refused (no requests to internal addresses)`);
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A dns.lookup for http.request that refuses internal addresses at connect time. */
+function guardedLookup(policy: SourcePolicy, port: number) {
+  return (hostname: string, options: { all?: boolean; family?: number | string }, cb: LookupCallback) => {
+    dnsLookup(hostname, { all: true, ...(typeof options.family === 'number' ? { family: options.family } : {}) }, (err, addresses) => {
+      if (err) return cb(err, []);
+      try {
+        if (addresses.length === 0) throw new GranaryError('upstream-failed', `remote host ${hostname} has no address`);
+        for (const a of addresses) assertAllowedAddress(a.address, port, policy);
+      } catch (e) {
+        return cb(e as NodeJS.ErrnoException, []);
+      }
+      if (options.all) return cb(null, addresses);
+      cb(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+/** Keep-alive connections (each one's address was checked by guardedLookup when it was opened). */
+const AGENTS = { http: new HttpAgent({ keepAlive: true, maxSockets: 32 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 32 }) };
+
+interface RangeResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Uint8Array;
+}
+
+const header = (h: IncomingHttpHeaders, name: string): string | null => {
+  const v = h[name];
+  return v === undefined ? null : Array.isArray(v) ? (v[0] ?? null) : v;
+};
 
 export class FileSource implements Source {
   private constructor(
@@ -112,43 +202,105 @@ export class HttpSource implements Source {
     readonly key: string,
     readonly size: number,
     private readonly url: URL,
-    private readonly timeoutMs: number,
+    private readonly policy: SourcePolicy,
   ) {}
 
   static async open(href: string, policy: SourcePolicy): Promise<HttpSource> {
     const url = assertAllowedUrl(href, policy);
     // Probe with a one-byte range: gives the size (Content-Range) and checks range support.
-    const res = await HttpSource.fetchRange(url, 0, 1, policy.remoteTimeoutMs);
-    const range = res.headers.get('content-range');
+    const res = await HttpSource.fetchRange(url, 0, 1, policy);
+    const range = header(res.headers, 'content-range');
     const total = range ? Number(range.split('/')[1]) : NaN;
-    if (res.status !== 206 || !Number.isFinite(total)) {
+    if (res.status !== 206 || !Number.isSafeInteger(total) || total <= 0) {
       throw new GranaryError('upstream-failed', `remote COG ${url.href} does not answer HTTP range requests (status ${res.status})`);
     }
-    await res.arrayBuffer();
-    const version = res.headers.get('etag') ?? res.headers.get('last-modified') ?? '';
-    return new HttpSource(`${url.href}@${version}:${total}`, total, url, policy.remoteTimeoutMs);
+    const version = header(res.headers, 'etag') ?? header(res.headers, 'last-modified') ?? '';
+    return new HttpSource(`${url.href}@${version}:${total}`, total, url, policy);
   }
 
-  private static async fetchRange(url: URL, offset: number, length: number, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      return await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, signal: combined, redirect: 'error' });
-    } catch (e) {
-      if (timeout.aborted) throw new GranaryError('upstream-timeout', `remote COG ${url.host} did not answer within ${timeoutMs} ms`);
-      throw new GranaryError('upstream-failed', `remote COG ${url.host} failed: ${(e as Error).message}`);
+  /**
+   * One range request with node:http(s): no redirects (a 3xx is a failure), the connected address
+   * checked by guardedLookup, the whole exchange (connect, headers, body) bounded by
+   * GRANARY_REMOTE_TIMEOUT_MS (504), and at most `length` bytes of body accepted.
+   */
+  private static fetchRange(url: URL, offset: number, length: number, policy: SourcePolicy, signal?: AbortSignal): Promise<RangeResponse> {
+    const timeoutMs = policy.remoteTimeoutMs;
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal)) {
+      try {
+        assertAllowedAddress(literal, port, policy);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     }
+    return new Promise<RangeResponse>((resolvePromise, rejectPromise) => {
+      let settled = false;
+      const finish = (e: Error | null, v?: RangeResponse) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (e) {
+          req.destroy();
+          rejectPromise(e);
+        } else resolvePromise(v!);
+      };
+      const timer = setTimeout(() => finish(new GranaryError('upstream-timeout', `remote COG ${url.host} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = () => finish(new GranaryError('upstream-failed', `request to remote COG ${url.host} was cancelled`));
+      const options: RequestOptions = {
+        method: 'GET',
+        headers: { Range: `bytes=${offset}-${offset + length - 1}`, 'User-Agent': 'granary', Accept: '*/*' },
+        lookup: guardedLookup(policy, port) as unknown as RequestOptions['lookup'],
+        agent: url.protocol === 'https:' ? AGENTS.https : AGENTS.http,
+      };
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400) {
+          // never followed: the target could be anywhere (an internal address, another host)
+          const to = header(res.headers, 'location') ?? '?';
+          return finish(new GranaryError('forbidden', `remote COG ${url.host} redirects (${status} to ${to.slice(0, 200)}); redirects are not followed: register the final URL if its host is allowlisted`));
+        }
+        // A server that ignores Range may send the whole file: accept no more than asked for.
+        const cap = status === 206 ? length : Math.min(length, 64 * 1024);
+        const chunks: Buffer[] = [];
+        let got = 0;
+        res.on('data', (c: Buffer) => {
+          got += c.length;
+          if (got > cap) {
+            if (status === 206) finish(new GranaryError('upstream-failed', `remote COG ${url.host} sent more than the ${length} bytes asked for`));
+            else {
+              finish(null, { status, headers: res.headers, body: new Uint8Array(0) });
+              req.destroy();
+            }
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('end', () => finish(null, { status, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) }));
+        res.on('error', (e) => finish(new GranaryError('upstream-failed', `remote COG ${url.host} failed: ${e.message}`)));
+      });
+      req.on('error', (e) => finish(e instanceof GranaryError ? e : new GranaryError('upstream-failed', `remote COG ${url.host} failed: ${e.message}`)));
+      if (signal) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      req.end();
+    });
   }
 
   async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+      throw new GranaryError('scene-unreadable', `invalid byte range ${offset}+${length}`);
+    }
+    if (length === 0) return new Uint8Array(0);
     if (offset + length > this.size) {
       throw new GranaryError('scene-unreadable', `the TIFF points past the end of the remote file (bytes ${offset}..${offset + length} of ${this.size})`);
     }
-    const res = await HttpSource.fetchRange(this.url, offset, length, this.timeoutMs, signal);
+    const res = await HttpSource.fetchRange(this.url, offset, length, this.policy, signal);
     if (res.status !== 206) throw new GranaryError('upstream-failed', `remote COG answered ${res.status} to a range request`);
-    const buf = new Uint8Array(await res.arrayBuffer());
-    if (buf.length !== length) throw new GranaryError('upstream-failed', `remote COG returned ${buf.length} bytes, expected ${length}`);
-    return buf;
+    if (res.body.length !== length) throw new GranaryError('upstream-failed', `remote COG returned ${res.body.length} bytes, expected ${length}`);
+    return res.body;
   }
 
   async close(): Promise<void> {}

@@ -4,6 +4,7 @@ import { checkModel } from '../inference/check-model.js';
 import { renderCropTile, BlockClassCache, type CropTileTask } from '../pipeline/crop-tile.js';
 import { pointQuery, type PointTask } from '../pipeline/point.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
+import { renderUncertaintyTile, uncertainPlaces, type UncertaintyTileTask, type UncertainPlacesTask } from '../pipeline/uncertainty.js';
 
 export interface CropTileMessage extends CropTileTask {
   session: SessionSpec;
@@ -21,6 +22,12 @@ export function cropTasks(ctx: RasterContext) {
       return { result: { body: r.body, empty: r.empty }, transfer: [] as ArrayBuffer[] };
     },
     point: async (p: PointMessage) => ({ result: await pointQuery(ctx, p.session ? ortClassifier(p.session) : null, p) }),
+    // where new labels help most (server/pipeline/uncertainty.ts): same block cache as the crop tiles
+    'crop-uncertainty-tile': async (p: UncertaintyTileTask & { session: SessionSpec }) => {
+      const r = await renderUncertaintyTile(ctx, cache, ortClassifier(p.session), p);
+      return { result: { body: r.body, empty: r.empty }, transfer: [] as ArrayBuffer[] };
+    },
+    'uncertain-places': async (p: UncertainPlacesTask & { session: SessionSpec }) => ({ result: await uncertainPlaces(ctx, cache, ortClassifier(p.session), p) }),
     'check-model': async (p: SessionSpec) => {
       await checkModel(p);
       return { result: true };

@@ -63,6 +63,9 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     GRANARY_READ_DIRS: `${FIXTURES},${TEST_FIXTURES}`,
     GRANARY_WORKERS: '1',
     GRANARY_LOG_LEVEL: 'silent',
+    // inject() runs client and server on one event loop, so a busy test process would close the
+    // event-loop pressure gate; test/hardening/protection.test.ts turns it on to test it
+    GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...opts.env,
   });
   const policy = sourcePolicy(config);

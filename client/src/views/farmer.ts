@@ -5,6 +5,7 @@
  * of the same class, when it turned green, and the municipality's yield gap.
  */
 import { api } from '../api';
+import { FieldReportForm } from './field-report';
 import { lineChart, type LineSeries } from '../chart';
 import { h, nextId } from '../dom';
 import { className, fmtDate, fmtNum, fmtPct, getLang, onLangChange, t } from '../i18n';
@@ -31,6 +32,8 @@ export class FarmerView {
   private readonly formEl = h('form', { class: 'farmer-form', novalidate: true });
   private readonly statusEl = h('div', { class: 'view-status', role: 'status', 'aria-live': 'polite' });
   private readonly resultEl = h('section', { class: 'farmer-result', 'aria-live': 'polite', 'data-testid': 'farmer-result' });
+  /** "What grows here?": a field report for review (POST /api/field-reports) */
+  private readonly report = new FieldReportForm(() => this.ctx.model.value);
   private marker: maplibregl.Marker | null = null;
   private result: Result | null = null;
   private variable = 'ndvi';
@@ -188,6 +191,8 @@ export class FarmerView {
     // yield gap of the municipality
     parts.push(this.gapBlock(r));
     parts.push(h('p', { class: 'muted cannot' }, t('cannot')));
+    this.report.setPoint(point.lon, point.lat, point.crop?.name ?? null);
+    parts.push(this.report.el);
     this.resultEl.replaceChildren(...parts);
   }
 

@@ -4,6 +4,7 @@
  * downloads of the listed municipalities as GeoJSON and CSV.
  */
 import type { Feature } from 'geojson';
+import { LabelReviewPanel } from './label-review';
 import { api, ApiError, mapLimit } from '../api';
 import { barChart } from '../chart';
 import { h, nextId } from '../dom';
@@ -47,12 +48,28 @@ export class PolicymakerView {
   private readonly rankingEl = h('section', { class: 'ranking' });
 
   constructor(private readonly ctx: Ctx) {
-    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.legendEl, this.statusEl, this.regionEl, this.rankingEl);
+    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.legendEl, this.statusEl, this.regionEl, this.rankingEl, this.reviewSection());
     on(ctx, 'regions', () => this.paint());
     on<string | null>(ctx, 'region-select', (id) => this.select(id, false));
     onLangChange(() => this.renderAll());
     this.renderAll();
     void this.load();
+  }
+
+  /** The label audit, folded away until opened (it adds a map layer of suspect samples). */
+  private reviewSection(): HTMLElement {
+    const panel = new LabelReviewPanel(this.ctx);
+    let loaded = false;
+    const details = h('details', { class: 'label-review-section' }, h('summary', {}, t('labelAudit')), panel.el);
+    details.addEventListener('toggle', () => {
+      const open = (details as HTMLDetailsElement).open;
+      if (open && !loaded) {
+        loaded = true;
+        void panel.load();
+      }
+      panel.setVisible(open);
+    });
+    return details;
   }
 
   private renderAll(): void {

@@ -170,7 +170,7 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
     return { links: [{ rel: 'self', type: 'application/json', href: `${origin}${base}/collections` }], collections: docs };
   });
 
-  const Params = Type.Object({ collectionId: Type.String({ description: 'regions, yield-gap, crop-samples or crop-map' }) });
+  const Params = Type.Object({ collectionId: Type.String({ maxLength: 128, description: 'regions, yield-gap, crop-samples or crop-map' }) });
 
   app.get<{ Params: { collectionId: string } }>(`${base}/collections/:collectionId`, { schema: { hide, tags, summary: 'One collection: title, description, extent, links', params: Params, response: { 200: JsonDoc, ...problemResponses } } }, async (req) => {
     const layer = await layers.get(req.params.collectionId);
@@ -195,13 +195,13 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
 
   const ItemsQuery = Type.Object(
     {
-      bbox: Type.Optional(Type.String({ description: 'west,south,east,north in WGS84 (CRS84); features intersecting it' })),
-      limit: Type.Optional(Type.String({ description: `features per page, default ${DEFAULT_LIMIT}; values above ${MAX_LIMIT} are clamped to ${MAX_LIMIT} (header Granary-Limit-Clamped: <requested>, and the links carry limit=${MAX_LIMIT})` })),
-      offset: Type.Optional(Type.String({ description: 'features to skip (default 0); use the next/prev links' })),
-      datetime: Type.Optional(Type.String({ description: 'instant or interval (a/b, open ends ..): samples whose season intersects it (crop-samples); ignored by layers without dates' })),
-      year: Type.Optional(Type.String({ description: 'regions, yield-gap: year of the indicators (default: latest year with complete data)' })),
-      crop: Type.Optional(Type.String({ description: 'regions, yield-gap: soy (default) or maize' })),
-      f: Type.Optional(Type.String({ description: 'json (the only encoding)' })),
+      bbox: Type.Optional(Type.String({ maxLength: 400, description: 'west,south,east,north in WGS84 (CRS84); features intersecting it' })),
+      limit: Type.Optional(Type.String({ maxLength: 20, description: `features per page, default ${DEFAULT_LIMIT}; values above ${MAX_LIMIT} are clamped to ${MAX_LIMIT} (header Granary-Limit-Clamped: <requested>, and the links carry limit=${MAX_LIMIT})` })),
+      offset: Type.Optional(Type.String({ maxLength: 20, description: 'features to skip (default 0); use the next/prev links' })),
+      datetime: Type.Optional(Type.String({ maxLength: 100, description: 'instant or interval (a/b, open ends ..): samples whose season intersects it (crop-samples); ignored by layers without dates' })),
+      year: Type.Optional(Type.String({ maxLength: 16, description: 'regions, yield-gap: year of the indicators (default: latest year with complete data)' })),
+      crop: Type.Optional(Type.String({ maxLength: 32, description: 'regions, yield-gap: soy (default) or maize' })),
+      f: Type.Optional(Type.String({ maxLength: 16, description: 'json (the only encoding)' })),
     },
     { additionalProperties: true, description: 'any other parameter is an exact-match filter on a queryable property (case-insensitive for strings), e.g. name=Sinop or label=Soy_Corn; unknown names are a 400' },
   );
@@ -267,8 +267,8 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
         hide,
         tags,
         summary: 'One feature (application/geo+json)',
-        params: Type.Object({ collectionId: Params.properties.collectionId, featureId: Type.String({ description: 'feature id (regions and yield-gap: the IBGE code; crop-samples: <dataset>-<sampleId>)' }) }),
-        querystring: Type.Object({ year: Type.Optional(Type.String()), crop: Type.Optional(Type.String()), f: Type.Optional(Type.String()) }, { additionalProperties: true }),
+        params: Type.Object({ collectionId: Params.properties.collectionId, featureId: Type.String({ maxLength: 200, description: 'feature id (regions and yield-gap: the IBGE code; crop-samples: <dataset>-<sampleId>)' }) }),
+        querystring: Type.Object({ year: Type.Optional(Type.String({ maxLength: 16 })), crop: Type.Optional(Type.String({ maxLength: 32 })), f: Type.Optional(Type.String({ maxLength: 16 })) }, { additionalProperties: true }),
         response: { 200: Type.Object({}, { additionalProperties: true, description: 'GeoJSON Feature' }), ...problemResponses },
       },
     },

@@ -27,10 +27,10 @@ export default async function layerRoutes(app: FastifyInstance) {
       schema: {
         tags: ['ogc-features'],
         summary: 'Download a whole layer: <id>.geojson (application/geo+json, RFC 7946, streamed) or <id>.csv (tabular layers: regions, yield-gap, crop-samples)',
-        params: Type.Object({ file: Type.String({ description: '<collection id>.geojson or <collection id>.csv, e.g. regions.geojson' }) }),
+        params: Type.Object({ file: Type.String({ maxLength: 140, description: '<collection id>.geojson or <collection id>.csv, e.g. regions.geojson' }) }),
         querystring: Type.Object({
-          year: Type.Optional(Type.String({ description: 'regions, yield-gap: year of the indicators (default: the latest year with complete data)' })),
-          crop: Type.Optional(Type.String({ description: 'regions, yield-gap: soy (default) or maize' })),
+          year: Type.Optional(Type.String({ maxLength: 16, description: 'regions, yield-gap: year of the indicators (default: the latest year with complete data)' })),
+          crop: Type.Optional(Type.String({ maxLength: 32, description: 'regions, yield-gap: soy (default) or maize' })),
         }),
         response: { ...problemResponses },
       },

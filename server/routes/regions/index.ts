@@ -110,7 +110,7 @@ export default async function regionRoutes(app: FastifyInstance) {
       schema: {
         tags: ['regions'],
         summary: 'One region: indicators for every crop, the inputs they came from, sources with licences, and the history over the years',
-        params: Type.Object({ regionId: Type.String({ description: 'IBGE 7-digit municipality code (see GET /api/regions)' }) }),
+        params: Type.Object({ regionId: Type.String({ maxLength: 32, description: 'IBGE 7-digit municipality code (see GET /api/regions)' }) }),
         querystring: Type.Object({ year: YearQuery }),
         response: { 200: RegionDetail, ...problemResponses },
       },
@@ -180,10 +180,10 @@ export default async function regionRoutes(app: FastifyInstance) {
           'production gap = gap x planted area; value = production gap x annual mean World Bank world price; per capita = production / population. ' +
           'Sources: IBGE PAM (SIDRA 1612), IBGE population estimates (Brasil.IO), World Bank Pink Sheet. Every row carries `inputs`, `flags` and `method`.',
         querystring: Type.Object({
-          crop: Type.Optional(Type.String({ description: 'soy or maize (required)' })),
-          year: Type.Optional(Type.String({ description: 'yyyy within the crop statistics (2000-2024 for the bundled data); default: the latest year with complete data' })),
-          region: Type.Optional(Type.String({ description: 'one region id (IBGE code); 404 if unknown' })),
-          bbox: Type.Optional(Type.String({ description: 'west,south,east,north (WGS84): only regions intersecting it' })),
+          crop: Type.Optional(Type.String({ maxLength: 32, description: 'soy or maize (required)' })),
+          year: Type.Optional(Type.String({ maxLength: 16, description: 'yyyy within the crop statistics (2000-2024 for the bundled data); default: the latest year with complete data' })),
+          region: Type.Optional(Type.String({ maxLength: 32, description: 'one region id (IBGE code); 404 if unknown' })),
+          bbox: Type.Optional(Type.String({ maxLength: 400, description: 'west,south,east,north (WGS84): only regions intersecting it' })),
           format: FormatQuery,
         }),
         response: { 200: YieldGapResponse, ...problemResponses },

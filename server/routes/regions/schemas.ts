@@ -216,6 +216,6 @@ export const RegionDetail = Type.Object(
   { additionalProperties: false },
 );
 
-export const FormatQuery = Type.Optional(Type.String({ description: 'json (default) or csv (text/csv; charset=utf-8 download, one flattened record per row)' }));
-export const YearQuery = Type.Optional(Type.String({ description: 'yyyy; default: the latest year with complete data (see defaultYear)' }));
-export const CropQuery = Type.Optional(Type.String({ description: 'soy (default) or maize' }));
+export const FormatQuery = Type.Optional(Type.String({ maxLength: 16, description: 'json (default) or csv (text/csv; charset=utf-8 download, one flattened record per row)' }));
+export const YearQuery = Type.Optional(Type.String({ maxLength: 16, description: 'yyyy; default: the latest year with complete data (see defaultYear)' }));
+export const CropQuery = Type.Optional(Type.String({ maxLength: 32, description: 'soy (default) or maize' }));

@@ -226,9 +226,9 @@ export default async function zonalRoutes(app: FastifyInstance) {
           'coveredAreaHa, nodataAreaHa (covered area where any variable is nodata at `date`), pixelCount; and, when a crop map exists for (scene, model), the area in hectares of each crop class weighted by the exact coverage fraction (crops), ' +
           'with model-based Olofsson-adjusted areas. A polygon entirely outside the scene gets an empty result with a note.',
         querystring: Type.Object({
-          scene: Type.String({ description: 'scene id (GET /api/scenes)' }),
-          model: Type.Optional(Type.String({ description: 'model id of the crop map; default: the newest crop map of the scene, if any' })),
-          date: Type.Optional(Type.String({ description: 'ISO date; the nearest scene date is used (default: the latest)' })),
+          scene: Type.String({ maxLength: 64, description: 'scene id (GET /api/scenes)' }),
+          model: Type.Optional(Type.String({ maxLength: 64, description: 'model id of the crop map; default: the newest crop map of the scene, if any' })),
+          date: Type.Optional(Type.String({ maxLength: 40, description: 'ISO date; the nearest scene date is used (default: the latest)' })),
         }),
         body: Type.Unknown({ description: 'GeoJSON Feature or FeatureCollection (Polygon / MultiPolygon, WGS84)' }),
         response: {

@@ -1,0 +1,49 @@
+/**
+ * The label audit's outputs for review in the dashboard (written by `granary labels audit`, see
+ * docs/data-centric.md), read from the first `labels/audit/` directory found in the data directory,
+ * the read-only directories, then the bundled fixtures:
+ *
+ *   GET /api/labels/audit                     audit-report.json (per class: n, flagged, threshold, likely labels)
+ *   GET /api/labels/audit/suspects.geojson    the suspect samples with their evidence curves
+ *   GET /api/labels/audit/decisions.csv       the reviewed decisions (label-decisions.reviewed.csv, else the template)
+ */
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { PACKAGE_ROOT } from '../../config.js';
+import { notFound } from '../../errors.js';
+import { problemResponses } from '../schemas.js';
+
+export function auditDir(app: FastifyInstance): string | null {
+  for (const d of [app.config.dataDir, ...app.config.readOnlyDirs, resolve(PACKAGE_ROOT, 'fixtures')]) {
+    const p = join(d, 'labels', 'audit');
+    if (existsSync(join(p, 'audit-report.json'))) return p;
+  }
+  return null;
+}
+
+export default async function auditRoutes(app: FastifyInstance) {
+  const tags = ['field-reports'];
+  const file = async (names: string[]) => {
+    const dir = auditDir(app);
+    if (!dir) throw notFound('no label audit has been run: granary labels audit (docs/data-centric.md)');
+    for (const n of names) {
+      const p = join(dir, n);
+      if (existsSync(p)) return { path: p, body: await readFile(p), mtime: (await stat(p)).mtime };
+    }
+    throw notFound(`the label audit in ${dir} has no ${names.join(' or ')}`);
+  };
+  app.get('/api/labels/audit', { schema: { tags, summary: 'Label audit report: per class n, flagged, confident-learning threshold, most common likely labels', response: { ...problemResponses } } }, async (_req, reply) => {
+    const f = await file(['audit-report.json']);
+    return reply.type('application/json').header('Last-Modified', f.mtime.toUTCString()).send(f.body);
+  });
+  app.get('/api/labels/audit/suspects.geojson', { schema: { tags, summary: 'Suspect training samples (given vs likely label, probabilities, evidence curves) as GeoJSON points', response: { ...problemResponses } } }, async (_req, reply) => {
+    const f = await file(['suspect-samples.geojson']);
+    return reply.type('application/geo+json').header('Last-Modified', f.mtime.toUTCString()).send(f.body);
+  });
+  app.get('/api/labels/audit/decisions.csv', { schema: { tags, summary: 'The review decisions per suspect sample (keep, drop, relabel) with reviewer and note', response: { ...problemResponses } } }, async (_req, reply) => {
+    const f = await file(['label-decisions.reviewed.csv', 'label-decisions.csv']);
+    return reply.type('text/csv; charset=utf-8').header('Last-Modified', f.mtime.toUTCString()).send(f.body);
+  });
+}
