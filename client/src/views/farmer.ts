@@ -33,7 +33,7 @@ export class FarmerView {
   private readonly statusEl = h('div', { class: 'view-status', role: 'status', 'aria-live': 'polite' });
   private readonly resultEl = h('section', { class: 'farmer-result', 'aria-live': 'polite', 'data-testid': 'farmer-result' });
   /** "What grows here?": a field report for review (POST /api/field-reports) */
-  private readonly report = new FieldReportForm(() => this.ctx.model.value);
+  private readonly report: FieldReportForm;
   private marker: maplibregl.Marker | null = null;
   private result: Result | null = null;
   private variable = 'ndvi';
@@ -42,6 +42,7 @@ export class FarmerView {
   private lon = '';
 
   constructor(private readonly ctx: Ctx) {
+    this.report = new FieldReportForm(() => this.ctx.model.value);
     this.el = h('div', { class: 'view view-farmer' }, this.formEl, this.statusEl, this.resultEl);
     onLangChange(() => {
       this.renderForm();
