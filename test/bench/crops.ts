@@ -45,7 +45,7 @@ export async function cropBench(log: (s: string) => void): Promise<Record<string
   }
 
   // Crop tiles through the app: cold (fresh app, nothing cached) and warm (rendered-tile cache).
-  const app = await buildApp(loadConfig({ GRANARY_WORKERS: '2', GRANARY_LOG_LEVEL: 'silent', GRANARY_TILE_CACHE_MB: '0' }));
+  const app = await buildApp(loadConfig({ GRANARY_WORKERS: '2', GRANARY_LOG_LEVEL: 'silent', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_RATE_LIMIT: '0', GRANARY_TILE_CACHE_MB: '0' }));
   await app.ready();
   const scene = await app.catalog.get('sinop');
   const tiles: Array<[number, number, number]> = [];

@@ -92,7 +92,7 @@ export async function tileBench(log: (s: string) => void): Promise<Record<string
   results['peer.p50'] = percentile(peerLat, 50);
 
   // Throughput through HTTP (2 workers, rendered-tile cache off) vs the peer at the same concurrency.
-  const app = await buildApp(loadConfig({ GRANARY_WORKERS: '2', GRANARY_TILE_CACHE_MB: '0', GRANARY_LOG_LEVEL: 'silent' }));
+  const app = await buildApp(loadConfig({ GRANARY_WORKERS: '2', GRANARY_TILE_CACHE_MB: '0', GRANARY_LOG_LEVEL: 'silent', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_RATE_LIMIT: '0' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -114,7 +114,7 @@ export async function tileBench(log: (s: string) => void): Promise<Record<string
   }
   // Warm: rendered-tile cache hits through HTTP.
   await app.close();
-  const app2 = await buildApp(loadConfig({ GRANARY_WORKERS: '2', GRANARY_LOG_LEVEL: 'silent' }));
+  const app2 = await buildApp(loadConfig({ GRANARY_WORKERS: '2', GRANARY_LOG_LEVEL: 'silent', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_RATE_LIMIT: '0' }));
   await app2.listen({ port: 0, host: '127.0.0.1' });
   const a2 = app2.server.address();
   const port2 = typeof a2 === 'object' && a2 ? a2.port : 0;
