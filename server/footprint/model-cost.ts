@@ -23,6 +23,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 } from '../../models/train/prng.js';
 
 export const SHIPPED_MODEL_ID = 'granary-mlp-ndvi-evi';
 
@@ -108,20 +109,9 @@ export interface InferenceCost {
   wallUsPerPixel: number;
 }
 
-/** mulberry32: deterministic inputs, so both models see the same rows. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticRows(n: number, features: number, standardised: boolean, seed = 42): Float32Array {
-  const r = prng(seed);
+  const r = mulberry32(seed); // deterministic inputs, so both models see the same rows
   const x = new Float32Array(n * features);
   for (let i = 0; i < x.length; i++) {
     if (standardised) {
