@@ -10,7 +10,7 @@ import { loadConfig } from '../config.js';
 import { sourcePolicy } from '../app.js';
 import { Catalog } from '../catalog/catalog.js';
 import { ModelRegistry } from '../inference/registry.js';
-import { checkModel } from '../inference/check-model.js';
+import { checkModel } from '../inference/ort-classifier.js';
 import { ortClassifier } from '../inference/ort-classifier.js';
 import { createRasterContext } from '../workers/raster-context.js';
 import { classifyWindow, NO_CLASS } from '../pipeline/classify-window.js';
@@ -93,7 +93,6 @@ export async function main(args: string[]): Promise<number> {
   const cpu = process.cpuUsage(cpu0);
   const handle = await ctx.open(scene.assets[0]!.href);
   const geoKeys = handle.levels[0]!.image.getGeoKeys() as Record<string, unknown>;
-  const metrics = (model.card.metrics ?? {}) as { confusionMatrix?: number[][]; classOrder?: string[] };
   const pixelAreaHa = Math.abs(scene.grid.geotransform[1] * scene.grid.geotransform[5]) / 1e4;
   const mappedPixels = [...counts.values()].reduce((a, b) => a + b, 0);
   // Footprint of the job: the whole process's CPU (this CLI does nothing else), as energy and CO2e.
@@ -110,7 +109,7 @@ export async function main(args: string[]): Promise<number> {
     {
       scene,
       geoKeys,
-      model: { id: model.id, sha256: model.sha256, classes: model.card.classes, confusionMatrix: metrics.confusionMatrix ?? null, classOrder: metrics.classOrder ?? null },
+      model: { id: model.id, sha256: model.sha256, classes: model.card.classes, confusionMatrix: model.card.metrics.confusionMatrix, classOrder: model.card.metrics.classOrder },
       season: choice.season,
       dates: choice.dates,
       extra: {

@@ -8,9 +8,8 @@ import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config.js';
 import { ModelRegistry } from '../inference/registry.js';
-import { checkModel } from '../inference/check-model.js';
+import { checkModel } from '../inference/ort-classifier.js';
 import { evaluate } from '../inference/evaluate.js';
-import { validateCard } from '../inference/model-card.js';
 import { GranaryError } from '../errors.js';
 
 export async function main(args: string[]): Promise<number> {
@@ -20,8 +19,7 @@ export async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   const registry = new ModelRegistry(config.modelsDir, (e) => checkModel(e.session));
   const model = await registry.get(values.model);
-  const card = validateCard(model.card);
-  const r = await evaluate({ modelPath: model.onnxPath, card, samplesCsv: resolve(values.samples), timeseriesCsv: resolve(values.timeseries) });
+  const r = await evaluate({ modelPath: model.onnxPath, card: model.card, samplesCsv: resolve(values.samples), timeseriesCsv: resolve(values.timeseries) });
   const { predictions, ...summary } = r;
   console.log(JSON.stringify({ model: model.id, sha256: model.sha256, ...summary, ...(values.predictions ? { predictions } : {}) }, null, 2));
   return 0;

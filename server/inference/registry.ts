@@ -10,19 +10,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GranaryError } from '../errors.js';
 import type { SessionSpec } from './ort-classifier.js';
-import { validateCard } from './model-card.js';
+import { validateCard, type ModelCard } from './model-card.js';
 
-export interface ModelClass {
-  id: number;
-  name: string;
-  color: string;
-}
+export type ModelClass = ModelCard['classes'][number];
 
 export interface ModelEntry {
   id: string;
-  card: Record<string, unknown> & { id: string; title?: string; classes: ModelClass[] };
+  card: ModelCard;
   onnxPath: string;
   sha256: string;
+  /** the card's inputs, as the season chooser takes them */
   variables: string[];
   steps: number;
   startMonth: number;
@@ -34,47 +31,19 @@ export interface ModelProblem {
   error: string;
 }
 
-/** Extracts what inference needs from a card (throws with the field that is wrong). */
-export function entryFromCard(card: Record<string, unknown>, onnxPath: string, sha256: string): ModelEntry {
-  const id = card.id;
-  if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(id)) throw new Error('card.id must be a simple identifier');
-  const inputs = card.inputs as Record<string, unknown> | undefined;
-  if (!inputs) throw new Error('card.inputs is missing');
-  const variables = inputs.variables;
-  if (!Array.isArray(variables) || variables.length === 0 || !variables.every((v) => typeof v === 'string')) throw new Error('card.inputs.variables must be a non-empty list of variable names');
-  const steps = inputs.steps;
-  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1) throw new Error('card.inputs.steps must be a positive integer');
-  const season = inputs.season as { startMonth?: number } | undefined;
-  const startMonth = season?.startMonth ?? 9;
-  const layout = inputs.layout ?? 'variable-major';
-  if (layout !== 'variable-major') throw new Error(`card.inputs.layout "${String(layout)}" is not supported (only variable-major)`);
-  const classes = card.classes;
-  if (!Array.isArray(classes) || classes.length < 2) throw new Error('card.classes must list at least two classes');
-  for (const c of classes as ModelClass[]) {
-    if (typeof c.name !== 'string' || typeof c.id !== 'number' || !/^#[0-9a-fA-F]{6}$/.test(String(c.color))) throw new Error(`card.classes entry ${JSON.stringify(c).slice(0, 80)} needs id (number), name and color (#rrggbb)`);
-  }
-  const norm = (inputs.normalisation ?? inputs.normalization ?? { type: 'none' }) as SessionSpec['normalisation'];
-  const F = variables.length * steps;
-  if (norm.type === 'standardize' && (norm.mean?.length !== F || norm.std?.length !== F)) throw new Error(`card.inputs.normalisation mean/std must have ${F} values (variables x steps)`);
-  const file = card.file as { sha256?: string } | undefined;
-  if (file?.sha256 && file.sha256 !== sha256) throw new Error(`card.file.sha256 ${file.sha256.slice(0, 12)}... does not match the ONNX file (${sha256.slice(0, 12)}...)`);
+/** Validates a card (the shared schema names the first bad field) and pairs it with its ONNX file. */
+export function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
+  const card = validateCard(json);
+  if (card.file.sha256 !== sha256) throw new Error(`card.file.sha256 ${card.file.sha256.slice(0, 12)}... does not match the ONNX file (${sha256.slice(0, 12)}...)`);
   return {
-    id,
-    card: card as ModelEntry['card'],
+    id: card.id,
+    card,
     onnxPath,
     sha256,
-    variables: variables as string[],
-    steps,
-    startMonth,
-    session: {
-      path: onnxPath,
-      sha256,
-      features: F,
-      classes: classes.length,
-      normalisation: norm,
-      ...(typeof inputs.inputName === 'string' ? { inputName: inputs.inputName } : {}),
-      ...(typeof inputs.outputName === 'string' ? { outputName: inputs.outputName } : {}),
-    },
+    variables: card.inputs.variables,
+    steps: card.inputs.steps,
+    startMonth: card.inputs.season.startMonth,
+    session: { path: onnxPath, sha256, card },
   };
 }
 
@@ -110,8 +79,7 @@ export class ModelRegistry {
       const onnx = join(this.dir, f.replace(/\.json$/, '.onnx'));
       if (!existsSync(onnx)) continue; // not a model card (or its model is missing)
       try {
-        const card = JSON.parse(await readFile(join(this.dir, f), 'utf8')) as Record<string, unknown>;
-        validateCard(card); // the shared card schema: names the first bad field
+        const card = JSON.parse(await readFile(join(this.dir, f), 'utf8')) as unknown;
         const sha = createHash('sha256').update(await readFile(onnx)).digest('hex');
         const entry = entryFromCard(card, onnx, sha);
         if (`${entry.id}.json` !== f) throw new Error(`card.id "${entry.id}" does not match its file name ${f}`);

@@ -18,6 +18,7 @@ import { encodePng, emptyPng } from '../render/png.js';
 import { hexToRgb, ColormapRegistry } from '../render/colormaps.js';
 import { GranaryError } from '../errors.js';
 import type { Scene } from '../catalog/scene.js';
+import type { PixelWindow } from '../raster/read-window.js';
 
 export const BLOCK = 256;
 /** Native pixels a single crop tile may classify on the fly (beyond: use granary cropmap). */
@@ -73,20 +74,65 @@ export class BlockClassCache {
   }
 }
 
-/** Class and confidence per output pixel of a tile (class NO_CLASS where none). */
-export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: CropTileTask, signal?: AbortSignal) {
-  const { scene, tile } = task;
+/** What identifies a classification: model file, scene version, season (the block cache key). */
+export interface ClassificationSource {
+  scene: Scene;
+  model: { sha256: string };
+  inputs: ModelInputs;
+  season: number;
+}
+
+/** Classified native blocks covering a window, found by native pixel with arithmetic (no per-pixel keys). */
+export class NativeBlocks {
+  constructor(
+    private readonly bx0: number,
+    private readonly by0: number,
+    private readonly nbx: number,
+    readonly all: readonly ClassifiedWindow[],
+  ) {}
+  /** The block holding native pixel (c, r). */
+  blockOf(c: number, r: number): ClassifiedWindow {
+    return this.all[(Math.floor(r / BLOCK) - this.by0) * this.nbx + (Math.floor(c / BLOCK) - this.bx0)]!;
+  }
+  /** Index of native pixel (c, r) inside its block `w`. */
+  static indexIn(w: ClassifiedWindow, c: number, r: number): number {
+    return (r - w.window[1]) * w.width + (c - w.window[0]);
+  }
+}
+
+/** Classifies (or takes from the cache) the aligned native blocks covering `win`. */
+export async function classifiedBlocks(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, t: ClassificationSource, win: PixelWindow, signal?: AbortSignal): Promise<NativeBlocks> {
+  const { width, height } = t.scene.grid;
+  const [c0, r0, c1, r1] = win;
+  const bx0 = Math.floor(c0 / BLOCK);
+  const by0 = Math.floor(r0 / BLOCK);
+  const nbx = Math.floor((c1 - 1) / BLOCK) - bx0 + 1;
+  const jobs: Array<Promise<ClassifiedWindow>> = [];
+  for (let by = by0; by <= Math.floor((r1 - 1) / BLOCK); by++) {
+    for (let bx = bx0; bx < bx0 + nbx; bx++) {
+      const block = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
+      const key = `${t.model.sha256}|${t.scene.id}|${t.scene.etag}|${t.season}|${bx},${by}`;
+      jobs.push(cache.get(key, () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal)));
+    }
+  }
+  return new NativeBlocks(bx0, by0, nbx, await Promise.all(jobs));
+}
+
+/**
+ * Where a tile's output pixels fall on the native grid: sample coordinates, the footprint of one
+ * output pixel (k x k native pixels, k = 1 when zoomed in past the data) and the native window all
+ * footprints need (null when the tile misses the scene). Refuses windows above MAX_NATIVE_PIXELS.
+ */
+export function tileFootprint(scene: Scene, tile: TileAddress, tooLarge: (pixels: number) => string) {
   const { width, height } = scene.grid;
   const coords = tileCoords(scene, tile);
-  const n = tile.size * tile.size;
   const k = coords.factor > 1.5 ? Math.max(1, Math.round(coords.factor)) : 1;
   const half = Math.floor(k / 2);
-  // Native window needed.
   let minC = Infinity;
   let minR = Infinity;
   let maxC = -Infinity;
   let maxR = -Infinity;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < coords.cols.length; i++) {
     const c = coords.cols[i]!;
     const r = coords.rows[i]!;
     if (!(c >= 0 && r >= 0 && c < width && r < height)) continue;
@@ -95,32 +141,23 @@ export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache,
     minR = Math.min(minR, r);
     maxR = Math.max(maxR, r);
   }
+  if (minC === Infinity) return { coords, k, half, window: null };
+  const window = [Math.max(0, Math.floor(minC) - half), Math.max(0, Math.floor(minR) - half), Math.min(width, Math.floor(maxC) + half + 1), Math.min(height, Math.floor(maxR) + half + 1)] as const;
+  const pixels = (window[2] - window[0]) * (window[3] - window[1]);
+  if (pixels > MAX_NATIVE_PIXELS) throw new GranaryError('unprocessable', tooLarge(pixels));
+  return { coords, k, half, window };
+}
+
+/** Class and confidence per output pixel of a tile (class NO_CLASS where none). */
+export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: CropTileTask, signal?: AbortSignal) {
+  const { scene, tile } = task;
+  const { width, height } = scene.grid;
+  const n = tile.size * tile.size;
+  const { coords, k, half, window } = tileFootprint(scene, tile, (px) => `this crop tile covers ${px} native pixels (limit ${MAX_NATIVE_PIXELS}): zoom in, or run granary cropmap ${scene.id}`);
   const classes = new Uint8Array(n).fill(NO_CLASS);
   const confidence = new Float32Array(n).fill(NaN);
-  if (minC === Infinity) return { empty: true, classes, confidence };
-  const c0 = Math.max(0, Math.floor(minC) - half);
-  const r0 = Math.max(0, Math.floor(minR) - half);
-  const c1 = Math.min(width, Math.floor(maxC) + half + 1);
-  const r1 = Math.min(height, Math.floor(maxR) + half + 1);
-  if ((c1 - c0) * (r1 - r0) > MAX_NATIVE_PIXELS) {
-    throw new GranaryError('unprocessable', `this crop tile covers ${(c1 - c0) * (r1 - r0)} native pixels (limit ${MAX_NATIVE_PIXELS}): zoom in, or run granary cropmap ${scene.id}`);
-  }
-  // Classify the aligned native blocks the window touches.
-  const blocks = new Map<string, ClassifiedWindow>();
-  const jobs: Array<Promise<void>> = [];
-  for (let by = Math.floor(r0 / BLOCK); by <= Math.floor((r1 - 1) / BLOCK); by++) {
-    for (let bx = Math.floor(c0 / BLOCK); bx <= Math.floor((c1 - 1) / BLOCK); bx++) {
-      const win = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
-      const key = `${task.model.sha256}|${scene.id}|${scene.etag}|${task.season}|${bx},${by}`;
-      jobs.push(cache.get(key, () => classifyWindow(ctx, scene, task.inputs, classify, win, signal)).then((w) => void blocks.set(`${bx},${by}`, w)));
-    }
-  }
-  await Promise.all(jobs);
-  const at = (c: number, r: number): [number, number] => {
-    const w = blocks.get(`${Math.floor(c / BLOCK)},${Math.floor(r / BLOCK)}`)!;
-    const i = (r - w.window[1]) * w.width + (c - w.window[0]);
-    return [w.classes[i]!, w.confidence[i]!];
-  };
+  if (!window) return { empty: true, classes, confidence };
+  const blocks = await classifiedBlocks(ctx, cache, classify, task, window, signal);
   const C = task.model.classes.length;
   const votes = new Float64Array(C);
   for (let i = 0; i < n; i++) {
@@ -130,9 +167,10 @@ export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache,
     const c = Math.floor(fc);
     const r = Math.floor(fr);
     if (k === 1) {
-      const [cl, cf] = at(c, r);
-      classes[i] = cl;
-      confidence[i] = cf;
+      const w = blocks.blockOf(c, r);
+      const j = NativeBlocks.indexIn(w, c, r);
+      classes[i] = w.classes[j]!;
+      confidence[i] = w.confidence[j]!;
       continue;
     }
     votes.fill(0);
@@ -140,10 +178,12 @@ export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache,
     let count = 0;
     for (let rr = Math.max(0, r - half); rr < Math.min(height, r - half + k); rr++) {
       for (let cc = Math.max(0, c - half); cc < Math.min(width, c - half + k); cc++) {
-        const [cl, cf] = at(cc, rr);
+        const w = blocks.blockOf(cc, rr);
+        const j = NativeBlocks.indexIn(w, cc, rr);
+        const cl = w.classes[j]!;
         if (cl === NO_CLASS) continue;
         votes[cl]! += 1;
-        confSum += cf;
+        confSum += w.confidence[j]!;
         count++;
       }
     }

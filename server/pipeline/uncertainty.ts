@@ -14,9 +14,9 @@
  * Each place carries its top-2 classes.
  */
 import { transformer, WGS84 } from '../geo/crs.js';
-import { tileCoords, type RasterContext, type TileAddress } from './read-tile.js';
-import { classifyWindow, NO_CLASS, type Classifier, type ClassifiedWindow, type ModelInputs } from './classify-window.js';
-import { BLOCK, MAX_NATIVE_PIXELS, type BlockClassCache, type CropModelRef } from './crop-tile.js';
+import type { RasterContext, TileAddress } from './read-tile.js';
+import { NO_CLASS, type Classifier, type ModelInputs } from './classify-window.js';
+import { MAX_NATIVE_PIXELS, NativeBlocks, classifiedBlocks, tileFootprint, type BlockClassCache, type CropModelRef } from './crop-tile.js';
 import { colorizeSingle } from '../render/colorize.js';
 import { encodePng, emptyPng } from '../render/png.js';
 import { ColormapRegistry } from '../render/colormaps.js';
@@ -94,58 +94,19 @@ export interface UncertainPlacesTask extends Base {
   spacing: number;
 }
 
-const blockKey = (t: Base, bx: number, by: number) => `${t.model.sha256}|${t.scene.id}|${t.scene.etag}|${t.season}|${bx},${by}`;
-
-/** Classifies (or takes from the cache) the aligned native blocks covering [c0,c1) x [r0,r1). */
-async function blocksFor(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, t: Base, c0: number, r0: number, c1: number, r1: number, signal?: AbortSignal) {
-  const { width, height } = t.scene.grid;
-  const blocks = new Map<string, ClassifiedWindow>();
-  const jobs: Array<Promise<void>> = [];
-  for (let by = Math.floor(r0 / BLOCK); by <= Math.floor((r1 - 1) / BLOCK); by++) {
-    for (let bx = Math.floor(c0 / BLOCK); bx <= Math.floor((c1 - 1) / BLOCK); bx++) {
-      const win = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
-      jobs.push(cache.get(blockKey(t, bx, by), () => classifyWindow(ctx, t.scene, t.inputs, classify, win, signal)).then((w) => void blocks.set(`${bx},${by}`, w)));
-    }
-  }
-  await Promise.all(jobs);
-  return blocks;
-}
-
 /** Uncertainty per output pixel of a tile: nearest native pixel when zoomed in, mean over the footprint when zoomed out. */
 export async function uncertaintyTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: UncertaintyTileTask, signal?: AbortSignal): Promise<{ empty: boolean; values: Float32Array }> {
   const { scene, tile } = task;
   const { width, height } = scene.grid;
-  const coords = tileCoords(scene, tile);
   const n = tile.size * tile.size;
-  const k = coords.factor > 1.5 ? Math.max(1, Math.round(coords.factor)) : 1;
-  const half = Math.floor(k / 2);
-  let minC = Infinity;
-  let minR = Infinity;
-  let maxC = -Infinity;
-  let maxR = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const c = coords.cols[i]!;
-    const r = coords.rows[i]!;
-    if (!(c >= 0 && r >= 0 && c < width && r < height)) continue;
-    minC = Math.min(minC, c);
-    maxC = Math.max(maxC, c);
-    minR = Math.min(minR, r);
-    maxR = Math.max(maxR, r);
-  }
+  const { coords, k, half, window } = tileFootprint(scene, tile, (px) => `this uncertainty tile covers ${px} native pixels (limit ${MAX_NATIVE_PIXELS}): zoom in`);
   const values = new Float32Array(n).fill(NaN);
-  if (minC === Infinity) return { empty: true, values };
-  const c0 = Math.max(0, Math.floor(minC) - half);
-  const r0 = Math.max(0, Math.floor(minR) - half);
-  const c1 = Math.min(width, Math.floor(maxC) + half + 1);
-  const r1 = Math.min(height, Math.floor(maxR) + half + 1);
-  if ((c1 - c0) * (r1 - r0) > MAX_NATIVE_PIXELS) {
-    throw new GranaryError('unprocessable', `this uncertainty tile covers ${(c1 - c0) * (r1 - r0)} native pixels (limit ${MAX_NATIVE_PIXELS}): zoom in`);
-  }
-  const blocks = await blocksFor(ctx, cache, classify, task, c0, r0, c1, r1, signal);
+  if (!window) return { empty: true, values };
+  const blocks = await classifiedBlocks(ctx, cache, classify, task, window, signal);
   const C = task.inputs.classCount;
   const at = (c: number, r: number): number => {
-    const w = blocks.get(`${Math.floor(c / BLOCK)},${Math.floor(r / BLOCK)}`)!;
-    const i = (r - w.window[1]) * w.width + (c - w.window[0]);
+    const w = blocks.blockOf(c, r);
+    const i = NativeBlocks.indexIn(w, c, r);
     return w.classes[i] === NO_CLASS ? NaN : uncertainty(w.probabilities, i * C, C, task.measure);
   };
   for (let i = 0; i < n; i++) {
@@ -250,13 +211,13 @@ export async function uncertainPlaces(ctx: RasterContext, cache: BlockClassCache
   if (width * height > MAX_NATIVE_PIXELS) {
     throw new GranaryError('unprocessable', `scene ${scene.id} has ${width * height} native pixels (limit ${MAX_NATIVE_PIXELS} for uncertain places)`);
   }
-  const blocks = await blocksFor(ctx, cache, classify, task, 0, 0, width, height, signal);
+  const blocks = await classifiedBlocks(ctx, cache, classify, task, [0, 0, width, height], signal);
   const C = task.inputs.classCount;
   const u = new Float32Array(width * height).fill(NaN);
   const ent = new Float32Array(width * height).fill(NaN);
   let valid = 0;
   let sum = 0;
-  for (const w of blocks.values()) {
+  for (const w of blocks.all) {
     for (let r = 0; r < w.height; r++) {
       for (let c = 0; c < w.width; c++) {
         const i = r * w.width + c;
@@ -295,8 +256,8 @@ export async function uncertainPlaces(ctx: RasterContext, cache: BlockClassCache
   const places = picked.map((g, k): UncertainPlace => {
     const c = g % width;
     const r = (g - c) / width;
-    const w = blocks.get(`${Math.floor(c / BLOCK)},${Math.floor(r / BLOCK)}`)!;
-    const i = (r - w.window[1]) * w.width + (c - w.window[0]);
+    const w = blocks.blockOf(c, r);
+    const i = NativeBlocks.indexIn(w, c, r);
     const [i1, p1, i2, p2] = top2(w.probabilities, i * C, C);
     const x = ox + (c + 0.5) * pw + (r + 0.5) * rx;
     const y = oy + (c + 0.5) * ry + (r + 0.5) * ph;

@@ -1,6 +1,6 @@
 /** Worker tasks for crop inference: crop tiles, points, model checks. */
 import { ortClassifier, type SessionSpec } from '../inference/ort-classifier.js';
-import { checkModel } from '../inference/check-model.js';
+import { checkModel } from '../inference/ort-classifier.js';
 import { renderCropTile, BlockClassCache, type CropTileTask } from '../pipeline/crop-tile.js';
 import { pointQuery, type PointTask } from '../pipeline/point.js';
 import type { RasterContext } from '../pipeline/read-tile.js';

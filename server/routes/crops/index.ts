@@ -50,7 +50,7 @@ export default async function cropRoutes(app: FastifyInstance) {
   app.get('/api/models', { schema: { tags: ['crops'], summary: 'Installed models (cards in brief) and any refused model with the reason' } }, async () => {
     const models = await app.models.list();
     return {
-      models: models.map((m) => ({ id: m.id, title: m.card.title ?? m.id, variables: m.variables, steps: m.steps, classes: m.card.classes, metrics: (m.card.metrics as Record<string, unknown> | undefined) ?? null, sha256: m.sha256 })),
+      models: models.map((m) => ({ id: m.id, title: m.card.title, variables: m.variables, steps: m.steps, classes: m.card.classes, metrics: m.card.metrics, sha256: m.sha256 })),
       problems: app.models.problems,
     };
   });

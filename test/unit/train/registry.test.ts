@@ -1,0 +1,29 @@
+/** The models directory: a card that disagrees with its ONNX file is refused with the reason, never served. */
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ModelRegistry } from '../../../server/inference/registry.js';
+import { checkModel } from '../../../server/inference/ort-classifier.js';
+
+const MODELS = resolve(import.meta.dirname, '../../../models');
+
+describe('model registry', () => {
+  it('serves a consistent model and refuses a card whose input width disagrees with its ONNX file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'granary-models-'));
+    copyFileSync(join(MODELS, 'granary-mlp-ndvi-evi.onnx'), join(dir, 'granary-mlp-ndvi-evi.onnx'));
+    copyFileSync(join(MODELS, 'granary-mlp-ndvi-evi.json'), join(dir, 'granary-mlp-ndvi-evi.json'));
+    // The NDVI+EVI card (46 inputs) beside the 6-band network (138 inputs), under the card's id.
+    const onnx = readFileSync(join(MODELS, 'granary-mlp-6band.onnx'));
+    writeFileSync(join(dir, 'mismatch.onnx'), onnx);
+    const card = JSON.parse(readFileSync(join(MODELS, 'granary-mlp-ndvi-evi.json'), 'utf8'));
+    card.id = 'mismatch';
+    card.file = { ...card.file, name: 'mismatch.onnx', sha256: createHash('sha256').update(onnx).digest('hex'), bytes: onnx.length };
+    writeFileSync(join(dir, 'mismatch.json'), JSON.stringify(card));
+    const registry = new ModelRegistry(dir, (e) => checkModel(e.session));
+    expect((await registry.list()).map((m) => m.id)).toEqual(['granary-mlp-ndvi-evi']);
+    expect(registry.problems).toEqual([{ file: 'mismatch.json', error: 'card says 46 inputs, model expects 138' }]);
+    await expect(registry.get('mismatch')).rejects.toThrow('model "mismatch" is installed but refused: card says 46 inputs, model expects 138');
+  });
+});
