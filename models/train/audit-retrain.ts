@@ -25,18 +25,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addMatrices, argmaxRows, confusionMatrix, metricsFromConfusion } from '../../server/inference/metrics.js';
+import { addMatrices, argmaxRows, confusionMatrix, metricsFromConfusion } from '../contract/metrics.js';
 import { buildCard, limitations, metricsBlock, seasonRange, STEPS, stringifyCard } from './card.js';
 import type { CvResult } from './cross-validate.js';
 import { takeRows } from './cross-validate.js';
-import { columnIndex, parseCsv } from './csv.js';
+import { columnIndex, parseCsv } from '../contract/csv.js';
 import { exportMlpOnnx } from './export-mlp-onnx.js';
-import { featureMatrix, labelIndices, sortedLabels } from './features.js';
+import { featureMatrix, labelIndices, sortedLabels } from '../contract/features.js';
 import { sha256, writeFileAtomic } from './files.js';
 import { groupedStratifiedFolds, splitIndices } from './folds.js';
-import { deriveSeed } from './prng.js';
+import { deriveSeed } from '../contract/prng.js';
 import { DEFAULT_MLP_RECIPE, fitMlp, predictMlp, type MlpRecipe } from './recipe.js';
-import { readSamples, readTimeseries, type Sample } from './samples.js';
+import { readSamples, readTimeseries, type Sample } from '../contract/samples.js';
 import { csvLine } from './audit.js';
 
 export type Decision = 'keep' | 'drop' | 'relabel';

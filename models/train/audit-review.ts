@@ -13,7 +13,7 @@
  *   keep          otherwise: the curve looks like its given class; the model's doubt is its own confusion.
  */
 import { readFileSync } from 'node:fs';
-import { columnIndex, parseCsv } from './csv.js';
+import { columnIndex, parseCsv } from '../contract/csv.js';
 import { csvLine, DECISION_COLUMNS } from './audit.js';
 import { writeFileAtomic } from './files.js';
 

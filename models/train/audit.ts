@@ -20,13 +20,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPOSITE_DOY, STEPS } from './card.js';
 import { crossValidate } from './cross-validate.js';
-import { columnIndex, parseCsv } from './csv.js';
-import { featureMatrix, labelIndices, sortedLabels } from './features.js';
+import { columnIndex, parseCsv } from '../contract/csv.js';
+import { featureMatrix, labelIndices, sortedLabels } from '../contract/features.js';
 import { writeFileAtomic } from './files.js';
 import { groupedStratifiedFolds, splitIndices } from './folds.js';
-import { deriveSeed } from './prng.js';
+import { deriveSeed } from '../contract/prng.js';
 import { DEFAULT_MLP_RECIPE, fitMlp, predictMlp, type MlpRecipe } from './recipe.js';
-import { readSamples, readTimeseries, type Sample, type SeriesBySample } from './samples.js';
+import { readSamples, readTimeseries, type Sample, type SeriesBySample } from '../contract/samples.js';
 import type { CvResult, LabelledSet } from './cross-validate.js';
 
 /** Variables whose curves are shown as evidence (always read from the time-series CSV). */

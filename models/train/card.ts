@@ -1,10 +1,10 @@
-/** Assembles a model card (server/inference/model-card.ts) from a training run's results. */
-import type { MetricsBlock, ModelCard, Normalisation } from '../../server/inference/model-card.js';
-import { validateCard } from '../../server/inference/model-card.js';
+/** Assembles a model card (models/contract/model-card.ts) from a training run's results. */
+import type { MetricsBlock, ModelCard, Normalisation } from '../contract/model-card.js';
+import { validateCard } from '../contract/model-card.js';
 import { classEntries } from './classes.js';
 import type { CvResult } from './cross-validate.js';
 import { sha256 } from './files.js';
-import type { Sample } from './samples.js';
+import type { Sample } from '../contract/samples.js';
 
 export const STEPS = 23;
 export const STEP_DAYS = 16;

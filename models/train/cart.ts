@@ -6,7 +6,7 @@
  * Thresholds are actual float32 sample values (the largest value that goes left), not midpoints:
  * then the float32 comparison onnxruntime makes sends every training sample the same way as here.
  */
-import { randInt, type Rng } from './prng.js';
+import { randInt, type Rng } from '../contract/prng.js';
 
 export interface Tree {
   /** Per node: split feature, or -1 for a leaf. */

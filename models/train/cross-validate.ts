@@ -3,7 +3,7 @@
  * held-out one, and sum the per-fold confusion matrices into one (each sample is predicted exactly
  * once, by a model that never saw its location).
  */
-import { addMatrices, argmaxRows, confusionMatrix, metricsFromConfusion, type ClassificationMetrics } from '../../server/inference/metrics.js';
+import { addMatrices, argmaxRows, confusionMatrix, metricsFromConfusion, type ClassificationMetrics } from '../contract/metrics.js';
 import { splitIndices } from './folds.js';
 
 export interface LabelledSet {

@@ -8,7 +8,7 @@
  * a seeded random order) and put each where the spread of per-class fold shares grows least.
  * Hand-written: there is no JS library for it and it is ~60 lines.
  */
-import { mulberry32, shuffleInPlace } from './prng.js';
+import { mulberry32, shuffleInPlace } from '../contract/prng.js';
 
 /**
  * @param groups group key per sample (location id)

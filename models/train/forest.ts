@@ -4,7 +4,7 @@
  * class weights p/T and post_transform NONE reproduces.
  */
 import { trainTree, treeLeafValue, type Tree, type TreeOptions } from './cart.js';
-import { deriveSeed, mulberry32, randInt } from './prng.js';
+import { deriveSeed, mulberry32, randInt } from '../contract/prng.js';
 
 export interface ForestOptions extends Partial<TreeOptions> {
   trees: number;

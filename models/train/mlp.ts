@@ -7,7 +7,7 @@
  *
  * W[l] is stored [in, out] row-major: exactly the ONNX MatMul initializer for input [N, in].
  */
-import { normal, type Rng } from './prng.js';
+import { normal, type Rng } from '../contract/prng.js';
 
 export interface Mlp {
   /** Layer widths, input first, classes last, e.g. [46, 64, 32, 9]. */

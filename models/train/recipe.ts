@@ -7,8 +7,8 @@
 import { mergeEnsemble } from './ensemble.js';
 import { forestPredictProba, trainForest, type Forest } from './forest.js';
 import { predictProba, roundToFloat32, type Mlp } from './mlp.js';
-import { deriveSeed } from './prng.js';
-import { applyStandardization, fitStandardization, type Standardization } from './standardize.js';
+import { deriveSeed } from '../contract/prng.js';
+import { applyStandardization, fitStandardization, type Standardization } from '../contract/standardize.js';
 import { trainMlp, type MlpTrainOptions } from './train-mlp.js';
 
 export interface MlpRecipe {

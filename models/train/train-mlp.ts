@@ -7,7 +7,7 @@
  */
 import { AdamW } from './adam.js';
 import { backward, forwardAll, initMlp, parameters, type Mlp } from './mlp.js';
-import { mulberry32, normal, shuffleInPlace } from './prng.js';
+import { mulberry32, normal, shuffleInPlace } from '../contract/prng.js';
 
 export interface MlpTrainOptions {
   hidden: number[];

@@ -8,15 +8,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelCard } from '../../server/inference/model-card.js';
+import type { ModelCard } from '../contract/model-card.js';
 import { buildCard, limitations, metricsBlock, seasonRange, STEPS, stringifyCard } from './card.js';
 import { crossValidate, type CvResult } from './cross-validate.js';
 import { exportForestOnnx } from './export-forest-onnx.js';
 import { exportMlpOnnx } from './export-mlp-onnx.js';
-import { featureMatrix, labelIndices, sortedLabels } from './features.js';
+import { featureMatrix, labelIndices, sortedLabels } from '../contract/features.js';
 import { writeFileAtomic } from './files.js';
 import { groupedStratifiedFolds } from './folds.js';
-import { deriveSeed } from './prng.js';
+import { deriveSeed } from '../contract/prng.js';
 import {
   DEFAULT_FOREST_RECIPE,
   DEFAULT_MLP_RECIPE,
@@ -28,7 +28,7 @@ import {
   type MlpRecipe,
 } from './recipe.js';
 import { confusionTable, sideBySideTable } from './report.js';
-import { readSamples, readTimeseries } from './samples.js';
+import { readSamples, readTimeseries } from '../contract/samples.js';
 
 export interface TrainOptions {
   variables: string[];

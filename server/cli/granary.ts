@@ -23,6 +23,9 @@ Usage:
   granary cropmap <sceneId> [--model <id>] [--out <file.tif>]
   granary labels audit|review|export-reports ...   label audit, reviewed decisions, field reports as samples
 
+granary train and granary labels audit|review run the trainer (models/train); bin/granary.js sends
+them there, the service itself never imports it.
+
 Configuration comes from the environment (see README): GRANARY_DATA_DIR, GRANARY_MODELS_DIR, ...
 `;
 
@@ -101,10 +104,6 @@ const commands: Record<string, Sub> = {
     if (sub === 'add') return scenesAdd(rest);
     console.error('usage: granary scenes list | granary scenes add <path-or-url>... --id <sceneId>');
     return 2;
-  },
-  train: async (args) => {
-    const m = await import('../../models/train/cli.js');
-    return (await m.main(args)) ?? 0;
   },
   evaluate: async (args) => {
     const m = await import('./evaluate.js');

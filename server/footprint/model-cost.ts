@@ -23,7 +23,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mulberry32 } from '../../models/train/prng.js';
+import { mulberry32 } from '../../models/contract/prng.js';
 
 export const SHIPPED_MODEL_ID = 'granary-mlp-ndvi-evi';
 

@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { InferenceSession } from 'onnxruntime-node';
-import { featureMatrix } from '../../models/train/features.js';
-import { readSamples, readTimeseries } from '../../models/train/samples.js';
-import { argmaxRows, confusionMatrix, metricsFromConfusion, type ClassMetrics } from './metrics.js';
-import type { ModelCard } from './model-card.js';
+import { featureMatrix } from '../../models/contract/features.js';
+import { readSamples, readTimeseries } from '../../models/contract/samples.js';
+import { argmaxRows, confusionMatrix, metricsFromConfusion, type ClassMetrics } from '../../models/contract/metrics.js';
+import type { ModelCard } from '../../models/contract/model-card.js';
 import { classify, openSession } from './onnx-session.js';
 
 export interface EvaluateOptions {

@@ -5,8 +5,8 @@
  * not later with an opaque onnxruntime shape error in the middle of a tile.
  */
 import * as ort from 'onnxruntime-node';
-import { applyStandardization } from '../../models/train/standardize.js';
-import { featureCount, type ModelCard } from './model-card.js';
+import { applyStandardization } from '../../models/contract/standardize.js';
+import { featureCount, type ModelCard } from '../../models/contract/model-card.js';
 
 export interface OpenOptions {
   /** Threads onnxruntime may use inside one run (default 1: the server parallelises across requests). */

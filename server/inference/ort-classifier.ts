@@ -5,7 +5,7 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { openSession, classify } from './onnx-session.js';
-import type { ModelCard } from './model-card.js';
+import type { ModelCard } from '../../models/contract/model-card.js';
 import type { Classifier } from '../pipeline/classify-window.js';
 
 /** What a worker needs to run a model: plain data, sent with every task. */

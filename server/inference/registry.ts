@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GranaryError } from '../errors.js';
 import type { SessionSpec } from './ort-classifier.js';
-import { validateCard, type ModelCard } from './model-card.js';
+import { validateCard, type ModelCard } from '../../models/contract/model-card.js';
 
 export type ModelClass = ModelCard['classes'][number];
 

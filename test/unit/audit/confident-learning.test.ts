@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classMedianCurves, confidentLearning, countPeaks, median, rmse } from '../../../models/train/audit.js';
 import { reviewDecisions, reviewSuspect, type SuspectEvidence } from '../../../models/train/audit-review.js';
-import { parseCsv } from '../../../models/train/csv.js';
+import { parseCsv } from '../../../models/contract/csv.js';
 
 describe('confident learning', () => {
   it('uses per-class mean self-confidence as thresholds and flags when another class clears its own', () => {

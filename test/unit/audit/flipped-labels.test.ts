@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditFiles, writeAuditOutputs, type AuditResult } from '../../../models/train/audit.js';
-import { parseCsv } from '../../../models/train/csv.js';
+import { parseCsv } from '../../../models/contract/csv.js';
 import { csvLine } from '../../../models/train/audit.js';
-import { mulberry32 } from '../../../models/train/prng.js';
+import { mulberry32 } from '../../../models/contract/prng.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const SAMPLES = join(REPO, 'fixtures/labels/mt_9classes_samples_public.csv');

@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyDecisions, compareBeforeAfter, parseDecisions, trainWithDecisions } from '../../../models/train/audit-retrain.js';
 import { main as trainMain } from '../../../models/train/cli.js';
-import { featureMatrix, sortedLabels } from '../../../models/train/features.js';
-import { readSamples, readTimeseries } from '../../../models/train/samples.js';
+import { featureMatrix, sortedLabels } from '../../../models/contract/features.js';
+import { readSamples, readTimeseries } from '../../../models/contract/samples.js';
 import { DEFAULT_MLP_RECIPE } from '../../../models/train/recipe.js';
-import { validateCard } from '../../../server/inference/model-card.js';
+import { validateCard } from '../../../models/contract/model-card.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const SAMPLES = join(REPO, 'fixtures/labels/mt_9classes_samples_public.csv');

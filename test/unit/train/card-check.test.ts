@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateCard, type ModelCard } from '../../../server/inference/model-card.js';
+import { validateCard, type ModelCard } from '../../../models/contract/model-card.js';
 import { classify, openSession } from '../../../server/inference/onnx-session.js';
 import { encodeModel, floatTensor, node, onnx, OPSET, valueInfo } from '../../../models/train/onnx-build.js';
 import { train } from '../../../models/train/train.js';

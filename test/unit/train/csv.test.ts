@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../models/train/csv.js';
-import { featureMatrix } from '../../../models/train/features.js';
-import { readSamples, readTimeseries } from '../../../models/train/samples.js';
+import { parseCsv } from '../../../models/contract/csv.js';
+import { featureMatrix } from '../../../models/contract/features.js';
+import { readSamples, readTimeseries } from '../../../models/contract/samples.js';
 
 describe('CSV reading', () => {
   it('handles quotes, escaped quotes, commas in quotes, CRLF, a BOM and a missing final newline', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCard, metricsBlock } from '../../../models/train/card.js';
 import { exportMlpOnnx } from '../../../models/train/export-mlp-onnx.js';
 import type { Mlp } from '../../../models/train/mlp.js';
-import { readSamples } from '../../../models/train/samples.js';
+import { readSamples } from '../../../models/contract/samples.js';
 import { evaluate } from '../../../server/inference/evaluate.js';
 import { tempDir } from './helpers.js';
 

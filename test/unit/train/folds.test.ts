@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { labelIndices, sortedLabels } from '../../../models/train/features.js';
+import { labelIndices, sortedLabels } from '../../../models/contract/features.js';
 import { groupedStratifiedFolds } from '../../../models/train/folds.js';
-import { readSamples } from '../../../models/train/samples.js';
+import { readSamples } from '../../../models/contract/samples.js';
 
 const samples = readSamples(readFileSync('fixtures/labels/mt_9classes_samples_public.csv', 'utf8'));
 const classes = sortedLabels(samples);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMatrices, argmaxRows, confusionMatrix, metricsFromConfusion } from '../../../server/inference/metrics.js';
+import { addMatrices, argmaxRows, confusionMatrix, metricsFromConfusion } from '../../../models/contract/metrics.js';
 
 describe('confusion matrix and metrics', () => {
   // Hand-made 3-class case (rows = truth, columns = predicted):

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeEnsemble } from '../../../models/train/ensemble.js';
 import { backward, forwardAll, initMlp, parameters, predictProba, type Mlp } from '../../../models/train/mlp.js';
-import { mulberry32, normal } from '../../../models/train/prng.js';
+import { mulberry32, normal } from '../../../models/contract/prng.js';
 import { trainMlp } from '../../../models/train/train-mlp.js';
 
 const loss = (m: Mlp, X: Float64Array, y: number[], w: number[], n: number): number => backward(m, forwardAll(m, X, n), y, w, n).loss;

@@ -3,11 +3,11 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { exportForestOnnx } from '../../../models/train/export-forest-onnx.js';
 import { exportMlpOnnx } from '../../../models/train/export-mlp-onnx.js';
-import { featureMatrix, labelIndices, sortedLabels } from '../../../models/train/features.js';
+import { featureMatrix, labelIndices, sortedLabels } from '../../../models/contract/features.js';
 import { forestPredictProba } from '../../../models/train/forest.js';
-import { applyStandardization } from '../../../models/train/standardize.js';
+import { applyStandardization } from '../../../models/contract/standardize.js';
 import { DEFAULT_MLP_RECIPE, fitForest, fitMlp, predictMlp } from '../../../models/train/recipe.js';
-import { readSamples, readTimeseries } from '../../../models/train/samples.js';
+import { readSamples, readTimeseries } from '../../../models/contract/samples.js';
 import { SAMPLES_CSV, TIMESERIES_CSV } from './helpers.js';
 
 // 1 sample in 8 of the public set, all six variables.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateCard } from '../../../server/inference/model-card.js';
+import { validateCard } from '../../../models/contract/model-card.js';
 import { train, type TrainOptions } from '../../../models/train/train.js';
 import { tempDir, writeSubset } from './helpers.js';
 

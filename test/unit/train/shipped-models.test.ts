@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateCard } from '../../../server/inference/model-card.js';
+import { validateCard } from '../../../models/contract/model-card.js';
 import { openSession } from '../../../server/inference/onnx-session.js';
 
 // Every card shipped in models/ (and models/baselines/) must validate, match its ONNX file byte for
