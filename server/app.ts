@@ -34,6 +34,7 @@ import pointRoutes from './routes/point/index.js';
 import reportsRoutes from './routes/reports/index.js';
 import labelAuditRoutes from './routes/reports/audit.js';
 import uncertaintyRoutes from './routes/uncertainty/index.js';
+import phenologyRoutes from './routes/phenology/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ogcRoutes, { base: '/ogc' });
   await app.register(layerRoutes);
   await app.register(footprintRoutes);
+  await app.register(phenologyRoutes);
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {

@@ -22,6 +22,8 @@ Usage:
   granary evaluate --samples <samples.csv> --timeseries <timeseries.csv> [--model <id>]
   granary cropmap <sceneId> [--model <id>] [--out <file.tif>]
   granary labels audit|review|export-reports ...   label audit, reviewed decisions, field reports as samples
+  granary phenology <sceneId> [--variable ndvi] [--samples <csv>] [--fraction 0.2]
+                                         start of season per pixel (scene <sceneId>-sos) and class windows
 
 granary train and granary labels audit|review run the trainer (models/train); bin/granary.js sends
 them there, the service itself never imports it.
@@ -115,6 +117,10 @@ const commands: Record<string, Sub> = {
   },
   labels: async (args) => {
     const m = await import('./labels.js');
+    return m.main(args);
+  },
+  phenology: async (args) => {
+    const m = await import('./phenology.js');
     return m.main(args);
   },
 };

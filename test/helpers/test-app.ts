@@ -44,6 +44,8 @@ export interface TestAppOptions {
   scenes?: SceneSpec[];
   /** extra environment for loadConfig (e.g. GRANARY_TOKEN) */
   env?: Record<string, string>;
+  /** runs after the scenes are registered and before the app is built (e.g. to write data products) */
+  setup?: (ctx: { dataDir: string; config: Config; catalog: Catalog }) => Promise<void>;
 }
 
 export interface TestApp {
@@ -77,6 +79,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   let app: FastifyInstance | null = null;
   try {
     for (const s of opts.scenes ?? []) await addScene(s);
+    await opts.setup?.({ dataDir, config, catalog });
     app = await buildApp(config);
     await app.ready();
   } catch (e) {
