@@ -38,6 +38,43 @@ export const NormalisationSchema = Type.Union([
   Type.Object({ type: Type.Literal('none') }),
 ]);
 
+export const ReliabilityBinSchema = Type.Object({
+  lo: Probability,
+  hi: Probability,
+  count: Type.Integer({ minimum: 0 }),
+  confidence: Probability,
+  accuracy: Probability,
+});
+
+/**
+ * Temperature scaling fitted on out-of-fold probabilities (models/contract/calibration.ts). The
+ * service applies it to every classified pixel, so the class probabilities it serves (confidence
+ * tiles, the uncertainty layer, "how sure" in the dashboard) are the calibrated ones.
+ */
+export const CalibrationSchema = Type.Object({
+  method: Type.Literal('temperature'),
+  temperature: Type.Number({ exclusiveMinimum: 0 }),
+  /** How T was fitted and how the ECE figures were measured. */
+  fittedOn: Type.String(),
+  bins: Type.Integer({ minimum: 1 }),
+  /** Expected calibration error of the top-class probability, out of fold, before and after. */
+  eceBefore: Probability,
+  eceAfter: Probability,
+  /** Reliability bins after calibration (out of fold). */
+  reliability: Type.Array(ReliabilityBinSchema),
+  /** File name of the reliability diagram beside the card (PNG). */
+  diagram: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+\\.png$' })),
+});
+
+/** One data-centric or architecture step measured on its own in the same grouped CV. */
+export const ExperimentSchema = Type.Object({
+  step: Type.String({ minLength: 1 }),
+  overallAccuracy: Probability,
+  macroF1: Probability,
+  kept: Type.Boolean(),
+  note: Type.Optional(Type.String()),
+});
+
 export const ModelCardSchema = Type.Object({
   cardVersion: Type.Literal(1),
   id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]*$' }),
@@ -91,8 +128,13 @@ export const ModelCardSchema = Type.Object({
       seed: Type.Integer(),
       classOrder: Type.Array(Type.String()),
       baseline: Type.Optional(MetricsBlockSchema),
+      /** Other models scored on the same folds (e.g. the MLP beside a TempCNN). */
+      comparisons: Type.Optional(Type.Array(MetricsBlockSchema)),
+      /** Steps tried in the same grouped CV, each on its own, and whether the release uses it. */
+      experiments: Type.Optional(Type.Array(ExperimentSchema)),
     }),
   ]),
+  calibration: Type.Optional(CalibrationSchema),
   trainingData: Type.Object({
     source: Type.String(),
     licence: Type.String(),
@@ -114,6 +156,8 @@ export type ModelCard = Static<typeof ModelCardSchema>;
 export type ClassMetrics = Static<typeof ClassMetricsSchema>;
 export type MetricsBlock = Static<typeof MetricsBlockSchema>;
 export type Normalisation = Static<typeof NormalisationSchema>;
+export type CardCalibration = Static<typeof CalibrationSchema>;
+export type Experiment = Static<typeof ExperimentSchema>;
 
 /** Number of input features the card promises: variables * steps. */
 export function featureCount(card: ModelCard): number {
@@ -168,5 +212,6 @@ export function validateCard(json: unknown): ModelCard {
   };
   checkBlock('/metrics', card.metrics);
   if (card.metrics.baseline) checkBlock('/metrics/baseline', card.metrics.baseline);
+  card.metrics.comparisons?.forEach((b, i) => checkBlock(`/metrics/comparisons/${i}`, b));
   return card;
 }

@@ -6,6 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { applyStandardization } from '../../models/contract/standardize.js';
+import { applyTemperature } from '../../models/contract/calibration.js';
 import { featureCount, type ModelCard } from '../../models/contract/model-card.js';
 
 export interface OpenOptions {
@@ -82,7 +83,10 @@ export function normalise(card: ModelCard, features: Float32Array, n: number): F
 
 /**
  * Class probabilities for n feature rows (variable-major, physical units, row-major [n, F]).
- * Returns n * classes float32 values, row-major, columns in the card's class order.
+ * Returns n * classes float32 values, row-major, columns in the card's class order. When the card
+ * has a calibration (temperature scaling fitted out of fold), the probabilities are the calibrated
+ * ones: every consumer (crop and confidence tiles, the uncertainty layer, /api/point, evaluate)
+ * sees the same numbers, and the arg-max class is unchanged.
  */
 export async function classify(session: ort.InferenceSession, card: ModelCard, features: Float32Array, n: number): Promise<Float32Array> {
   const F = featureCount(card);
@@ -97,5 +101,7 @@ export async function classify(session: ort.InferenceSession, card: ModelCard, f
   if (!out || out.type !== 'float32' || out.size !== n * C) {
     throw new Error(`classify: model output "${card.inputs.outputName}" is not float32 [${n}, ${C}]`);
   }
-  return out.data as Float32Array;
+  const P = out.data as Float32Array;
+  const T = card.calibration?.temperature;
+  return T !== undefined && T !== 1 ? applyTemperature(P, n, C, T) : P;
 }

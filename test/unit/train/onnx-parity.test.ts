@@ -9,6 +9,10 @@ import { applyStandardization } from '../../../models/contract/standardize.js';
 import { DEFAULT_MLP_RECIPE, fitForest, fitMlp, predictMlp } from '../../../models/train/recipe.js';
 import { readSamples, readTimeseries } from '../../../models/contract/samples.js';
 import { SAMPLES_CSV, TIMESERIES_CSV } from './helpers.js';
+import { exportTempCnnOnnx } from '../../../models/train/export-tempcnn-onnx.js';
+import { DEFAULT_TEMPCNN_RECIPE, fitTempCnn, predictTempCnnRecipe } from '../../../models/train/recipe-tempcnn.js';
+import { foldBatchNorm, predictFolded, predictTempCnn } from '../../../models/train/tempcnn.js';
+import { trainTempCnn } from '../../../models/train/train-tempcnn.js';
 
 // 1 sample in 8 of the public set, all six variables.
 const variables = ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'];
@@ -49,5 +53,44 @@ describe('exported ONNX models agree with the TypeScript forward pass', () => {
     let maxDiff = 0;
     for (let i = 0; i < tsP.length; i++) maxDiff = Math.max(maxDiff, Math.abs(onnxP[i]! - tsP[i]!));
     expect(maxDiff).toBeLessThan(1e-5);
+  });
+});
+
+describe('TempCNN: the exported ONNX graph agrees with the trainer', () => {
+  const V = 2;
+  const T = 23;
+  const rows = featureMatrix(samples, readTimeseries(readFileSync(TIMESERIES_CSV, 'utf8'), ['ndvi', 'evi']), ['ndvi', 'evi'], T);
+  const recipe = { ...DEFAULT_TEMPCNN_RECIPE, epochs: 3, ensemble: 2, filters: [8, 8], dense: 16, shift: 0.5, warp: 1, noise: 0.02 };
+
+  it('Conv/Relu/MatMul/Softmax ensemble with folded batch norms: same probabilities as the trainer forward pass within 1e-5', async () => {
+    const m = fitTempCnn(rows, y, n, V, T, C, recipe, 7);
+    const s = await ort.InferenceSession.create(exportTempCnnOnnx(m.members, names), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+    let onnxP: Float32Array;
+    try {
+      const out = await s.run({ features: new ort.Tensor('float32', applyStandardization(rows, n, m.standardization), [n, V * T]) });
+      onnxP = out['probabilities']!.data as Float32Array;
+    } finally {
+      await s.release();
+    }
+    const tsP = predictTempCnnRecipe(m, rows, n);
+    expect(onnxP.length).toBe(n * C);
+    let maxDiff = 0;
+    for (let i = 0; i < tsP.length; i++) maxDiff = Math.max(maxDiff, Math.abs(onnxP[i]! - tsP[i]!));
+    expect(maxDiff).toBeLessThan(1e-5);
+    // The trained net is not a constant: its predictions differ between samples of different classes.
+    const argmax = new Set<number>();
+    for (let i = 0; i < n; i++) argmax.add(tsP.subarray(i * C, i * C + C).indexOf(Math.max(...tsP.subarray(i * C, i * C + C))));
+    expect(argmax.size).toBeGreaterThan(2);
+  });
+
+  it('batch-norm folding does not change the network (before float32 rounding)', () => {
+    const Xs = Float64Array.from({ length: 10 * V * T }, (_, i) => Math.sin(i * 0.37));
+    const net = trainTempCnn(Float32Array.from(Xs), Int32Array.from({ length: 10 }, (_, i) => i % C), 10, V, T, C, {
+      ...recipe,
+      seed: 3,
+    });
+    const a = predictTempCnn(net, Xs, 10);
+    const b = predictFolded(foldBatchNorm(net), Xs, 10);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-12);
   });
 });
