@@ -21,6 +21,8 @@ import sceneRoutes from './routes/scenes/index.js';
 import colormapRoutes from './routes/colormaps/index.js';
 import serviceRoutes from './routes/service/index.js';
 import clientPlugin from './plugins/client.js';
+import compression from './plugins/compression.js';
+import boundaryRoutes from './routes/boundaries/index.js';
 import regionsPlugin from './plugins/regions.js';
 import footprintPlugin from './plugins/footprint.js';
 import footprintRoutes from './routes/footprint/index.js';
@@ -75,6 +77,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // first: rate limit, pressure gate, security headers and CORS apply to every route registered after
   await app.register(protection, { config });
 
+  // responses of every route registered after this are compressed when the client accepts it
+  await app.register(compression);
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -126,6 +131,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(uncertaintyRoutes);
   await app.register(regionRoutes);
   await app.register(zonalRoutes);
+  await app.register(boundaryRoutes);
   await app.register(ogcRoutes, { base: '' });
   await app.register(ogcRoutes, { base: '/ogc' });
   await app.register(layerRoutes);

@@ -5,11 +5,11 @@
 import { api, getJson } from './api';
 import { h, nextId } from './dom';
 import { classLegend, rampLegend } from './legend';
-import { fmtDate, fmtNum, fmtPct, t, type TKey } from './i18n';
+import { colormapName, fmtDate, fmtNum, fmtPct, t, type TKey } from './i18n';
 import type { LayerId, RasterId } from './map/layers';
 import { describeError, notice } from './notice';
 import { on, type Ctx } from './state';
-import { selectModel } from './models';
+import { modelTitle, selectModel } from './models';
 import type { Colormap } from './types';
 
 const RGB = '__rgb__';
@@ -116,7 +116,7 @@ export class LayerPanel {
         this.imagery.colormap = (e.target as HTMLSelectElement).value;
         void this.applyImagery();
       } },
-      ...continuous.map((c) => h('option', { value: c.name, selected: c.name === this.imagery.colormap }, c.colorblindSafe ? c.title : `${c.title} ⚠`)),
+      ...continuous.map((c) => h('option', { value: c.name, selected: c.name === this.imagery.colormap }, c.colorblindSafe ? colormapName(c.name, c.title) : t('cmUnsafe', { name: colormapName(c.name, c.title) }))),
     );
     const dates = ctx.scene.dates;
     let dateRow: HTMLElement | null = null;
@@ -169,7 +169,7 @@ export class LayerPanel {
           const next = this.ctx.models.find((x) => x.id === (e.target as HTMLSelectElement).value);
           if (next) void selectModel(this.ctx, next).then(() => this.applyCrops());
         } },
-        ...this.ctx.models.map((x) => h('option', { value: x.id, selected: x.id === m.value!.id }, x.title ?? x.id)),
+        ...this.ctx.models.map((x) => h('option', { value: x.id, selected: x.id === m.value!.id }, modelTitle(x))),
       );
       blk.querySelector('.opacity')?.after(h('div', { class: 'field' }, h('label', { for: id }, t('model')), select));
     }
@@ -258,7 +258,7 @@ export class LayerPanel {
       cropLegend.replaceChildren();
       const card = ctx.model.value;
       if (card && ctx.layers.isVisible('crops')) {
-        cropLegend.append(classLegend(card.classes, card.title ?? card.id));
+        cropLegend.append(classLegend(card.classes, `${t('cropLegend')} · ${modelTitle(card)}`));
         const oa = card.metrics?.overallAccuracy;
         const f1 = card.metrics?.macroF1;
         if (typeof oa === 'number' && typeof f1 === 'number') cropLegend.append(h('p', { class: 'muted small', title: String(card.metrics?.validation ?? '') }, t('modelAccuracy', { oa: fmtPct(oa), f1: fmtNum(f1, 2) })));

@@ -8,6 +8,7 @@ const en = {
   tagline: 'Crops and food security from satellite images',
   viewPolicy: 'Policymakers',
   viewFarmer: 'Farmers',
+  viewAnalyst: 'Analysts',
   views: 'Views',
   language: 'Português',
   languageLabel: 'Mudar para português',
@@ -42,6 +43,19 @@ const en = {
   modelAccuracy: 'Accuracy on held-out samples: {oa} overall, macro-F1 {f1}.',
   mapFootprint: 'Computing this map used about {wh} ({g} CO2e).',
   labelAudit: 'Label audit: training samples to review',
+  modelTitle: 'Crop type ({n} classes) from a season of {vars}',
+  cropLegend: 'Crop classes',
+  cm_viridis: 'Viridis (purple-yellow)',
+  cm_cividis: 'Cividis (blue-yellow)',
+  cm_magma: 'Magma (black-yellow)',
+  cm_greys: 'Greys',
+  cm_ndvi: 'Vegetation (brown-teal)',
+  cm_rdylgn: 'Red-yellow-green',
+  cm_confidence: 'Model confidence (light-dark blue)',
+  cmUnsafe: '{name} (not colour-blind safe)',
+  scene_sinop: 'Sinop, Mato Grosso: MODIS NDVI and EVI, season 2013-14',
+  scene_ipiranga: 'Ipiranga do Norte, Mato Grosso: MODIS, 6 variables, seasons 2007-2013',
+  'scene_landsat-bahamas': 'Bahamas: Landsat 7 RGB test scene',
   wCrops: 'the crop map',
   wModels: 'crop models',
   wRegions: 'municipal boundaries',
@@ -52,6 +66,10 @@ const en = {
   wTiles: 'image tiles',
   wHistory: 'the history',
   tilesFailed: 'Some tiles of “{layer}” could not be loaded: {detail}',
+  tilesNoAnswer: 'the server did not answer (check the network, then zoom or pan to try again).',
+  tilesBusy: 'the server is busy; they will load when you zoom or pan again in a moment.',
+  tilesServerFailed: 'the server failed to draw them; tell whoever runs the server.',
+  tilesRefused: 'the server refused them (this layer may not exist for this scene).',
   noDataLegend: 'no data',
   // policymaker
   crop: 'Crop',
@@ -70,7 +88,8 @@ const en = {
   nRegions: '{n} municipalities',
   downloadGeojson: 'Download GeoJSON',
   downloadCsv: 'Download CSV',
-  downloadHint: 'Downloads hold the municipalities listed above ({n}), with every indicator.',
+  downloadCsvPtBr: 'CSV for Excel in Portuguese (;)',
+  downloadHint: 'Downloads hold the municipalities listed above ({n}), with every indicator and the 95 % interval of the mapped area, in the columns of the API’s CSV.',
   regionPanel: 'Municipality',
   ibgeCode: 'IBGE code',
   method: 'Method',
@@ -149,6 +168,7 @@ const pt: Dict = {
   tagline: 'Lavouras e segurança alimentar a partir de imagens de satélite',
   viewPolicy: 'Gestores públicos',
   viewFarmer: 'Agricultores',
+  viewAnalyst: 'Analistas',
   views: 'Visões',
   language: 'English',
   languageLabel: 'Switch to English',
@@ -183,6 +203,19 @@ const pt: Dict = {
   modelAccuracy: 'Acurácia em amostras de validação: {oa} global, F1 macro {f1}.',
   mapFootprint: 'Calcular este mapa consumiu cerca de {wh} ({g} CO2e).',
   labelAudit: 'Auditoria de rótulos: amostras de treino a revisar',
+  modelTitle: 'Tipo de cultura ({n} classes) a partir de uma safra de {vars}',
+  cropLegend: 'Classes de cultura',
+  cm_viridis: 'Viridis (roxo-amarelo)',
+  cm_cividis: 'Cividis (azul-amarelo)',
+  cm_magma: 'Magma (preto-amarelo)',
+  cm_greys: 'Tons de cinza',
+  cm_ndvi: 'Vegetação (marrom-verde-azulado)',
+  cm_rdylgn: 'Vermelho-amarelo-verde',
+  cm_confidence: 'Confiança do modelo (azul claro-escuro)',
+  cmUnsafe: '{name} (não seguro para daltônicos)',
+  scene_sinop: 'Sinop, Mato Grosso: MODIS NDVI e EVI, safra 2013-14',
+  scene_ipiranga: 'Ipiranga do Norte, Mato Grosso: MODIS, 6 variáveis, safras 2007-2013',
+  'scene_landsat-bahamas': 'Bahamas: cena de teste Landsat 7 RGB',
   wCrops: 'o mapa de culturas',
   wModels: 'os modelos de culturas',
   wRegions: 'os limites municipais',
@@ -193,6 +226,10 @@ const pt: Dict = {
   wTiles: 'as imagens',
   wHistory: 'o histórico',
   tilesFailed: 'Parte de “{layer}” não pôde ser carregada: {detail}',
+  tilesNoAnswer: 'o servidor não respondeu (verifique a rede e aproxime ou mova o mapa para tentar de novo).',
+  tilesBusy: 'o servidor está ocupado; as imagens carregam ao aproximar ou mover o mapa daqui a pouco.',
+  tilesServerFailed: 'o servidor falhou ao desenhá-las; avise quem mantém o servidor.',
+  tilesRefused: 'o servidor recusou o pedido (esta camada pode não existir para esta cena).',
   noDataLegend: 'sem dados',
   crop: 'Cultura',
   soy: 'Soja',
@@ -210,7 +247,8 @@ const pt: Dict = {
   nRegions: '{n} municípios',
   downloadGeojson: 'Baixar GeoJSON',
   downloadCsv: 'Baixar CSV',
-  downloadHint: 'Os arquivos trazem os municípios listados acima ({n}), com todos os indicadores.',
+  downloadCsvPtBr: 'CSV para Excel em português (;)',
+  downloadHint: 'Os arquivos trazem os municípios listados acima ({n}), com todos os indicadores e o intervalo de 95 % da área mapeada, nas colunas do CSV da API.',
   regionPanel: 'Município',
   ibgeCode: 'Código IBGE',
   method: 'Método',
@@ -315,14 +353,37 @@ export const onLangChange = (f: () => void): void => void listeners.add(f);
 
 export type TKey = Key;
 
-export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  return dicts[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+/**
+ * A module's own strings (views and panels in their own files keep their text beside them), held
+ * in the same catalog: `pt` must have every key of `en` (the compiler checks), both are listed by
+ * `catalogs()` for the tests, and the returned function translates like `t`.
+ */
+export function defineStrings<K extends string>(name: string, enStrings: Record<K, string>, ptStrings: Record<K, string>): (key: K, vars?: Record<string, string | number>) => string {
+  registry.set(name, { en: enStrings, pt: ptStrings });
+  return (key, vars = {}) => fill((lang === 'pt' ? ptStrings : enStrings)[key] ?? key, vars);
 }
 
-/** A key known only at run time (e.g. `ind_${indicator}`); falls back to the key itself. */
-export function tDyn(key: string): string {
-  return (dicts[lang] as Record<string, string>)[key] ?? key;
+const registry = new Map<string, { en: Record<string, string>; pt: Record<string, string> }>([['main', { en, pt }]]);
+
+/** Every catalog of the page (the main one and the modules'), for the completeness tests. */
+export const catalogs = (): ReadonlyMap<string, { en: Record<string, string>; pt: Record<string, string> }> => registry;
+
+const fill = (s: string, vars: Record<string, string | number>) => s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return fill(dicts[lang][key], vars);
 }
+
+/** A key known only at run time (e.g. `ind_${indicator}`); falls back to `fallback`, else the key itself. */
+export function tDyn(key: string, fallback?: string): string {
+  return (dicts[lang] as Record<string, string>)[key] ?? fallback ?? key;
+}
+
+/** A colour scale's name in the page's language (the server's title for scales the catalog lacks). */
+export const colormapName = (name: string, serverTitle?: string): string => tDyn(`cm_${name}`, serverTitle ?? name);
+
+/** A scene's title: the catalog's words for the bundled scenes, else the title it was registered with. */
+export const sceneTitle = (id: string, serverTitle?: string): string => tDyn(`scene_${id}`, serverTitle ?? id);
 
 const locale = () => (lang === 'pt' ? 'pt-BR' : 'en-GB');
 

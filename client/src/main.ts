@@ -4,13 +4,15 @@
  * missing one gives a message where it would be shown, never a blank page.
  */
 import { api } from './api';
+import { boundaries } from './datasets';
 import { byId, h } from './dom';
-import { initLang, setLang, getLang, onLangChange, t } from './i18n';
+import { catalogs, initLang, setLang, getLang, onLangChange, sceneTitle, t } from './i18n';
 import { LayerPanel } from './controls';
 import { createMap, geometryBBox, styleReady } from './map/map';
 import { Layers } from './map/layers';
 import { Absent, describeError, notice } from './notice';
-import { emit, on, type Ctx, type View } from './state';
+import { emit, on, VIEWS, type Ctx, type View } from './state';
+import { AnalystView } from './views/analyst';
 import { PolicymakerView } from './views/policymaker';
 import { FarmerView } from './views/farmer';
 import { resolveYears } from './years';
@@ -26,8 +28,10 @@ interface Hook {
   ctx?: Ctx;
   project?: (lon: number, lat: number) => [number, number];
   idle?: () => Promise<void>;
+  /** the text catalogs (main and modules), for the browser check of the Portuguese view */
+  catalogs?: () => Record<string, { en: Record<string, string>; pt: Record<string, string> }>;
 }
-const hook: Hook = { marks: {}, ready: false, error: null, firstRenderMs: null };
+const hook: Hook = { marks: {}, ready: false, error: null, firstRenderMs: null, catalogs: () => Object.fromEntries(catalogs()) };
 const mark = (name: string) => void (hook.marks[name] = Math.round(performance.now()));
 (window as unknown as { granary: Hook }).granary = hook;
 
@@ -42,7 +46,8 @@ function fatal(message: string): void {
 
 function pickScene(scenes: SceneSummary[]): SceneSummary | undefined {
   const wanted = new URLSearchParams(location.search).get('scene');
-  return scenes.find((s) => s.id === wanted) ?? scenes.find((s) => s.id === 'sinop') ?? scenes.find((s) => s.dates.length > 1) ?? scenes[0];
+  const users = scenes.filter((s) => s.purpose !== 'test');
+  return scenes.find((s) => s.id === wanted) ?? users.find((s) => s.id === 'sinop') ?? users.find((s) => s.dates.length > 1) ?? users[0] ?? scenes[0];
 }
 
 async function boot(): Promise<void> {
@@ -86,7 +91,7 @@ async function boot(): Promise<void> {
     models: [],
     regions: { value: null, error: null },
     regionById: new Map(),
-    view: new URLSearchParams(location.search).get('view') === 'farmer' ? 'farmer' : 'policy',
+    view: VIEWS.find((v) => v === new URLSearchParams(location.search).get('view')) ?? 'policy',
     crop: 'soy',
     year: 0,
     years: [],
@@ -132,8 +137,10 @@ async function boot(): Promise<void> {
   ctx.year = year;
   const policy = new PolicymakerView(ctx);
   const farmer = new FarmerView(ctx);
+  const analyst = new AnalystView(ctx);
   setupSceneSelect(ctx);
-  setupTabs(ctx, policy.el, farmer.el, farmer);
+  onLangChange(() => setupSceneSelect(ctx));
+  setupTabs(ctx, { policy: policy.el, farmer: farmer.el, analyst: analyst.el }, farmer);
   setupMapEvents(ctx, layerPanel, farmer, policy);
   if (window.matchMedia('(max-width: 760px)').matches) (byId('layers') as HTMLDetailsElement).open = false;
   onLangChange(() => layerPanel.render());
@@ -160,19 +167,33 @@ async function loadModel(ctx: Ctx, panel: LayerPanel): Promise<void> {
 
 async function loadRegions(ctx: Ctx): Promise<void> {
   try {
-    const fc = await api.regions();
+    const fc = await boundaries('low');
     ctx.regions = { value: fc, error: null };
     ctx.regionById = new Map(fc.features.map((f) => [String(f.properties.id), f as RegionFeature]));
     ctx.layers.setRegions(fc);
+    upgradeBoundariesOnZoom(ctx);
   } catch (e) {
     ctx.regions = { value: null, error: e };
   }
   emit(ctx, 'regions');
 }
 
+/** Zoomed in to fields, the simplified boundaries give way to the full-precision ones (fetched once). */
+function upgradeBoundariesOnZoom(ctx: Ctx): void {
+  const check = () => {
+    if (ctx.map.getZoom() < FULL_DETAIL_ZOOM) return;
+    ctx.map.off('zoomend', check);
+    void boundaries('full').then((fc) => ctx.layers.setRegions(fc), () => ctx.map.on('zoomend', check));
+  };
+  ctx.map.on('zoomend', check);
+  check();
+}
+const FULL_DETAIL_ZOOM = 10;
+
 function setupSceneSelect(ctx: Ctx): void {
   const sel = byId<HTMLSelectElement>('scene-select');
-  sel.replaceChildren(...ctx.scenes.map((s) => h('option', { value: s.id, selected: s.id === ctx.scene.id }, s.title)));
+  // scenes flagged as tests in the catalog stay out of the users' list (unless one is open)
+  sel.replaceChildren(...ctx.scenes.filter((s) => s.purpose !== 'test' || s.id === ctx.scene.id).map((s) => h('option', { value: s.id, selected: s.id === ctx.scene.id }, sceneTitle(s.id, s.title))));
   sel.onchange = () => {
     const u = new URL(location.href);
     u.searchParams.set('scene', sel.value);
@@ -185,8 +206,8 @@ function setupSceneSelect(ctx: Ctx): void {
   };
 }
 
-function setupTabs(ctx: Ctx, policyEl: HTMLElement, farmerEl: HTMLElement, farmer: FarmerView): void {
-  const tabs = [byId('tab-policy'), byId('tab-farmer')];
+function setupTabs(ctx: Ctx, els: Record<View, HTMLElement>, farmer: FarmerView): void {
+  const tabs = VIEWS.map((v) => byId(`tab-${v}`));
   const show = (view: View, focus: boolean) => {
     ctx.view = view;
     for (const tab of tabs) {
@@ -195,10 +216,10 @@ function setupTabs(ctx: Ctx, policyEl: HTMLElement, farmerEl: HTMLElement, farme
       tab.tabIndex = on2 ? 0 : -1;
       if (on2 && focus) tab.focus();
     }
-    byId('panel').setAttribute('aria-labelledby', view === 'policy' ? 'tab-policy' : 'tab-farmer');
-    byId('view').replaceChildren(view === 'policy' ? policyEl : farmerEl);
+    byId('panel').setAttribute('aria-labelledby', `tab-${view}`);
+    byId('view').replaceChildren(els[view]);
     document.body.dataset.view = view;
-    if (view === 'policy') farmer.clear();
+    if (view !== 'farmer') farmer.clear();
     const u = new URL(location.href);
     u.searchParams.set('view', view);
     history.replaceState(null, '', u.toString());
@@ -209,7 +230,9 @@ function setupTabs(ctx: Ctx, policyEl: HTMLElement, farmerEl: HTMLElement, farme
     tab.onkeydown = (e) => {
       if (e.key === 'ArrowRight' || e.key === 'ArrowLeft' || e.key === 'Home' || e.key === 'End') {
         e.preventDefault();
-        show(ctx.view === 'policy' ? 'farmer' : 'policy', true);
+        const i = VIEWS.indexOf(ctx.view);
+        const n = VIEWS.length;
+        show(VIEWS[e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : (i + (e.key === 'ArrowRight' ? 1 : n - 1)) % n]!, true);
       }
     };
   }
@@ -261,7 +284,10 @@ function setupMapEvents(ctx: Ctx, panel: LayerPanel, farmer: FarmerView, policy:
       if (reported.has(key)) return;
       reported.add(key);
       const layer = t(id === 'imagery' ? 'imagery' : id === 'crops' ? 'cropMap' : 'confidence');
-      panel.setStatus(id, t('tilesFailed', { layer, detail: ev.error?.status ? `HTTP ${ev.error.status}` : (ev.error?.message ?? '') }), 'warn');
+      // plain words, never the raw "AJAXError: Failed to fetch (0): http://..."
+      const status = ev.error?.status ?? 0;
+      const detail = t(status === 0 ? 'tilesNoAnswer' : status === 503 || status === 429 ? 'tilesBusy' : status >= 500 ? 'tilesServerFailed' : 'tilesRefused');
+      panel.setStatus(id, t('tilesFailed', { layer, detail }), 'warn');
     }
   });
 }

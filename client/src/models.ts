@@ -1,5 +1,6 @@
 /** Crop models: which variables a model reads, and making one the page's model. */
 import { api } from './api';
+import { t } from './i18n';
 import { emit, type Ctx } from './state';
 import type { ModelCard } from './types';
 
@@ -16,3 +17,6 @@ export async function selectModel(ctx: Ctx, m: ModelCard): Promise<void> {
   ctx.model = { value: card, error: null };
   emit(ctx, 'model');
 }
+
+/** A model's name in the page's language, from its card (classes and input variables), not its English title. */
+export const modelTitle = (m: ModelCard): string => t('modelTitle', { n: m.classes.length, vars: modelVariables(m).map((v) => v.toUpperCase()).join('+') || m.id });

@@ -6,7 +6,8 @@ import type { GMap } from './map/map';
 import type { Layers } from './map/layers';
 import type { Colormap, ModelCard, RegionCollection, RegionFeature, SceneSummary, StacItem } from './types';
 
-export type View = 'policy' | 'farmer';
+export type View = 'policy' | 'farmer' | 'analyst';
+export const VIEWS: readonly View[] = ['policy', 'farmer', 'analyst'];
 export type Crop = 'soy' | 'maize';
 
 export interface Loaded<T> {

@@ -10,6 +10,8 @@ export interface SceneSummary {
   crs: string;
   variables: string[];
   dates: string[];
+  /** 'test': kept for tests and tiler demos (catalog property granary:purpose), not for the dashboard's users */
+  purpose?: 'data' | 'test';
 }
 
 export interface DisplayHint {

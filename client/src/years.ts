@@ -3,7 +3,7 @@
  * /api/yield-gap without a year answers for its default year and states `validYears` and
  * `defaultYear`, so the page never asks for a year the server would refuse.
  */
-import { api } from './api';
+import { yieldGapTable } from './datasets';
 
 /** Used only when the service does not say (the span of the bundled IBGE PAM table). */
 const FALLBACK = { first: 2000, last: 2024 };
@@ -18,7 +18,7 @@ const span = (a: number, b: number): number[] => Array.from({ length: Math.max(1
 
 export async function resolveYears(): Promise<{ years: number[]; year: number }> {
   try {
-    const t = await api.yieldGapTable('soy', undefined);
+    const t = await yieldGapTable('soy', undefined);
     const years = yearList(t.validYears);
     const year = t.defaultYear ?? t.rows[0]?.year ?? years[years.length - 1]!;
     return { years, year };

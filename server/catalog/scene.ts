@@ -38,6 +38,8 @@ export interface Scene {
   assets: SceneAsset[];
   display: Record<string, { rescale: [number, number]; colormap: string }>;
   attribution: string;
+  /** 'test' for scenes kept for tests and demos of the tiler (STAC property granary:purpose), hidden from the dashboard's users */
+  purpose: 'data' | 'test';
   /** changes whenever the item or its files change: part of every tile's cache key */
   etag: string;
 }
@@ -107,6 +109,7 @@ export function sceneFromItem(item: StacItem, itemPath: string, version: string)
     assets,
     display: p['granary:display'] ?? {},
     attribution: typeof p['granary:attribution'] === 'string' ? p['granary:attribution'] : '',
+    purpose: p['granary:purpose'] === 'test' ? 'test' : 'data',
     etag,
   };
 }

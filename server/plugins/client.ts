@@ -1,4 +1,9 @@
-/** Serves the built dashboard (client/dist) at /. Placeholder until the client is built. */
+/**
+ * Serves the built dashboard (client/dist) at /. Placeholder until the client is built. The build
+ * writes Brotli and gzip copies of every text asset (client/vite.config.ts); they are sent as they
+ * are to clients that accept them (`preCompressed`), with `Vary: Accept-Encoding`. Hashed assets
+ * are immutable; index.html is revalidated.
+ */
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,7 +23,10 @@ export default async function clientPlugin(app: FastifyInstance) {
     prefix: '/',
     index: ['index.html'],
     wildcard: false,
+    preCompressed: true,
     setHeaders: (res, path) => {
+      res.header('Vary', 'Accept-Encoding');
+      if (path.endsWith('.html')) res.header('Cache-Control', 'no-cache');
       if (path.endsWith('.mjs') || path.endsWith('.js')) res.header('Content-Type', 'text/javascript; charset=utf-8');
       if (/\/assets\//.test(path)) res.header('Cache-Control', 'public, max-age=31536000, immutable');
     },

@@ -8,7 +8,7 @@ import { api } from '../api';
 import { FieldReportForm } from './field-report';
 import { lineChart, type LineSeries } from '../chart';
 import { h, nextId } from '../dom';
-import { className, fmtDate, fmtNum, fmtPct, getLang, onLangChange, t } from '../i18n';
+import { className, sceneTitle, fmtDate, fmtNum, fmtPct, getLang, onLangChange, t } from '../i18n';
 import { inBBox, maplibregl } from '../map/map';
 import { describeError, notice } from '../notice';
 import { daysBetween, greenUp, meanCurve, medianCurve, peak, shareBelow, type Curve } from '../profiles';
@@ -105,7 +105,7 @@ export class FarmerView {
     if (!scene) {
       this.result = null;
       this.resultEl.replaceChildren();
-      this.statusEl.replaceChildren(notice(t('outsideScenes', { areas: ctx.scenes.filter((s) => s.dates.length > 1).map((s) => s.title).join('; ') }), 'warn'));
+      this.statusEl.replaceChildren(notice(t('outsideScenes', { areas: ctx.scenes.filter((s) => s.dates.length > 1).map((s) => sceneTitle(s.id, s.title)).join('; ') }), 'warn'));
       return;
     }
     this.statusEl.replaceChildren(notice(t('pointLoading'), 'info'));

@@ -12,46 +12,44 @@
  *   parts.push(this.report.el);
  */
 import { h, nextId } from '../dom';
-import { className, getLang, onLangChange } from '../i18n';
+import { className, defineStrings, onLangChange } from '../i18n';
 import { notice } from '../notice';
 import type { ModelCard } from '../types';
 
 const NOTE_MAX = 500;
 
-const STRINGS = {
-  en: {
+const EN = {
     title: 'What grows here?',
     intro: 'Tell us what actually grows at this point. A person reviews every report before it is used to check or improve the map.',
     cls: 'Crop or land cover',
     date: 'Date seen',
     note: 'Note (optional)',
-    left: (n: number) => `${n} characters left`,
+    left: '{n} characters left',
     send: 'Send report',
     sending: 'Sending…',
-    thanks: (id: number) => `Thank you: report ${id} waits for review before it is used.`,
+    thanks: 'Thank you: report {id} waits for review before it is used.',
     tooMany: 'Too many reports from this device for now; please try again later.',
-    refused: (d: string) => `The report was not accepted: ${d}`,
+    refused: 'The report was not accepted: {d}',
     failed: 'The report could not be sent (server unreachable). Please try again.',
     noModel: 'No crop model is installed, so there is no list of classes to choose from.',
-  },
-  pt: {
+};
+const PT: typeof EN = {
     title: 'O que cresce aqui?',
     intro: 'Diga o que realmente cresce neste ponto. Uma pessoa revisa cada relato antes que ele seja usado para conferir ou melhorar o mapa.',
     cls: 'Cultura ou cobertura',
     date: 'Data da observação',
     note: 'Observação (opcional)',
-    left: (n: number) => `${n} caracteres restantes`,
+    left: '{n} caracteres restantes',
     send: 'Enviar relato',
     sending: 'Enviando…',
-    thanks: (id: number) => `Obrigado: o relato ${id} aguarda revisão antes de ser usado.`,
+    thanks: 'Obrigado: o relato {id} aguarda revisão antes de ser usado.',
     tooMany: 'Muitos relatos deste dispositivo por enquanto; tente novamente mais tarde.',
-    refused: (d: string) => `O relato não foi aceito: ${d}`,
+    refused: 'O relato não foi aceito: {d}',
     failed: 'Não foi possível enviar o relato (servidor inacessível). Tente novamente.',
     noModel: 'Nenhum modelo de culturas está instalado, então não há lista de classes.',
-  },
 };
 
-const str = () => STRINGS[getLang()];
+const tr = defineStrings('field-report', EN, PT);
 const today = () => new Date().toISOString().slice(0, 10);
 
 export interface SubmitResult {
@@ -101,11 +99,10 @@ export class FieldReportForm {
   }
 
   private render(): void {
-    const s = str();
     const card = this.model();
     const classes = card?.classes ?? [];
     if (classes.length === 0) {
-      this.el.replaceChildren(h('h3', {}, s.title), notice(s.noModel, 'warn'));
+      this.el.replaceChildren(h('h3', {}, tr('title')), notice(tr('noModel'), 'warn'));
       return;
     }
     const clsId = nextId('report-class');
@@ -114,16 +111,16 @@ export class FieldReportForm {
     const counterId = nextId('report-left');
     const select = h('select', { id: clsId, name: 'class', required: true }, ...classes.map((c) => h('option', { value: c.name, selected: c.name === this.suggested }, className(c.name))));
     const date = h('input', { id: dateId, name: 'date', type: 'date', required: true, max: today(), min: '2000-01-01', value: today() });
-    const counter = h('span', { id: counterId, class: 'muted small' }, s.left(NOTE_MAX));
+    const counter = h('span', { id: counterId, class: 'muted small' }, tr('left', { n: NOTE_MAX }));
     const note = h('textarea', { id: noteId, name: 'note', maxlength: NOTE_MAX, rows: 3, 'aria-describedby': counterId });
-    note.addEventListener('input', () => (counter.textContent = s.left(NOTE_MAX - note.value.length)));
-    const button = h('button', { type: 'submit', class: 'btn btn-primary' }, s.send);
+    note.addEventListener('input', () => (counter.textContent = tr('left', { n: NOTE_MAX - note.value.length })));
+    const button = h('button', { type: 'submit', class: 'btn btn-primary' }, tr('send'));
     const form = h(
       'form',
       { class: 'field-report-form', novalidate: true },
-      h('div', { class: 'field' }, h('label', { for: clsId }, s.cls), select),
-      h('div', { class: 'field' }, h('label', { for: dateId }, s.date), date),
-      h('div', { class: 'field' }, h('label', { for: noteId }, s.note), note, counter),
+      h('div', { class: 'field' }, h('label', { for: clsId }, tr('cls')), select),
+      h('div', { class: 'field' }, h('label', { for: dateId }, tr('date')), date),
+      h('div', { class: 'field' }, h('label', { for: noteId }, tr('note')), note, counter),
       h('div', { class: 'button-row' }, button),
     );
     form.onsubmit = (e) => {
@@ -131,20 +128,19 @@ export class FieldReportForm {
       if (this.busy || this.lon === null || this.lat === null) return;
       void this.send(button, { lon: this.lon, lat: this.lat, class: select.value, date: date.value, note: note.value.trim(), model: card?.id });
     };
-    this.el.replaceChildren(h('h3', {}, s.title), h('p', { class: 'muted small' }, s.intro), form, this.statusEl);
+    this.el.replaceChildren(h('h3', {}, tr('title')), h('p', { class: 'muted small' }, tr('intro')), form, this.statusEl);
   }
 
   private async send(button: HTMLButtonElement, b: { lon: number; lat: number; class: string; date: string; note: string; model: string | undefined }): Promise<void> {
-    const s = str();
     this.busy = true;
     button.disabled = true;
-    this.statusEl.replaceChildren(notice(s.sending, 'info'));
+    this.statusEl.replaceChildren(notice(tr('sending'), 'info'));
     const r = await submitFieldReport({ lon: b.lon, lat: b.lat, class: b.class, date: b.date, ...(b.note ? { note: b.note } : {}), ...(b.model ? { model: b.model } : {}) });
     this.busy = false;
     button.disabled = false;
-    if (r.ok && r.id !== undefined) this.statusEl.replaceChildren(notice(s.thanks(r.id), 'info'));
-    else if (r.status === 429) this.statusEl.replaceChildren(notice(s.tooMany, 'warn'));
-    else if (r.status === 0) this.statusEl.replaceChildren(notice(s.failed, 'error'));
-    else this.statusEl.replaceChildren(notice(s.refused(r.detail ?? `HTTP ${r.status}`), 'error'));
+    if (r.ok && r.id !== undefined) this.statusEl.replaceChildren(notice(tr('thanks', { id: r.id }), 'info'));
+    else if (r.status === 429) this.statusEl.replaceChildren(notice(tr('tooMany'), 'warn'));
+    else if (r.status === 0) this.statusEl.replaceChildren(notice(tr('failed'), 'error'));
+    else this.statusEl.replaceChildren(notice(tr('refused', { d: r.detail ?? `HTTP ${r.status}` }), 'error'));
   }
 }

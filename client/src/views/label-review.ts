@@ -16,12 +16,11 @@
 import { getJson } from '../api';
 import { lineChart, type LineSeries } from '../chart';
 import { h, safeColor } from '../dom';
-import { className, getLang, onLangChange } from '../i18n';
+import { className, defineStrings, onLangChange } from '../i18n';
 import { describeError, notice } from '../notice';
 import type { Ctx } from '../state';
 
-const STRINGS = {
-  en: {
+const EN = {
     title: 'Label audit',
     intro: 'Training samples whose label the model finds implausible (confident learning on location-grouped cross-validation). Select one to compare its curve with the typical curves.',
     cls: 'Class', n: 'Samples', flagged: 'Flagged', threshold: 'Threshold',
@@ -29,9 +28,9 @@ const STRINGS = {
     decision: 'Decision', none: 'not reviewed',
     keep: 'keep', drop: 'drop', relabel: 'relabel to',
     pick: 'Select a suspect sample on the map or in the list.',
-    summary: (f: number, n: number) => `${f} of ${n} samples flagged`,
-  },
-  pt: {
+    summary: '{f} of {n} samples flagged',
+};
+const PT: typeof EN = {
     title: 'Auditoria de rótulos',
     intro: 'Amostras de treino cujo rótulo o modelo considera implausível (aprendizado confiante sobre validação cruzada agrupada por local). Selecione uma para comparar sua curva com as curvas típicas.',
     cls: 'Classe', n: 'Amostras', flagged: 'Sinalizadas', threshold: 'Limiar',
@@ -39,10 +38,9 @@ const STRINGS = {
     decision: 'Decisão', none: 'não revisada',
     keep: 'manter', drop: 'descartar', relabel: 'trocar para',
     pick: 'Selecione uma amostra suspeita no mapa ou na lista.',
-    summary: (f: number, n: number) => `${f} de ${n} amostras sinalizadas`,
-  },
+    summary: '{f} de {n} amostras sinalizadas',
 };
-const str = () => STRINGS[getLang()];
+const tr = defineStrings('label-review', EN, PT);
 
 interface ClassRow { name: string; n: number; flagged: number; threshold: number }
 interface Report { samples: number; flagged: number; classes: ClassRow[] }
@@ -157,8 +155,7 @@ export class LabelReviewPanel {
   }
 
   private render(): void {
-    const s = str();
-    const parts: Array<HTMLElement> = [h('h3', {}, s.title), h('p', { class: 'muted small' }, s.intro)];
+    const parts: Array<HTMLElement> = [h('h3', {}, tr('title')), h('p', { class: 'muted small' }, tr('intro'))];
     if (this.error) {
       parts.push(notice(describeError(this.error, 'wPoint'), 'warn', () => void this.load()));
       this.el.replaceChildren(...parts);
@@ -168,42 +165,41 @@ export class LabelReviewPanel {
       this.el.replaceChildren(...parts);
       return;
     }
-    parts.push(h('p', {}, s.summary(this.report.flagged, this.report.samples)));
+    parts.push(h('p', {}, tr('summary', { f: this.report.flagged, n: this.report.samples })));
     parts.push(
       h('table', { class: 'table small' },
-        h('thead', {}, h('tr', {}, h('th', {}, s.cls), h('th', {}, s.n), h('th', {}, s.flagged), h('th', {}, s.threshold))),
+        h('thead', {}, h('tr', {}, h('th', {}, tr('cls')), h('th', {}, tr('n')), h('th', {}, tr('flagged')), h('th', {}, tr('threshold')))),
         h('tbody', {}, ...this.report.classes.map((c) => h('tr', {}, h('td', {}, className(c.name)), h('td', {}, c.n), h('td', {}, c.flagged), h('td', {}, c.threshold.toFixed(2)))))),
     );
-    const select = h('select', { 'aria-label': s.pick }, h('option', { value: '' }, '—'), ...this.suspects.features.map((f) => {
+    const select = h('select', { 'aria-label': tr('pick') }, h('option', { value: '' }, '—'), ...this.suspects.features.map((f) => {
       const p = f.properties;
       return h('option', { value: p.sample_id, selected: p.sample_id === this.selected }, `${p.sample_id}: ${className(p.given_label)} → ${className(p.likely_label)} (${p.p_likely.toFixed(2)})`);
     }));
     select.onchange = () => this.select(select.value);
     parts.push(select);
     const f = this.suspects.features.find((x) => x.properties.sample_id === this.selected);
-    if (!f) parts.push(h('p', { class: 'muted small' }, s.pick));
+    if (!f) parts.push(h('p', { class: 'muted small' }, tr('pick')));
     else parts.push(this.detail(f.properties));
     this.el.replaceChildren(...parts);
   }
 
   private detail(p: SuspectProps): HTMLElement {
-    const s = str();
     const ev = typeof p.evidence === 'string' ? (JSON.parse(p.evidence) as Exclude<SuspectProps['evidence'], string>) : p.evidence;
     // x: days since the season start (14 September), from the day of year of each composite
     const days = ev.compositeDoy.map((d) => (d >= 257 ? d - 257 : d + 365 - 257));
     const start = Date.UTC(2001, 8, 14);
     const pts = (ys: number[]) => ys.map((y, i) => ({ x: start + (days[i] ?? 0) * 86_400_000, y }));
     const series: LineSeries[] = [
-      { id: 'sample', label: s.sample, color: '#0072b2', width: 2.5, points: pts(ev.sample.ndvi) },
-      { id: 'given', label: `${className(p.given_label)} (${s.given})`, color: '#e69f00', dash: '6 3', points: pts(ev.givenMedian.ndvi) },
-      { id: 'likely', label: `${className(p.likely_label)} (${s.likely})`, color: '#009e73', dash: '2 2', points: pts(ev.likelyMedian.ndvi) },
+      { id: 'sample', label: tr('sample'), color: '#0072b2', width: 2.5, points: pts(ev.sample.ndvi) },
+      { id: 'given', label: `${className(p.given_label)} (${tr('given')})`, color: '#e69f00', dash: '6 3', points: pts(ev.givenMedian.ndvi) },
+      { id: 'likely', label: `${className(p.likely_label)} (${tr('likely')})`, color: '#009e73', dash: '2 2', points: pts(ev.likelyMedian.ndvi) },
     ];
     const d = this.decisions.get(p.sample_id);
-    const dText = !d || !d.decision ? s.none : d.decision === 'relabel' ? `${s.relabel} ${className(d.newLabel)}` : d.decision === 'drop' ? s.drop : s.keep;
+    const dText = !d || !d.decision ? tr('none') : d.decision === 'relabel' ? `${tr('relabel')} ${className(d.newLabel)}` : d.decision === 'drop' ? tr('drop') : tr('keep');
     return h('div', { class: 'label-review-detail' },
       h('p', {}, `${p.sample_id} (${p.season}): ${className(p.given_label)} p=${p.p_given.toFixed(2)} → ${className(p.likely_label)} p=${p.p_likely.toFixed(2)}`),
       lineChart({ series, yLabel: 'NDVI', ariaLabel: `NDVI: ${series.map((x) => x.label).join(', ')}`, yDomain: [0, 1], fmtY: (v) => v.toFixed(1) }),
-      h('p', {}, h('strong', {}, `${s.decision}: `), dText, d?.reviewer ? ` (${d.reviewer})` : ''),
+      h('p', {}, h('strong', {}, `${tr('decision')}: `), dText, d?.reviewer ? ` (${d.reviewer})` : ''),
       d?.note ? h('p', { class: 'muted small' }, d.note) : null,
     );
   }

@@ -4,23 +4,19 @@
  * downloads of the listed municipalities as GeoJSON and CSV.
  */
 import type { Feature } from 'geojson';
-import { LabelReviewPanel } from './label-review';
 import { api, ApiError, mapLimit } from '../api';
+import { fullBoundaries, regionRecord, yieldGapTable } from '../datasets';
 import { barChart } from '../chart';
 import { h, nextId } from '../dom';
-import { saveText, toCsv } from '../download';
-import { fmtNum, onLangChange, t } from '../i18n';
+import { saveText } from '../download';
+import { API_CSV_COLUMNS, flatRow, toCsv } from '../csv';
+import { colormapName, fmtNum, onLangChange, t } from '../i18n';
 import { fmtIndicator, indicator, INDICATORS, indicatorLabel, valueOf, type IndicatorKey } from '../indicators';
 import { choroplethLegend, NO_DATA_COLOR } from '../legend';
 import { fillExpression, quantileClasses, type Classes } from '../map/choropleth';
 import { describeError, notice } from '../notice';
 import { emit, on, type Crop, type Ctx } from '../state';
 import type { YieldGapRow } from '../types';
-
-const CSV_COLUMNS = [
-  'regionId', 'name', 'crop', 'year', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
-  'productionGapT', 'population', 'productionPerCapitaKg', 'priceUsdPerT', 'productionGapValueUsd', 'priorityScore', 'priorityRank', 'mappedAreaHa', 'flags', 'method',
-] as const;
 
 export class PolicymakerView {
   readonly el: HTMLElement;
@@ -48,28 +44,12 @@ export class PolicymakerView {
   private readonly rankingEl = h('section', { class: 'ranking' });
 
   constructor(private readonly ctx: Ctx) {
-    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.legendEl, this.statusEl, this.regionEl, this.rankingEl, this.reviewSection());
+    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.legendEl, this.statusEl, this.regionEl, this.rankingEl);
     on(ctx, 'regions', () => this.paint());
     on<string | null>(ctx, 'region-select', (id) => this.select(id, false));
     onLangChange(() => this.renderAll());
     this.renderAll();
     void this.load();
-  }
-
-  /** The label audit, folded away until opened (it adds a map layer of suspect samples). */
-  private reviewSection(): HTMLElement {
-    const panel = new LabelReviewPanel(this.ctx);
-    let loaded = false;
-    const details = h('details', { class: 'label-review-section' }, h('summary', {}, t('labelAudit')), panel.el);
-    details.addEventListener('toggle', () => {
-      const open = (details as HTMLDetailsElement).open;
-      if (open && !loaded) {
-        loaded = true;
-        void panel.load();
-      }
-      panel.setVisible(open);
-    });
-    return details;
   }
 
   private renderAll(): void {
@@ -85,7 +65,7 @@ export class PolicymakerView {
     this.loading = true;
     this.renderStatus();
     try {
-      const table = await api.yieldGapTable(this.ctx.crop, this.ctx.year);
+      const table = await yieldGapTable(this.ctx.crop, this.ctx.year);
       if (seq !== this.seq) return;
       const rows = table.rows;
       this.tableSources = table.sources;
@@ -151,7 +131,7 @@ export class PolicymakerView {
       h('div', { class: 'field' }, h('label', { for: cmId }, t('colormap')), h('select', { id: cmId, 'data-control': 'colormap', onchange: (e) => {
         this.colormap = (e.target as HTMLSelectElement).value;
         this.paint();
-      } }, ...safe.map((c) => h('option', { value: c.name, selected: c.name === this.colormap }, c.title)))),
+      } }, ...safe.map((c) => h('option', { value: c.name, selected: c.name === this.colormap }, colormapName(c.name, c.title))))),
     );
   }
 
@@ -240,14 +220,16 @@ export class PolicymakerView {
       h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('ranking') },
         h('table', { class: 'ranking-table' },
           h('caption', { class: 'sr-only' }, `${t('ranking')}: ${indicatorLabel(this.indicator)}, ${t(this.ctx.crop)} ${this.ctx.year}`),
+          h('colgroup', {}, h('col', { class: 'col-rank' }), h('col', { class: 'col-name' }), h('col', { class: 'col-value' })),
           h('thead', {}, h('tr', {},
             h('th', { scope: 'col', class: 'num' }, t('rank')),
             h('th', { scope: 'col', 'aria-sort': ariaSort('name') }, sortBtn('name', t('municipality'))),
             h('th', { scope: 'col', class: 'num', 'aria-sort': ariaSort('value') }, sortBtn('value', indicatorLabel(this.indicator))))),
           tbody)),
       h('div', { class: 'downloads' },
-        h('button', { type: 'button', class: 'btn', 'data-download': 'geojson', disabled: !hasGeo, onclick: () => this.download('geojson') }, t('downloadGeojson')),
-        h('button', { type: 'button', class: 'btn', 'data-download': 'csv', onclick: () => this.download('csv') }, t('downloadCsv')),
+        h('button', { type: 'button', class: 'btn', 'data-download': 'geojson', disabled: !hasGeo, onclick: () => void this.download('geojson') }, t('downloadGeojson')),
+        h('button', { type: 'button', class: 'btn', 'data-download': 'csv', onclick: () => void this.download('csv') }, t('downloadCsv')),
+        h('button', { type: 'button', class: 'btn', 'data-download': 'csv-ptbr', onclick: () => void this.download('csv-ptbr') }, t('downloadCsvPtBr')),
         h('p', { class: 'hint' }, t('downloadHint', { n: rows.length })),
       ),
     );
@@ -365,7 +347,7 @@ export class PolicymakerView {
   private async loadRegionInfo(id: string): Promise<void> {
     if (this.regionInfo.has(id)) return;
     try {
-      this.regionInfo.set(id, await api.region(id));
+      this.regionInfo.set(id, await regionRecord(id));
     } catch (e) {
       this.regionInfo.set(id, e instanceof ApiError ? e : new ApiError('server', '', 0, null, String(e)));
     }
@@ -420,21 +402,25 @@ export class PolicymakerView {
 
   // ---------- downloads ----------
 
-  private download(kind: 'geojson' | 'csv'): void {
+  private async download(kind: 'geojson' | 'csv' | 'csv-ptbr'): Promise<void> {
     const rows = this.sortedRows();
     const base = `granary_${this.ctx.crop}_${this.ctx.year}`;
-    const flat = rows.map((r) => {
-      const o: Record<string, unknown> = {};
-      for (const c of CSV_COLUMNS) o[c] = c === 'flags' ? flagsOf(r).join('; ') : r[c];
-      return o;
-    });
-    if (kind === 'csv') {
-      saveText(`${base}.csv`, 'text/csv;charset=utf-8', toCsv(CSV_COLUMNS, flat));
+    const flat = rows.map(flatRow);
+    if (kind !== 'geojson') {
+      const dialect = kind === 'csv' ? 'intl' : 'pt-BR';
+      saveText(`${base}${dialect === 'pt-BR' ? '_pt-BR' : ''}.csv`, 'text/csv;charset=utf-8', toCsv(API_CSV_COLUMNS, flat, dialect));
       return;
+    }
+    // the download carries the boundaries at full precision, not the map's simplified ones
+    let byId = this.ctx.regionById;
+    try {
+      byId = new Map((await fullBoundaries()).features.map((f) => [String(f.properties.id), f]));
+    } catch {
+      /* the map's boundaries are better than none */
     }
     const features: Feature[] = [];
     rows.forEach((r, i) => {
-      const f = this.ctx.regionById.get(String(r.regionId));
+      const f = byId.get(String(r.regionId));
       if (f) features.push({ type: 'Feature', id: String(r.regionId), geometry: f.geometry, properties: flat[i]! });
     });
     saveText(`${base}.geojson`, 'application/geo+json', JSON.stringify({ type: 'FeatureCollection', features }));

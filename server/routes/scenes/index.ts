@@ -16,6 +16,7 @@ const SceneSummary = Type.Object({
   width: Type.Integer(),
   height: Type.Integer(),
   pixelSize: Type.Array(Type.Number(), { description: '[x, y] in CRS units' }),
+  purpose: Type.Union([Type.Literal('data'), Type.Literal('test')], { description: "'test': a scene for tests and tiler demos (STAC property granary:purpose), not shown to the dashboard's users" }),
 });
 
 const AddSceneBody = Type.Object(
@@ -50,6 +51,7 @@ export default async function sceneRoutes(app: FastifyInstance) {
         width: s.grid.width,
         height: s.grid.height,
         pixelSize: [s.grid.geotransform[1], Math.abs(s.grid.geotransform[5])],
+        purpose: s.purpose,
       })),
     };
   });
