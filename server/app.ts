@@ -37,6 +37,7 @@ import reportsRoutes from './routes/reports/index.js';
 import labelAuditRoutes from './routes/reports/audit.js';
 import uncertaintyRoutes from './routes/uncertainty/index.js';
 import phenologyRoutes from './routes/phenology/index.js';
+import weatherRoutes from './routes/weather/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 
@@ -137,6 +138,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(layerRoutes);
   await app.register(footprintRoutes);
   await app.register(phenologyRoutes);
+  await app.register(weatherRoutes);
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {

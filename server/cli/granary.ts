@@ -24,6 +24,8 @@ Usage:
   granary labels audit|review|export-reports ...   label audit, reviewed decisions, field reports as samples
   granary phenology <sceneId> [--variable ndvi] [--samples <csv>] [--fraction 0.2]
                                          start of season per pixel (scene <sceneId>-sos) and class windows
+  granary weather add <INMET csv>... | granary weather list
+                                         import INMET automatic-station archive files (hourly -> daily)
 
 granary train and granary labels audit|review run the trainer (models/train); bin/granary.js sends
 them there, the service itself never imports it.
@@ -121,6 +123,10 @@ const commands: Record<string, Sub> = {
   },
   phenology: async (args) => {
     const m = await import('./phenology.js');
+    return m.main(args);
+  },
+  weather: async (args) => {
+    const m = await import('./weather.js');
     return m.main(args);
   },
 };
