@@ -83,8 +83,8 @@ describe('landing page, conformance, collections', () => {
       expect(conf.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core');
       expect(conf.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson');
       const cols = (await get(`${base}/collections`)).json();
-      // crop-map: the bundled crop map's polygons (fixtures/cropmaps/*.polygons.geojson)
-      expect(cols.collections.map((c: { id: string }) => c.id)).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map']);
+      // crop-map: the bundled crop map's polygons (fixtures/cropmaps/*.polygons.geojson); weather-stations: the bundled INMET daily file
+      expect(cols.collections.map((c: { id: string }) => c.id)).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map', 'weather-stations']);
       const regions = cols.collections[0];
       expect(pathOf(link(regions.links, 'items')!.href)).toBe(`${base}/collections/regions/items`);
       expect(link(regions.links, 'items')!.type).toBe('application/geo+json');
@@ -96,7 +96,7 @@ describe('landing page, conformance, collections', () => {
     expect(one.extent.temporal.interval[0]).toEqual([`${starts[0]}T00:00:00Z`, `${ends[ends.length - 1]}T00:00:00Z`]);
     const unknown = await get('/collections/nope');
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().detail).toBe('unknown collection "nope" (available: regions, yield-gap, crop-samples, crop-map)');
+    expect(unknown.json().detail).toBe('unknown collection "nope" (available: regions, yield-gap, crop-samples, crop-map, weather-stations)');
     expect((await get('/collections/crop-map')).statusCode).toBe(200);
   });
 
@@ -306,7 +306,7 @@ describe.skipIf(!hasOgr)('GDAL OAPIF driver (ogrinfo)', () => {
     const env = { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_DEBUG: 'OFF' };
     const { stdout } = await ogrinfo('ogrinfo', ['-ro', '-so', `OAPIF:${base}/ogc`], { env });
     const layers = [...stdout.matchAll(/^\d+: (\S+) /gm)].map((m) => m[1]);
-    expect(layers).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map']);
+    expect(layers).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map', 'weather-stations']);
     for (const layer of layers) {
       const page = (await fetch(`${base}/ogc/collections/${layer}/items?limit=1`).then((r) => r.json())) as { numberMatched: number };
       const matched = page.numberMatched;

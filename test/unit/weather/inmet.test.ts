@@ -28,7 +28,7 @@ describe('INMET importer against the shared daily file', () => {
       expect(mine.map((d) => d.date)).toEqual(ref.map((r) => r.date));
       mine.forEach((d, i) => {
         const r = ref[i]!;
-        COLS.forEach((c, k) => expect(d[KEYS[k]], `${id} ${d.date} ${c}`).toBe(r[c] === '' ? null : Number(r[c])));
+        COLS.forEach((c, k) => expect(d[KEYS[k]!], `${id} ${d.date} ${c}`).toBe(r[c] === '' ? null : Number(r[c])));
       });
       expect(Number(p.station.lat.toFixed(6))).toBe(Number(Number(ref[0]!.lat).toFixed(6)));
     });
