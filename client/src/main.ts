@@ -5,6 +5,9 @@
  */
 import { api } from './api';
 import { boundaries } from './datasets';
+import { exportMapPng, exportStrings } from './export-map';
+import { saveBlob } from './download';
+import { flush, formatMapPosition, mapPosition, param, setParams } from './permalink';
 import { byId, h } from './dom';
 import { catalogs, initLang, setLang, getLang, onLangChange, sceneTitle, t } from './i18n';
 import { LayerPanel } from './controls';
@@ -55,7 +58,10 @@ async function boot(): Promise<void> {
   initLang();
   applyStaticText();
   onLangChange(applyStaticText);
-  byId('lang-btn').onclick = () => setLang(getLang() === 'pt' ? 'en' : 'pt');
+  byId('lang-btn').onclick = () => {
+    setLang(getLang() === 'pt' ? 'en' : 'pt');
+    setParams({ lang: getLang() });
+  };
   const yearsP = resolveYears(); // in parallel with everything the map needs first
   let scenes: SceneSummary[];
   let colormaps: Colormap[];
@@ -79,7 +85,8 @@ async function boot(): Promise<void> {
   }
 
   mark('catalog');
-  const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution']);
+  const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution'], mapPosition());
+  map.on('moveend', () => setParams({ map: formatMapPosition(map.getZoom(), map.getCenter().lat, map.getCenter().lng) }));
   const ctx: Ctx = {
     map,
     layers: new Layers(map),
@@ -92,7 +99,7 @@ async function boot(): Promise<void> {
     regions: { value: null, error: null },
     regionById: new Map(),
     view: VIEWS.find((v) => v === new URLSearchParams(location.search).get('view')) ?? 'policy',
-    crop: 'soy',
+    crop: param('crop') === 'maize' ? 'maize' : 'soy',
     year: 0,
     years: [],
     bus: new EventTarget(),
@@ -134,16 +141,21 @@ async function boot(): Promise<void> {
 
   const { years, year } = await yearsP;
   ctx.years = years;
-  ctx.year = year;
+  const wantedYear = Number(param('year'));
+  ctx.year = years.includes(wantedYear) ? wantedYear : year;
   const policy = new PolicymakerView(ctx);
   const farmer = new FarmerView(ctx);
   const analyst = new AnalystView(ctx);
   setupSceneSelect(ctx);
   onLangChange(() => setupSceneSelect(ctx));
+  setupExport(ctx);
   setupTabs(ctx, { policy: policy.el, farmer: farmer.el, analyst: analyst.el }, farmer);
   setupMapEvents(ctx, layerPanel, farmer, policy);
   if (window.matchMedia('(max-width: 760px)').matches) (byId('layers') as HTMLDetailsElement).open = false;
   onLangChange(() => layerPanel.render());
+  // a shared link to the farmer view opens at its place
+  const at = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(param('at') ?? '');
+  if (ctx.view === 'farmer' && at) on(ctx, 'regions', () => void farmer.query(Number(at[2]), Number(at[1]), !mapPosition()));
   await imagery;
   hook.ready = true;
 }
@@ -190,6 +202,29 @@ function upgradeBoundariesOnZoom(ctx: Ctx): void {
 }
 const FULL_DETAIL_ZOOM = 10;
 
+/** "Save map as PNG" and "Print" beside the map's buttons. */
+function setupExport(ctx: Ctx): void {
+  const png = h('button', { type: 'button', class: 'btn btn-small', id: 'export-png' });
+  const print = h('button', { type: 'button', class: 'btn btn-small', id: 'print-page' });
+  const label = () => {
+    png.textContent = exportStrings.exportPng();
+    print.textContent = exportStrings.print();
+  };
+  label();
+  onLangChange(label);
+  png.onclick = async () => {
+    flush();
+    const title = document.querySelector('#view .choropleth-legend figcaption')?.textContent ?? sceneTitle(ctx.scene.id, ctx.scene.title);
+    const blob = await exportMapPng(ctx.map, ctx.view === 'policy' ? title : sceneTitle(ctx.scene.id, ctx.scene.title), ctx.item.properties['granary:attribution'] ?? '');
+    saveBlob(`granary_${ctx.view}_${ctx.crop}_${ctx.year}.png`, blob);
+  };
+  print.onclick = () => {
+    flush();
+    window.print();
+  };
+  byId('map-wrap').querySelector('.map-buttons')!.append(png, print);
+}
+
 function setupSceneSelect(ctx: Ctx): void {
   const sel = byId<HTMLSelectElement>('scene-select');
   // scenes flagged as tests in the catalog stay out of the users' list (unless one is open)
@@ -220,9 +255,7 @@ function setupTabs(ctx: Ctx, els: Record<View, HTMLElement>, farmer: FarmerView)
     byId('view').replaceChildren(els[view]);
     document.body.dataset.view = view;
     if (view !== 'farmer') farmer.clear();
-    const u = new URL(location.href);
-    u.searchParams.set('view', view);
-    history.replaceState(null, '', u.toString());
+    setParams({ view });
     emit(ctx, 'view', view);
   };
   for (const tab of tabs) {

@@ -1,6 +1,7 @@
 /** Crop models: which variables a model reads, and making one the page's model. */
 import { api } from './api';
 import { t } from './i18n';
+import { setParams } from './permalink';
 import { emit, type Ctx } from './state';
 import type { ModelCard } from './types';
 
@@ -15,6 +16,7 @@ export async function selectModel(ctx: Ctx, m: ModelCard): Promise<void> {
     /* the list's summary has the classes the legend needs */
   }
   ctx.model = { value: card, error: null };
+  setParams({ model: card.id === ctx.models[0]?.id ? null : card.id });
   emit(ctx, 'model');
 }
 

@@ -7,6 +7,7 @@ import type { Geometry } from 'geojson';
 import type { RegionCollection, TileJson } from '../types';
 import type { GMap } from './map';
 import { NO_DATA_COLOR } from '../legend';
+import { param, setParams } from '../permalink';
 
 export type RasterId = 'imagery' | 'crops' | 'confidence';
 export type LayerId = RasterId | 'regions';
@@ -25,7 +26,14 @@ export class Layers {
   private readonly opacity: Record<LayerId, number> = { imagery: 1, crops: 0.85, confidence: 0.85, regions: 0.7 };
   private readonly visible: Record<LayerId, boolean> = { imagery: true, crops: true, confidence: false, regions: true };
 
-  constructor(readonly map: GMap) {}
+  constructor(readonly map: GMap) {
+    // a permalink's layers=a,b,c: exactly those are on
+    const wanted = param('layers');
+    if (wanted !== null) {
+      const on = new Set(wanted.split(','));
+      for (const id of Object.keys(this.visible) as LayerId[]) this.visible[id] = on.has(id);
+    }
+  }
 
   /** Adds or replaces a raster layer from a TileJSON document. */
   setRaster(id: RasterId, tj: TileJson): void {
@@ -92,9 +100,13 @@ export class Layers {
         id: 'regions-selected',
         type: 'line',
         source: 'regions',
-        paint: { 'line-color': '#d6006f', 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, 0] },
+        paint: { 'line-color': '#000000', 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0] },
       },
       beforeIdOf(map, 'regions-selected'),
+    );
+    map.addLayer(
+      { id: 'regions-selected-casing', type: 'line', source: 'regions', paint: { 'line-color': '#ffffff', 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 7, 0] } },
+      'regions-selected',
     );
   }
 
@@ -129,6 +141,7 @@ export class Layers {
 
   setVisible(id: LayerId, on: boolean): void {
     this.visible[id] = on;
+    setParams({ layers: (Object.keys(this.visible) as LayerId[]).filter((l) => this.visible[l]).join(',') });
     const ids = id === 'regions' ? ['regions-fill'] : [id];
     for (const l of ids) if (this.map.getLayer(l)) this.map.setLayoutProperty(l, 'visibility', on ? 'visible' : 'none');
   }

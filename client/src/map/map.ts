@@ -14,7 +14,7 @@ maplibregl.setWorkerUrl(workerUrl);
 export type GMap = maplibregl.Map;
 export { maplibregl };
 
-export function createMap(container: HTMLElement, bbox: BBox, attribution: string | undefined): GMap {
+export function createMap(container: HTMLElement, bbox: BBox, attribution: string | undefined, position?: { zoom: number; center: [number, number] } | null): GMap {
   const map = new maplibregl.Map({
     container,
     style: {
@@ -22,8 +22,7 @@ export function createMap(container: HTMLElement, bbox: BBox, attribution: strin
       sources: {},
       layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#e9ecef' } }],
     },
-    bounds: [bbox[0], bbox[1], bbox[2], bbox[3]],
-    fitBoundsOptions: { padding: 48 },
+    ...(position ? { center: position.center, zoom: position.zoom } : { bounds: [bbox[0], bbox[1], bbox[2], bbox[3]] as [number, number, number, number], fitBoundsOptions: { padding: 48 } }),
     attributionControl: false,
     maxZoom: 16,
     dragRotate: false,

@@ -5,6 +5,9 @@
  * of the same class, when it turned green, and the municipality's yield gap.
  */
 import { api } from '../api';
+import { yieldGapTable } from '../datasets';
+import { regionContaining } from '../geo';
+import { setParams } from '../permalink';
 import { FieldReportForm } from './field-report';
 import { lineChart, type LineSeries } from '../chart';
 import { h, nextId } from '../dom';
@@ -23,8 +26,8 @@ interface Result {
   scene: SceneSummary | null;
   samples: PointInfo[] | null;
   samplesError: unknown;
-  gap: YieldGapRow | null | undefined;
-  gapError: unknown;
+  /** the municipality's figures: the field's crop, and maize too where the class is soy then maize (safrinha) */
+  gaps: Array<{ crop: Crop; row: YieldGapRow | null | undefined; error: unknown }>;
 }
 
 export class FarmerView {
@@ -101,11 +104,19 @@ export class FarmerView {
     this.lon = fmtCoord(lon);
     this.renderForm();
     this.placeMarker(lon, lat, fly);
-    const scene = inBBox(ctx.scene.bbox, lon, lat) ? ctx.scene : (ctx.scenes.find((s) => inBBox(s.bbox, lon, lat)) ?? null);
+    setParams({ at: `${lat.toFixed(5)},${lon.toFixed(5)}` });
+    const users = ctx.scenes.filter((s) => s.purpose !== 'test');
+    const scene = inBBox(ctx.scene.bbox, lon, lat) ? ctx.scene : (users.find((s) => inBBox(s.bbox, lon, lat)) ?? null);
     if (!scene) {
-      this.result = null;
-      this.resultEl.replaceChildren();
-      this.statusEl.replaceChildren(notice(t('outsideScenes', { areas: ctx.scenes.filter((s) => s.dates.length > 1).map((s) => sceneTitle(s.id, s.title)).join('; ') }), 'warn'));
+      // no imagery here: still the municipality's own figures (from the boundaries the map has)
+      const f = ctx.regions.value ? regionContaining(ctx.regions.value.features, lon, lat) : null;
+      const point: PointInfo = { lon, lat, scene: null, series: {}, crop: null, region: f ? { id: String(f.properties.id), name: f.properties.name } : null };
+      const result: Result = { point, scene: null, samples: null, samplesError: null, gaps: [] };
+      this.result = result;
+      this.statusEl.replaceChildren(notice(t('outsideScenes', { areas: users.filter((s) => s.dates.length > 1).map((s) => sceneTitle(s.id, s.title)).join('; ') }), 'info'));
+      this.renderResult();
+      (this.resultEl.querySelector('h2') as HTMLElement | null)?.focus();
+      void this.loadGap(result, seq);
       return;
     }
     this.statusEl.replaceChildren(notice(t('pointLoading'), 'info'));
@@ -122,7 +133,7 @@ export class FarmerView {
     this.statusEl.replaceChildren();
     const vars = Object.keys(point.series);
     if (!vars.includes(this.variable)) this.variable = vars.includes('ndvi') ? 'ndvi' : (vars[0] ?? 'ndvi');
-    const result: Result = { point, scene, samples: null, samplesError: null, gap: undefined, gapError: null };
+    const result: Result = { point, scene, samples: null, samplesError: null, gaps: [] };
     this.result = result;
     this.renderResult();
     (this.resultEl.querySelector('h2') as HTMLElement | null)?.focus();
@@ -137,18 +148,20 @@ export class FarmerView {
 
   private async loadGap(result: Result, seq: number): Promise<void> {
     const region = result.point.region;
-    if (!region) {
-      result.gap = null;
-      return;
-    }
-    try {
-      const rows = await api.yieldGap(cropOf(result.point), this.ctx.year, { region: region.id });
-      result.gap = rows.find((r) => String(r.regionId) === region.id) ?? null;
-      result.gapError = null;
-    } catch (e) {
-      result.gap = null;
-      result.gapError = e;
-    }
+    if (!region) return;
+    const crops: Crop[] = [cropOf(result.point)];
+    if (/^soy_(corn|maize)$/i.test(result.point.crop?.name ?? '')) crops.push('maize');
+    result.gaps = crops.map((crop) => ({ crop, row: undefined, error: null }));
+    if (seq === this.seq) this.renderResult();
+    await Promise.all(result.gaps.map(async (g) => {
+      try {
+        // the whole table is fetched once per crop and year and shared with the policymaker view
+        g.row = (await yieldGapTable(g.crop, this.ctx.year)).rows.find((r) => String(r.regionId) === region.id) ?? null;
+      } catch (e) {
+        g.row = null;
+        g.error = e;
+      }
+    }));
     if (seq === this.seq) this.renderResult();
   }
 
@@ -182,18 +195,20 @@ export class FarmerView {
       if (p !== null) parts.push(h('p', { 'data-testid': 'crop-confidence', 'data-value': String(p) }, t('confidenceSentence', { pct: fmtPct(p), level })));
       const others = crop.probabilities.filter((x) => x.name !== crop.name && x.probability >= 0.05).slice(0, 3);
       if (others.length) parts.push(h('p', { class: 'muted' }, t('otherClasses', { list: others.map((o) => `${className(o.name)} (${fmtPct(o.probability)})`).join(', ') })));
-    } else parts.push(notice(this.ctx.model.value ? t('noClassHere') : t('noClass'), 'info'));
+    } else if (r.scene) parts.push(notice(this.ctx.model.value ? t('noClassHere') : t('noClass'), 'info'));
 
     // the curve
     const series = point.series[this.variable] ?? [];
     if (series.some((s) => s.value !== null)) parts.push(this.curveBlock(r));
-    else parts.push(notice(t('noSeries'), 'warn'));
+    else if (r.scene) parts.push(notice(t('noSeries'), 'warn'));
 
     // yield gap of the municipality
     parts.push(this.gapBlock(r));
     parts.push(h('p', { class: 'muted cannot' }, t('cannot')));
-    this.report.setPoint(point.lon, point.lat, point.crop?.name ?? null);
-    parts.push(this.report.el);
+    if (r.scene) {
+      this.report.setPoint(point.lon, point.lat, point.crop?.name ?? null);
+      parts.push(this.report.el);
+    }
     this.resultEl.replaceChildren(...parts);
   }
 
@@ -237,7 +252,11 @@ export class FarmerView {
       if (cropName && r.samples) {
         const peers = same.map((s) => peak(s.series[v]!)?.value).filter((x): x is number => x !== undefined);
         const cropWords = className(cropName);
-        if (peers.length >= 3) words.push(h('p', {}, t('peakCompare', { share: fmtPct(shareBelow(pk.value, peers)), crop: cropWords, n: peers.length })));
+        if (peers.length >= 3) {
+          words.push(h('p', { 'data-testid': 'peak-compare', 'data-n': peers.length }, t('peakCompare', { share: fmtPct(shareBelow(pk.value, peers)), crop: cropWords, n: peers.length })));
+          // a share of a handful of fields says little: say so where it is said
+          if (peers.length < 30) words.push(h('p', { class: 'muted small', 'data-testid': 'few-samples' }, t('fewSamples', { n: peers.length })));
+        }
         else words.push(h('p', { class: 'muted' }, t('peakFew', { crop: cropWords })));
         const gu = greenUp(field);
         const guTyp = typical ? greenUp(typical) : null;
@@ -258,26 +277,38 @@ export class FarmerView {
   private gapBlock(r: Result): HTMLElement {
     const region = r.point.region;
     if (!region) return h('p', { class: 'muted' }, t('gapUnknown'));
-    if (r.gap === undefined) return notice(t('loading'), 'info');
-    if (r.gapError) return notice(describeError(r.gapError, 'wYieldGap'), 'info');
-    const g = r.gap;
-    const crop = t(cropOf(r.point)).toLowerCase();
-    if (!g || g.actualYieldKgHa === null || g.attainableYieldKgHa === null) return h('p', { class: 'muted' }, t('gapUnknown'));
+    const block = h('section', { class: 'gap', 'data-testid': 'farmer-gaps' }, h('h3', {}, t('gapTitle', { region: region.name })));
+    if (!r.gaps.length) block.append(notice(t('loading'), 'info'));
+    r.gaps.forEach((entry, i) => block.append(this.gapLine(region.name, entry, i > 0)));
+    return block;
+  }
+
+  private gapLine(region: string, entry: Result['gaps'][number], second: boolean): HTMLElement {
+    if (entry.row === undefined) return notice(t('loading'), 'info');
+    if (entry.error) return notice(describeError(entry.error, 'wYieldGap'), 'info');
+    const g = entry.row;
+    const crop = second ? t('safrinha') : t(entry.crop).toLowerCase();
+    if (!g || g.actualYieldKgHa === null || g.attainableYieldKgHa === null) return h('p', { class: 'muted' }, t('gapUnknownCrop', { crop }));
     const window = (g.inputs as { window?: number[] } | undefined)?.window;
+    // kg/ha and sacas of 60 kg per hectare, the unit farmers trade in
+    const both = (kg: number | null) => t('kgAndSacas', { kg: fmtNum(kg), sc: fmtNum(kg === null ? null : kg / SACA_KG, 1) });
     const text = (g.yieldGapKgHa ?? 0) <= 0
-      ? t('gapNone', { region: region.name, crop })
+      ? t('gapNone', { region, crop })
       : t('gapSentence', {
-          region: region.name,
+          region,
           crop,
-          actual: fmtNum(g.actualYieldKgHa),
-          attainable: fmtNum(g.attainableYieldKgHa),
-          gap: fmtNum(g.yieldGapKgHa),
+          actual: both(g.actualYieldKgHa),
+          attainable: both(g.attainableYieldKgHa),
+          gap: both(g.yieldGapKgHa),
           pct: `${fmtNum(g.yieldGapPct, 1)} %`,
           year: window ? window.join('–') : g.year,
         });
-    return h('section', { class: 'gap' }, h('h3', {}, t('ind_yieldGapPct')), h('p', { 'data-testid': 'farmer-gap', 'data-value': String(g.yieldGapPct ?? '') }, text));
+    return h('p', { 'data-testid': 'farmer-gap', 'data-crop': entry.crop, 'data-value': String(g.yieldGapPct ?? ''), 'data-kg': String(g.actualYieldKgHa) }, text);
   }
 }
+
+/** A saca of grain: 60 kg. */
+export const SACA_KG = 60;
 
 function cropOf(p: PointInfo): Crop {
   const n = p.crop?.name ?? '';

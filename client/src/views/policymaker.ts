@@ -6,6 +6,7 @@
 import type { Feature } from 'geojson';
 import { api, ApiError, mapLimit } from '../api';
 import { fullBoundaries, regionRecord, yieldGapTable } from '../datasets';
+import { mapPosition, param, setParams } from '../permalink';
 import { barChart } from '../chart';
 import { h, nextId } from '../dom';
 import { saveText } from '../download';
@@ -20,8 +21,8 @@ import type { YieldGapRow } from '../types';
 
 export class PolicymakerView {
   readonly el: HTMLElement;
-  private indicator: IndicatorKey = 'yieldGapPct';
-  private colormap = 'viridis';
+  private indicator: IndicatorKey = INDICATORS.find((i) => i.mappable && i.key === param('ind'))?.key ?? 'yieldGapPct';
+  private colormap = indicator(this.indicator).colormap;
   private rows: YieldGapRow[] = [];
   private rowsById = new Map<string, YieldGapRow>();
   private rowsError: unknown = null;
@@ -45,7 +46,12 @@ export class PolicymakerView {
 
   constructor(private readonly ctx: Ctx) {
     this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.legendEl, this.statusEl, this.regionEl, this.rankingEl);
-    on(ctx, 'regions', () => this.paint());
+    on(ctx, 'regions', () => {
+      this.paint();
+      // a permalink's region: selected once the boundaries are there (fitted unless the link has a map position)
+      const wanted = param('region');
+      if (wanted && this.selected === null && ctx.regionById.has(wanted)) this.select(wanted, !mapPosition(), false);
+    });
     on<string | null>(ctx, 'region-select', (id) => this.select(id, false));
     onLangChange(() => this.renderAll());
     this.renderAll();
@@ -124,6 +130,7 @@ export class PolicymakerView {
       h('div', { class: 'field field-wide' }, h('label', { for: indId }, t('indicator')), h('select', { id: indId, 'data-control': 'indicator', onchange: (e) => {
         this.indicator = (e.target as HTMLSelectElement).value as IndicatorKey;
         this.colormap = indicator(this.indicator).colormap;
+        setParams({ ind: this.indicator === 'yieldGapPct' ? null : this.indicator });
         this.renderControls();
         this.paint();
         this.renderRegion();
@@ -138,6 +145,7 @@ export class PolicymakerView {
   private setCropYear(crop: Crop, year: number): void {
     this.ctx.crop = crop;
     this.ctx.year = year;
+    setParams({ crop, year });
     emit(this.ctx, 'crop-year');
     void this.load();
   }
@@ -264,9 +272,10 @@ export class PolicymakerView {
 
   // ---------- selection ----------
 
-  select(id: string | null, fromList: boolean): void {
+  select(id: string | null, fromList: boolean, focus = true): void {
     if (id === this.selected && !fromList) return;
     this.selected = id;
+    setParams({ region: id });
     this.ctx.layers.selectRegion(id);
     if (id && fromList) emit(this.ctx, 'fit-region', id);
     this.renderRegion();
@@ -277,8 +286,8 @@ export class PolicymakerView {
     });
     if (id) {
       void this.loadRegionInfo(id);
-      const heading = this.regionEl.querySelector('h2') as HTMLElement | null;
-      heading?.focus();
+      // focus follows the choice (never lost to <body>)
+      if (focus) (this.regionEl.querySelector('h2') as HTMLElement | null)?.focus();
     }
   }
 
@@ -313,12 +322,28 @@ export class PolicymakerView {
       );
     }
     children.push(dl);
+    const mapped = this.mappedAreaNote(row);
+    if (mapped) children.push(mapped);
     children.push(this.historyBlock(id));
     const flags = flagsOf(row);
     if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length})`), h('ul', {}, ...flags.map((f) => h('li', {}, f)))));
     if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, t('method')), h('p', {}, row.method), this.priorityMethod ? h('p', {}, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
     children.push(this.sourcesBlock(id));
     this.regionEl.replaceChildren(...children);
+  }
+
+  /** The mapped area's 95 % interval and what it covers, beside the number (not folded away). */
+  private mappedAreaNote(row: YieldGapRow): HTMLElement | null {
+    const ci = row.mappedAreaCi95Ha as [number, number] | null | undefined;
+    const cm = row.cropMap as { season?: [string, string]; regionCoveredShare?: number } | null | undefined;
+    if (typeof row.mappedAreaHa !== 'number' || !cm) return null;
+    const parts: string[] = [];
+    if (ci) parts.push(t('mappedInterval', { lo: fmtNum(ci[0]), hi: fmtNum(ci[1]) }));
+    if (typeof cm.regionCoveredShare === 'number') parts.push(t('mappedCovers', { share: fmtNum(cm.regionCoveredShare * 100, 0) }));
+    const seasonEnd = cm.season ? Number(cm.season[1].slice(0, 4)) : null;
+    const stale = seasonEnd !== null && seasonEnd !== this.ctx.year;
+    return h('p', { class: stale ? 'notice notice-warn mapped-note' : 'muted small mapped-note', 'data-testid': 'mapped-interval', 'data-low': ci?.[0] ?? '', 'data-high': ci?.[1] ?? '' },
+      h('span', {}, [...parts, stale && cm.season ? t('mappedSeason', { season: `${cm.season[0].slice(0, 4)}-${cm.season[1].slice(2, 4)}`, year: this.ctx.year }) : ''].filter(Boolean).join(' ')));
   }
 
   private inputsBlock(row: YieldGapRow): HTMLElement {
