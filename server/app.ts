@@ -5,9 +5,16 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { Config } from './config.js';
-import { Catalog } from './catalog/catalog.js';
+import type { SceneCatalog } from './catalog/catalog.js';
+import { createBackends, type Backends } from './store/backends.js';
+import type { FieldReportStore } from './reports/store.js';
+import { createJobQueue } from './jobs/index.js';
+import { InProcessJobs } from './jobs/in-process.js';
+import type { JobQueue } from './jobs/types.js';
+import jobRoutes from './routes/jobs/index.js';
+import { Gauge, Histogram } from 'prom-client';
 import { WorkerPool } from './workers/pool.js';
 import { ColormapRegistry } from './render/colormaps.js';
 import { TileCache } from './plugins/tile-cache.js';
@@ -44,7 +51,12 @@ import type { WorkerInit } from './workers/raster-context.js';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
-    catalog: Catalog;
+    catalog: SceneCatalog;
+    /** field reports: SQLite (embedded) or PostGIS (cluster) */
+    reports: FieldReportStore;
+    backends: Backends;
+    /** crop-map jobs: in-process (embedded) or BullMQ (cluster) */
+    jobs: JobQueue;
     models: ModelRegistry;
     pool: WorkerPool;
     colormaps: ColormapRegistry;
@@ -97,7 +109,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const pool = new WorkerPool({ size: config.workers, queueLimit: config.queueLimit, taskTimeoutMs: config.taskTimeoutMs, entry: new URL('./workers/worker-main.ts', import.meta.url), init });
   app.decorate('config', config);
   app.decorate('policy', policy);
-  app.decorate('catalog', new Catalog(join(config.dataDir, 'catalog')));
+  const backends = await createBackends(config, (msg) => app.log.info(msg));
+  app.decorate('backends', backends);
+  app.decorate('catalog', backends.catalog);
+  app.decorate('reports', backends.reports);
   app.decorate('pool', pool);
   app.decorate('models', new ModelRegistry(config.modelsDir, async (entry) => void (await pool.run('check-model', entry.session))));
   app.decorate('colormaps', new ColormapRegistry());
@@ -111,8 +126,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
     app.metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
+  const jobs = createJobQueue({ config, catalog: backends.catalog, models: app.models, pool }, backends, app.log);
+  app.decorate('jobs', jobs);
+  new Gauge({ name: 'granary_job_queue_depth', help: 'Crop-map jobs queued or running', registers: [app.metrics.registry], collect: async function (this: Gauge) { this.set(await jobs.depth().catch(() => NaN)); } });
+  const jobSeconds = new Histogram({ name: 'granary_job_duration_seconds', help: 'In-process crop-map jobs from start to publication', labelNames: ['state'], buckets: [1, 5, 10, 30, 60, 120, 300, 900, 3600], registers: [app.metrics.registry] });
+  if (jobs instanceof InProcessJobs) jobs.onFinished = (v, seconds) => jobSeconds.observe({ state: v.state }, seconds);
   app.addHook('onClose', async () => {
+    await jobs.close();
     await pool.close();
+    await backends.close();
   });
 
   await app.register(regionsPlugin);
@@ -121,6 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(serviceRoutes);
+  await app.register(jobRoutes);
   await app.register(sceneRoutes);
   await app.register(tileRoutes);
   await app.register(colormapRoutes);

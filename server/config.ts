@@ -5,7 +5,7 @@
  * against a schema, then frozen and passed down. Library modules never read process.env.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
@@ -48,6 +48,12 @@ export const ConfigSchema = Type.Object({
   // field reports (docs/data-centric.md)
   reportsDb: Type.String({ description: 'GRANARY_REPORTS_DB: SQLite file of the field reports (default <dataDir>/reports/field-reports.sqlite; created on the first report)' }),
   reportsRateLimit: Type.Integer({ minimum: 1, description: 'GRANARY_REPORTS_RATE_LIMIT: anonymous field reports per hour per client IP, then 429 (default 10; token holders are not limited)' }),
+  // cluster mode (docs/deploy.md): with neither set, the embedded default (SQLite, in-process jobs, local files)
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()], { description: 'GRANARY_DATABASE_URL: PostgreSQL with PostGIS (catalog, field reports, crop-map registry and polygons, footprint ledger); unset = embedded (files + SQLite)' }),
+  redisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()], { description: 'GRANARY_REDIS_URL: Redis for the job queue (BullMQ); unset = jobs run in-process' }),
+  jobLockMs: Type.Integer({ minimum: 1000, description: 'GRANARY_JOB_LOCK_MS: a worker holding a job block for longer without renewing its lock (killed, frozen) loses it to another worker (default 15000)' }),
+  jobAttempts: Type.Integer({ minimum: 1, maximum: 100, description: 'GRANARY_JOB_ATTEMPTS: tries per job block before the job fails (default 3)' }),
+  instanceName: Type.String({ minLength: 1, maxLength: 64, description: 'GRANARY_INSTANCE: name of this replica or worker in logs and metrics (default <hostname>-<pid>)' }),
   testSlowCropmapMs: Type.Integer({ minimum: 0, description: 'GRANARY_TEST_SLOW_CROPMAP_MS: tests only: granary cropmap sleeps this long after each block (default 0)' }),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -107,6 +113,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Static<typ
     requestTimeoutMs: int(env, 'GRANARY_REQUEST_TIMEOUT_MS', (file.requestTimeoutMs as number | undefined) ?? 30_000),
     connectionTimeoutMs: int(env, 'GRANARY_CONNECTION_TIMEOUT_MS', (file.connectionTimeoutMs as number | undefined) ?? 120_000),
     testSlowCropmapMs: int(env, 'GRANARY_TEST_SLOW_CROPMAP_MS', 0),
+    databaseUrl: env.GRANARY_DATABASE_URL || ((file.databaseUrl as string | undefined) ?? null),
+    redisUrl: env.GRANARY_REDIS_URL || ((file.redisUrl as string | undefined) ?? null),
+    jobLockMs: int(env, 'GRANARY_JOB_LOCK_MS', (file.jobLockMs as number | undefined) ?? 15_000),
+    jobAttempts: int(env, 'GRANARY_JOB_ATTEMPTS', (file.jobAttempts as number | undefined) ?? 3),
+    instanceName: env.GRANARY_INSTANCE || ((file.instanceName as string | undefined) ?? `${hostname()}-${process.pid}`),
     reportsDb: abs(env.GRANARY_REPORTS_DB ?? (file.reportsDb as string | undefined) ?? resolve(dataDir, 'reports', 'field-reports.sqlite')),
     reportsRateLimit: int(env, 'GRANARY_REPORTS_RATE_LIMIT', (file.reportsRateLimit as number | undefined) ?? 10),
     pue: int(env, 'GRANARY_PUE', (file.pue as number | undefined) ?? 1.0),

@@ -15,7 +15,38 @@ export interface CatalogProblem {
   error: string;
 }
 
-export class Catalog {
+/** Size and mtime of an item's local assets (hrefs relative to `dir`): part of a scene's ETag. */
+export async function assetFingerprint(item: StacItem, dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const a of Object.values(item.assets)) {
+    if (isRemote(a.href)) continue;
+    try {
+      const s = await stat(resolve(dir, a.href));
+      parts.push(`${s.size}:${s.mtimeMs}`);
+    } catch {
+      parts.push('missing');
+    }
+  }
+  return parts.join('|');
+}
+
+/**
+ * What the service needs from a catalog. Two implementations: `Catalog` (files, the embedded
+ * default) and `PgCatalog` (server/store/pg-catalog.ts, cluster mode).
+ */
+export interface SceneCatalog {
+  /** where relative asset hrefs resolve (and where `granary scenes add` inspects from) */
+  readonly dir: string;
+  problems: CatalogProblem[];
+  refresh(): Promise<void>;
+  list(): Promise<Scene[]>;
+  get(id: string): Promise<Scene>;
+  item(id: string): Promise<StacItem>;
+  save(item: StacItem, opts?: { replace?: boolean }): Promise<string>;
+  close?(): Promise<void>;
+}
+
+export class Catalog implements SceneCatalog {
   private scenes = new Map<string, { scene: Scene; item: StacItem }>();
   private loadedMtime = -1;
   private loading: Promise<void> | null = null;
@@ -24,19 +55,8 @@ export class Catalog {
   constructor(readonly dir: string) {}
 
   private async fingerprint(item: StacItem, itemPath: string): Promise<string> {
-    const parts: string[] = [];
     const st = await stat(itemPath);
-    parts.push(String(st.mtimeMs));
-    for (const a of Object.values(item.assets)) {
-      if (isRemote(a.href)) continue;
-      try {
-        const s = await stat(resolve(dirname(itemPath), a.href));
-        parts.push(`${s.size}:${s.mtimeMs}`);
-      } catch {
-        parts.push('missing');
-      }
-    }
-    return parts.join('|');
+    return `${st.mtimeMs}|${await assetFingerprint(item, dirname(itemPath))}`;
   }
 
   /** Reloads the items if the directory changed since the last load. */

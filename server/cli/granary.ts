@@ -3,10 +3,10 @@
  * the catalog that a server started with the same GRANARY_DATA_DIR reads, without a restart.
  */
 import { parseArgs } from 'node:util';
-import { resolve, join } from 'node:path';
+import { resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config.js';
 import { sourcePolicy } from '../app.js';
-import { Catalog } from '../catalog/catalog.js';
+import { createBackends } from '../store/backends.js';
 import { inspectScene } from '../catalog/inspect.js';
 import { isRemote } from '../raster/source.js';
 import { GranaryError } from '../errors.js';
@@ -20,7 +20,8 @@ Usage:
                      [--nodata v] [--date <iso>]... [--title t] [--attribution a] [--replace]
   granary train [--variables ndvi,evi] [--model-id id] [--seed n] [--folds k] [--out models]
   granary evaluate --samples <samples.csv> --timeseries <timeseries.csv> [--model <id>]
-  granary cropmap <sceneId> [--model <id>] [--out <file.tif>]
+  granary cropmap <sceneId> [--model <id>] [--out <file.tif>] [--queue]   (--queue: enqueue as a job, cluster mode)
+  granary worker                         process crop-map jobs from the queue (GRANARY_REDIS_URL, GRANARY_DATABASE_URL)
   granary labels audit|review|export-reports ...   label audit, reviewed decisions, field reports as samples
   granary phenology <sceneId> [--variable ndvi] [--samples <csv>] [--fraction 0.2]
                                          start of season per pixel (scene <sceneId>-sos) and class windows
@@ -37,8 +38,10 @@ type Sub = (args: string[]) => Promise<number>;
 
 async function scenesList(): Promise<number> {
   const config = loadConfig();
-  const catalog = new Catalog(join(config.dataDir, 'catalog'));
-  const scenes = await catalog.list();
+  // the configured catalog: files (embedded) or PostgreSQL (GRANARY_DATABASE_URL)
+  const backends = await createBackends(config);
+  const catalog = backends.catalog;
+  const scenes = await catalog.list().finally(() => backends.close());
   for (const s of scenes) {
     console.log(`${s.id}\t${s.title}\t${s.grid.width}x${s.grid.height}\t${s.variables.join(',')}\t${s.dates.length} dates${s.dates.length ? ` ${s.dates[0]}..${s.dates[s.dates.length - 1]}` : ''}\t${s.crs.epsg ? 'EPSG:' + s.crs.epsg : s.crs.proj4.trim()}`);
   }
@@ -72,28 +75,33 @@ async function scenesAdd(args: string[]): Promise<number> {
     return n;
   };
   const config = loadConfig();
-  const catalog = new Catalog(join(config.dataDir, 'catalog'));
-  const hrefs = positionals.map((p) => (isRemote(p) ? p : resolve(p)));
-  const item = await inspectScene(
-    hrefs,
-    {
-      id: values.id,
-      ...(values.title ? { title: values.title } : {}),
-      ...(values.attribution ? { attribution: values.attribution } : {}),
-      ...(values.variable ? { variables: values.variable } : {}),
-      ...(values.date ? { dates: values.date } : {}),
-      ...(values.scale !== undefined ? { scale: num('scale', values.scale)! } : {}),
-      ...(values.offset !== undefined ? { offset: num('offset', values.offset)! } : {}),
-      ...(values.nodata !== undefined ? { nodata: num('nodata', values.nodata)! } : {}),
-    },
-    sourcePolicy(config),
-    catalog.dir,
-  );
-  const path = await catalog.save(item, { replace: values.replace ?? false });
-  const vars = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:variable'])))];
-  const dates = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:date'])).filter(Boolean))];
-  console.log(`added scene ${item.id}: ${vars.join(', ')} x ${dates.length || 'no'} dates -> ${path}`);
-  return 0;
+  const backends = await createBackends(config);
+  const catalog = backends.catalog;
+  try {
+    const hrefs = positionals.map((p) => (isRemote(p) ? p : resolve(p)));
+    const item = await inspectScene(
+      hrefs,
+      {
+        id: values.id,
+        ...(values.title ? { title: values.title } : {}),
+        ...(values.attribution ? { attribution: values.attribution } : {}),
+        ...(values.variable ? { variables: values.variable } : {}),
+        ...(values.date ? { dates: values.date } : {}),
+        ...(values.scale !== undefined ? { scale: num('scale', values.scale)! } : {}),
+        ...(values.offset !== undefined ? { offset: num('offset', values.offset)! } : {}),
+        ...(values.nodata !== undefined ? { nodata: num('nodata', values.nodata)! } : {}),
+      },
+      sourcePolicy(config),
+      catalog.dir,
+    );
+    const path = await catalog.save(item, { replace: values.replace ?? false });
+    const vars = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:variable'])))];
+    const dates = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:date'])).filter(Boolean))];
+    console.log(`added scene ${item.id}: ${vars.join(', ')} x ${dates.length || 'no'} dates -> ${path}`);
+    return 0;
+  } finally {
+    await backends.close();
+  }
 }
 
 const commands: Record<string, Sub> = {
@@ -116,6 +124,16 @@ const commands: Record<string, Sub> = {
   cropmap: async (args) => {
     const m = await import('./cropmap.js');
     return m.main(args);
+  },
+  worker: async () => {
+    const { startWorker } = await import('../jobs/worker.js');
+    const w = await startWorker(loadConfig());
+    await new Promise<void>((resolve) => {
+      const stop = () => void w.close().then(resolve);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    return 0;
   },
   labels: async (args) => {
     const m = await import('./labels.js');

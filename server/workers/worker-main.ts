@@ -9,6 +9,7 @@ import { createRasterContext, type WorkerInit } from './raster-context.js';
 import { renderImageryTile, type ImageryTileTask } from '../pipeline/tile.js';
 import { inspectScene, type AddSceneOptions } from '../catalog/inspect.js';
 import { cropTasks } from './crop-tasks.js';
+import { jobTasks } from '../jobs/tasks.js';
 import { runZonalTask, type ZonalTask } from '../pipeline/zonal.js';
 
 const init = (workerData as { init: WorkerInit }).init;
@@ -25,6 +26,7 @@ const tasks: Record<string, Handler> = {
   'inspect-scene': async (p: { hrefs: string[]; opts: AddSceneOptions; itemDir: string }) => ({ result: await inspectScene(p.hrefs, p.opts, init.policy, p.itemDir) }),
   'zonal-stats': async (p: ZonalTask) => ({ result: await runZonalTask(ctx, p) }),
   ...(cropTasks(ctx) as unknown as Record<string, Handler>),
+  ...(jobTasks(ctx) as unknown as Record<string, Handler>),
   ping: async () => ({ result: 'pong' }),
   'crash-for-test': async () => {
     process.exit(3);

@@ -56,12 +56,12 @@ export function fieldReportsLayer(app: FastifyInstance): LayerDef {
       'What people reported growing at a point (class, date, optional note), after approval by a token holder. Pending and rejected reports are never served. Submit with POST /api/field-reports.',
     params: {},
     tabular: true,
-    available: async () => app.reports.exists(),
+    available: async () => await app.reports.exists(),
     snapshot: async () => {
-      const version = app.reports.version();
+      const version = await app.reports.version();
       if (cache && cache.version === version) return cache.snap;
       // Only approved reports, by construction: ReportStore.approved() is the one query used here.
-      const reports = app.reports.approved();
+      const reports = await app.reports.approved();
       const features: ServedFeature[] = reports.map((r) => ({
         id: String(r.id),
         ...point(r.lon, r.lat),

@@ -11,7 +11,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import type { Catalog } from '../../catalog/catalog.js';
+import type { SceneCatalog } from '../../catalog/catalog.js';
 import type { Scene } from '../../catalog/scene.js';
 import type { WorkerPool } from '../../workers/pool.js';
 import type { SourcePolicy } from '../../raster/source.js';
@@ -61,7 +61,7 @@ export class CropMapStore {
   constructor(
     readonly dir: string,
     private readonly pool: WorkerPool,
-    private readonly catalog: Catalog,
+    private readonly catalog: SceneCatalog,
     private readonly policy: SourcePolicy,
   ) {}
 

@@ -25,13 +25,6 @@ import { badRequest, GranaryError, notFound } from '../../errors.js';
 import { requireToken } from '../../plugins/auth.js';
 import { problemResponses } from '../schemas.js';
 import { ReportsDbError, type FieldReport } from '../../reports/db.js';
-import { ReportsService } from '../../reports/service.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    reports: ReportsService;
-  }
-}
 
 export const NOTE_MAX = 500;
 /** MODIS (the models' sensor) starts in 2000; a report older than that cannot be matched to imagery. */
@@ -86,9 +79,8 @@ function validDate(s: string): boolean {
 
 async function reportsPlugin(app: FastifyInstance) {
   const { config } = app;
-  const service = new ReportsService(config.reportsDb);
-  app.decorate('reports', service);
-  app.addHook('onClose', async () => service.close());
+  // app.reports: the store chosen at start-up (SQLite embedded, PostGIS in cluster mode; server/store/backends.ts)
+  const service = app.reports;
 
   // The global limiter (server/plugins/protection.ts) is off when GRANARY_RATE_LIMIT=0: the
   // anonymous-report limit must hold anyway, so register a route-only instance then.
@@ -126,7 +118,7 @@ async function reportsPlugin(app: FastifyInstance) {
       const names = model.card.classes.map((c) => c.name);
       if (!names.includes(b.class)) throw new GranaryError('bad-request', `class "${b.class.slice(0, 64)}" is not a class of model ${model.id}: use one of ${names.join(', ')}`, { valid: names });
       const note = b.note === undefined || b.note.trim() === '' ? null : b.note.trim();
-      const r = service.writable().insert({ lon: b.lon, lat: b.lat, class: b.class, observedOn: b.date, note, modelId: model.id, submittedBy: hasValidToken(req, token) ? 'token' : 'anonymous' });
+      const r = await service.insert({ lon: b.lon, lat: b.lat, class: b.class, observedOn: b.date, note, modelId: model.id, submittedBy: hasValidToken(req, token) ? 'token' : 'anonymous' });
       return reply
         .code(201)
         .header('Location', `/api/field-reports/${r.id}`)
@@ -141,8 +133,7 @@ async function reportsPlugin(app: FastifyInstance) {
       const status = req.query.status ?? 'pending';
       const limit = req.query.limit ?? 100;
       const offset = req.query.offset ?? 0;
-      const store = service.readable();
-      const { reports, total } = store ? store.list(status, limit, offset) : { reports: [], total: 0 };
+      const { reports, total } = await service.list(status, limit, offset);
       return { status, total, limit, offset, reports: reports.map(reportJson) };
     },
   );
@@ -151,7 +142,7 @@ async function reportsPlugin(app: FastifyInstance) {
     '/api/field-reports/:id',
     { preHandler: guard, schema: { tags, summary: 'One report (needs Authorization: Bearer <token>)', params: IdParams, security: [{ bearer: [] }], response: { ...problemResponses } } },
     async (req) => {
-      const r = service.readable()?.get(Number(req.params.id));
+      const r = await service.get(Number(req.params.id));
       if (!r) throw notFound(`no field report ${req.params.id}`);
       return reportJson(r);
     },
@@ -159,10 +150,9 @@ async function reportsPlugin(app: FastifyInstance) {
 
   const review = (status: 'approved' | 'rejected') => async (req: FastifyRequest<{ Params: Static<typeof IdParams>; Body: Static<typeof ReviewBody> }>) => {
     const id = Number(req.params.id);
-    const store = service.readable();
     let r: FieldReport | null = null;
     try {
-      r = store ? store.review(id, status, req.body?.note?.trim() || null) : null;
+      r = await service.review(id, status, req.body?.note?.trim() || null);
     } catch (e) {
       if (e instanceof ReportsDbError) throw new GranaryError('conflict', e.message);
       throw e;

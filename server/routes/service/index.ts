@@ -11,6 +11,25 @@ export default async function serviceRoutes(app: FastifyInstance) {
     return { status: 'ok', scenes: scenes.length, catalogProblems: app.catalog.problems };
   });
 
+  // readiness for a load balancer: every backing service answers (database, Redis when configured, catalog)
+  app.get('/readyz', {
+    schema: {
+      tags: ['service'],
+      summary: '200 when every backing service (database, Redis, catalog) answers, 503 naming the ones that do not',
+      response: {
+        200: Type.Object({ status: Type.Literal('ready'), mode: Type.String(), instance: Type.String(), checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), detail: Type.String() })) }),
+        503: Type.Object({ status: Type.Literal('unavailable'), mode: Type.String(), instance: Type.String(), failing: Type.Array(Type.String()), checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), detail: Type.String() })) }),
+      },
+    },
+  }, async (_req, reply) => {
+    const checks = { ...(await app.backends.checks()), ...(await app.jobs.checks()) };
+    if (!app.readiness.ok) checks['startup'] = { ok: false, ms: 0, detail: `waiting for ${app.readiness.waitingFor.join(', ')}` };
+    const failing = Object.entries(checks).filter(([, c]) => !c.ok).map(([k]) => k);
+    const base = { mode: app.backends.mode, instance: app.config.instanceName, checks };
+    if (failing.length > 0) return reply.code(503).header('Retry-After', '5').send({ status: 'unavailable' as const, failing, ...base });
+    return { status: 'ready' as const, ...base };
+  });
+
   app.get('/metrics', { schema: { tags: ['service'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
     const s = app.pool.stats;
     for (const [k, v] of Object.entries(s.cpuMsByKind)) app.metrics.workerCpu.set({ kind: k }, v / 1000);
