@@ -13,7 +13,7 @@ export type PgPool = pg.Pool;
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export function createPgPool(url: string, opts: { max?: number; application?: string } = {}): PgPool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, application_name: opts.application ?? 'granary', connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, application_name: opts.application ?? 'granary', connectionTimeoutMillis: 20_000, idleTimeoutMillis: 30_000 });
   // an idle client losing its connection (database restart) must not crash the process: the pool drops it
   pool.on('error', () => undefined);
   return pool;
@@ -24,7 +24,7 @@ export async function migrate(url: string, log: (msg: string) => void = () => un
   const client = new pg.Client({ connectionString: url, application_name: 'granary-migrate' });
   await client.connect();
   try {
-    const applied = await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'up', migrationsTable: 'pgmigrations', count: Infinity, checkOrder: true, log, logger: { debug: () => undefined, info: log, warn: log, error: log } });
+    const applied = await runner({ dbClient: client, dir: MIGRATIONS_DIR, direction: 'up', migrationsTable: 'pgmigrations', count: Infinity, checkOrder: true, advisoryLockMode: 'wait', log, logger: { debug: () => undefined, info: log, warn: log, error: log } });
     return applied.map((m) => m.name);
   } finally {
     await client.end();
