@@ -3,6 +3,7 @@
  * Figures vary with machine load: compare ratios, not absolute times across runs.
  *   npm run bench            all sections
  *   npm run bench -- tiles   one section
+ *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg]   beside a rasterio/GDAL tile server
  */
 import { cpus } from 'node:os';
 import { tileBench } from './tiles.js';
@@ -10,6 +11,7 @@ import { cropBench } from './crops.js';
 import { zonalBench } from './zonal.js';
 import { browserBench } from './browser.js';
 import { footprintBench } from './footprint.js';
+import { gdalBench } from './gdal.js';
 
 const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> = {
   tiles: tileBench,
@@ -17,12 +19,14 @@ const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> =
   zonal: zonalBench,
   footprint: footprintBench,
   browser: browserBench,
+  gdal: (log) => gdalBench(log, process.argv.slice(2)),
 };
 
-const wanted = process.argv.slice(2);
+// Section names; flags after them (--seconds 6 ...) belong to the sections. `gdal` runs only when named.
+const wanted = process.argv.slice(2).filter((a) => a in sections);
 console.log(`Granary benchmarks: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString()}`);
 for (const [name, run] of Object.entries(sections)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (wanted.length > 0 ? !wanted.includes(name) : name === 'gdal') continue;
   console.log(`\n[${name}]`);
   await run((s) => console.log(s));
 }
