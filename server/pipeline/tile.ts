@@ -14,6 +14,7 @@ import { encodeFloatTile } from '../render/tile-tiff.js';
 import type { ColormapRegistry } from '../render/colormaps.js';
 import { readTileBands, type RasterContext, type TileAddress } from './read-tile.js';
 import type { ResolvedSelection } from './selection.js';
+import { lap, stamp, type StageTimes } from './stage-times.js';
 
 export interface ImageryTileTask {
   scene: Scene;
@@ -27,10 +28,11 @@ export interface TileResult {
   empty: boolean;
 }
 
-export async function renderImageryTile(ctx: RasterContext & { colormaps: ColormapRegistry }, task: ImageryTileTask, signal?: AbortSignal): Promise<TileResult> {
+export async function renderImageryTile(ctx: RasterContext & { colormaps: ColormapRegistry }, task: ImageryTileTask, signal?: AbortSignal, times?: StageTimes): Promise<TileResult> {
   const { scene, tile, sel } = task;
   const refs = sel.variables.map((v) => findBand(scene, v, sel.date));
-  const read = await readTileBands(ctx, scene, tile, refs, sel.resampling, signal);
+  const read = await readTileBands(ctx, scene, tile, refs, sel.resampling, signal, times);
+  const c0 = stamp(times);
   const n = tile.size * tile.size;
   if (read.kind === 'empty') {
     if (task.format === 'png') return { body: await emptyPng(tile.size), empty: true };
@@ -51,9 +53,12 @@ export async function renderImageryTile(ctx: RasterContext & { colormaps: Colorm
       break;
   }
   if (task.format === 'tif') return { body: encodeFloatTile(bands, tile), empty: false };
-  const rgba =
+  const rgba: Uint8Array =
     bands.length === 3
       ? colorizeRgb([bands[0]!, bands[1]!, bands[2]!], [sel.rescale[0]!, sel.rescale[1]!, sel.rescale[2]!])
       : colorizeSingle(bands[0]!, sel.rescale[0]!, sel.colormap ? (ctx.colormaps.lut(sel.colormap) ?? null) : null);
-  return { body: await encodePng(rgba, tile.size, tile.size), empty: false };
+  const e0 = lap(times, 'colour', c0);
+  const body = await encodePng(rgba, tile.size, tile.size);
+  lap(times, 'encode', e0);
+  return { body, empty: false };
 }

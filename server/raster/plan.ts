@@ -14,13 +14,113 @@ export interface Grid {
   geotransform: GeoTransform;
 }
 
-/** Continuous full-resolution pixel coordinates (col, row) of every output pixel centre. */
-export interface SampleCoords {
-  size: number;
-  cols: Float64Array;
-  rows: Float64Array;
-  /** full-resolution source pixels per output pixel at the tile centre */
-  factor: number;
+/**
+ * Continuous full-resolution pixel coordinates (col, row) of every output pixel centre, held as the
+ * coarse projected grid (2 x 17 x 17 numbers) and interpolated row by row where they are used, so a
+ * plan is small enough to keep for thousands of tiles and no pass writes 2 x size^2 coordinates.
+ * Where the grid is not accurate enough every pixel was projected (`exact`).
+ */
+export class SampleCoords {
+  private materialised: { cols: Float64Array; rows: Float64Array } | null;
+  private readonly I0: Int32Array;
+  private readonly TI: Float64Array;
+
+  constructor(
+    readonly size: number,
+    /** full-resolution source pixels per output pixel at the tile centre */
+    readonly factor: number,
+    /** the projected grid (GRID + 1)^2 nodes, at pixel centres 0, step, 2 step, ... size - 1 */
+    readonly gridCols: Float64Array,
+    readonly gridRows: Float64Array,
+    exact: { cols: Float64Array; rows: Float64Array } | null,
+  ) {
+    this.materialised = exact;
+    this.exact = exact !== null;
+    const step = (size - 1) / GRID;
+    this.I0 = new Int32Array(size);
+    this.TI = new Float64Array(size);
+    for (let i = 0; i < size; i++) {
+      const fi = i / step;
+      this.I0[i] = Math.min(GRID - 1, Math.floor(fi));
+      this.TI[i] = fi - this.I0[i]!;
+    }
+  }
+
+  readonly exact: boolean;
+
+  /** Writes the coordinates of output row `j` into `cols` and `rows` (length >= size). */
+  row(j: number, cols: Float64Array, rows: Float64Array): void {
+    const size = this.size;
+    if (this.materialised) {
+      cols.set(this.materialised.cols.subarray(j * size, (j + 1) * size));
+      rows.set(this.materialised.rows.subarray(j * size, (j + 1) * size));
+      return;
+    }
+    const n = GRID + 1;
+    const gc = this.gridCols;
+    const gr = this.gridRows;
+    const fj = j / ((size - 1) / GRID);
+    const j0 = Math.min(GRID - 1, Math.floor(fj));
+    const tj = fj - j0;
+    const uj = 1 - tj;
+    const top = j0 * n;
+    const bottom = (j0 + 1) * n;
+    const I0 = this.I0;
+    const TI = this.TI;
+    for (let i = 0; i < size; i++) {
+      const i0 = I0[i]!;
+      const ti = TI[i]!;
+      const ui = 1 - ti;
+      cols[i] = (gc[top + i0]! * ui + gc[top + i0 + 1]! * ti) * uj + (gc[bottom + i0]! * ui + gc[bottom + i0 + 1]! * ti) * tj;
+      rows[i] = (gr[top + i0]! * ui + gr[top + i0 + 1]! * ti) * uj + (gr[bottom + i0]! * ui + gr[bottom + i0 + 1]! * ti) * tj;
+    }
+  }
+
+  private all(): { cols: Float64Array; rows: Float64Array } {
+    if (!this.materialised) {
+      const size = this.size;
+      const cols = new Float64Array(size * size);
+      const rows = new Float64Array(size * size);
+      for (let j = 0; j < size; j++) this.row(j, cols.subarray(j * size), rows.subarray(j * size));
+      this.materialised = { cols, rows };
+    }
+    return this.materialised;
+  }
+
+  /** Every output pixel's source column (row-major; materialised on first use). */
+  get cols(): Float64Array {
+    return this.all().cols;
+  }
+
+  get rows(): Float64Array {
+    return this.all().rows;
+  }
+
+  /** Bytes this plan holds (for byte-bounded caches). */
+  get bytes(): number {
+    return (this.gridCols.byteLength + this.gridRows.byteLength) + (this.materialised ? this.materialised.cols.byteLength * 2 : 0) + this.size * 12;
+  }
+
+  /**
+   * Bounding box [minC, minR, maxC, maxR] (full resolution) of the sample coordinates: from the grid
+   * nodes, since a bilinear interpolation never leaves the range of its cell's corners.
+   */
+  bounds(): [number, number, number, number] {
+    const src = this.materialised && this.exact ? this.materialised : { cols: this.gridCols, rows: this.gridRows };
+    let minC = Infinity;
+    let minR = Infinity;
+    let maxC = -Infinity;
+    let maxR = -Infinity;
+    for (let k = 0; k < src.cols.length; k++) {
+      const c = src.cols[k]!;
+      const r = src.rows[k]!;
+      if (c < minC) minC = c;
+      if (c > maxC) maxC = c;
+      if (r < minR) minR = r;
+      if (r > maxR) maxR = r;
+    }
+    return [minC, minR, maxC, maxR];
+  }
 }
 
 export type WindowPlan =
@@ -47,8 +147,6 @@ export function sampleCoords(bounds: readonly [number, number, number, number], 
     const [sx, sy] = toSource(X, Y);
     return [(sx - ox) / pw, (sy - oy) / ph];
   };
-  const cols = new Float64Array(size * size);
-  const rows = new Float64Array(size * size);
   const n = GRID + 1;
   const step = (size - 1) / GRID;
   const gc = new Float64Array(n * n);
@@ -85,20 +183,18 @@ export function sampleCoords(bounds: readonly [number, number, number, number], 
       if (!(ec <= MAX_ERROR_PX && er <= MAX_ERROR_PX)) exact = true;
     }
   }
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      const k = j * size + i;
-      if (exact) {
+  let materialised: { cols: Float64Array; rows: Float64Array } | null = null;
+  if (exact) {
+    const cols = new Float64Array(size * size);
+    const rows = new Float64Array(size * size);
+    for (let j = 0; j < size; j++) {
+      for (let i = 0; i < size; i++) {
         const [c, r] = toPixel(minX + (i + 0.5) * res, maxY - (j + 0.5) * res);
-        cols[k] = c;
-        rows[k] = r;
-      } else {
-        const fi = i / step;
-        const fj = j / step;
-        cols[k] = interp(gc, fi, fj);
-        rows[k] = interp(gr, fi, fj);
+        cols[j * size + i] = c;
+        rows[j * size + i] = r;
       }
     }
+    materialised = { cols, rows };
   }
   // Source pixels per output pixel at the centre of the tile, from the coarse grid.
   const mid = GRID >> 1;
@@ -107,7 +203,7 @@ export function sampleCoords(bounds: readonly [number, number, number, number], 
   const dcy = gc[(mid + 1) * n + mid]! - gc[mid * n + mid]!;
   const dry = gr[(mid + 1) * n + mid]! - gr[mid * n + mid]!;
   const factor = Math.sqrt(Math.abs(dcx * dry - drx * dcy)) / step;
-  return { size, cols, rows, factor: Number.isFinite(factor) ? factor : 1 };
+  return new SampleCoords(size, Number.isFinite(factor) ? factor : 1, gc, gr, materialised);
 }
 
 /**
@@ -136,19 +232,31 @@ export function planWindow(
   const l = levels[level]!;
   const scaleX = l.width / full.width;
   const scaleY = l.height / full.height;
-  let minC = Infinity;
-  let minR = Infinity;
-  let maxC = -Infinity;
-  let maxR = -Infinity;
   const pad = resampling === 'bilinear' ? 0.5 : 0;
-  for (let k = 0; k < coords.cols.length; k++) {
-    const c = coords.cols[k]! * scaleX;
-    const r = coords.rows[k]! * scaleY;
-    if (!(c >= 0 && r >= 0 && c < l.width && r < l.height)) continue; // its nearest pixel is outside: transparent
-    if (c < minC) minC = c;
-    if (c > maxC) maxC = c;
-    if (r < minR) minR = r;
-    if (r > maxR) maxR = r;
+  let [minC, minR, maxC, maxR] = coords.bounds();
+  minC *= scaleX;
+  maxC *= scaleX;
+  minR *= scaleY;
+  maxR *= scaleY;
+  if (!(minC >= 0 && minR >= 0 && maxC < l.width && maxR < l.height)) {
+    // The tile reaches past the level's edge (or has no finite bounds): only the pixels whose
+    // nearest source pixel is inside count, so scan them row by row.
+    minC = minR = Infinity;
+    maxC = maxR = -Infinity;
+    const cols = new Float64Array(coords.size);
+    const rows = new Float64Array(coords.size);
+    for (let j = 0; j < coords.size; j++) {
+      coords.row(j, cols, rows);
+      for (let i = 0; i < coords.size; i++) {
+        const c = cols[i]! * scaleX;
+        const r = rows[i]! * scaleY;
+        if (!(c >= 0 && r >= 0 && c < l.width && r < l.height)) continue; // its nearest pixel is outside: transparent
+        if (c < minC) minC = c;
+        if (c > maxC) maxC = c;
+        if (r < minR) minR = r;
+        if (r > maxR) maxR = r;
+      }
+    }
   }
   if (minC === Infinity) return { kind: 'empty' };
   const c0 = Math.max(0, Math.floor(minC - pad));

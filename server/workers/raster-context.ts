@@ -4,6 +4,10 @@ import { openCog, type CogHandle } from '../raster/cog.js';
 import { openSource, type SourcePolicy } from '../raster/source.js';
 import { BlockCache } from '../raster/block-cache.js';
 import { ColormapRegistry } from '../render/colormaps.js';
+import { PlanCache } from '../raster/plan-cache.js';
+
+/** Tile plans kept per worker: ~8 KB per tile address (the projected grid), so some 2,000 tiles. */
+const PLAN_CACHE_BYTES = 16 * 1024 * 1024;
 import type { RasterContext } from '../pipeline/read-tile.js';
 
 export interface WorkerInit {
@@ -22,6 +26,7 @@ export function createRasterContext(init: WorkerInit): RasterContext & { colorma
   });
   return {
     blocks: new BlockCache(init.blockCacheBytes),
+    plans: new PlanCache(PLAN_CACHE_BYTES),
     colormaps: new ColormapRegistry(),
     open(href: string) {
       let p = handles.get(href);

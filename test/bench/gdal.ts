@@ -39,13 +39,13 @@ interface SceneCase {
   query: Record<string, string>;
 }
 
-const SCENES: SceneCase[] = [
+export const SCENES: SceneCase[] = [
   { id: 'sinop', zooms: [9, 10, 11, 12, 13], query: { variable: 'ndvi', date: '2014-01-17' } },
   { id: 'landsat-bahamas', zooms: [7, 8, 9, 10, 11], query: {} },
 ];
 
 /** Every tile of the zooms over the scene, thinned evenly to about `n`. */
-function tilesFor(scene: Scene, zooms: number[], n: number): Tile[] {
+export function tilesFor(scene: Scene, zooms: number[], n: number): Tile[] {
   const all: Tile[] = [];
   for (const z of zooms) {
     const r = tileRangeForBBox(scene.bbox, z);

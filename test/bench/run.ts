@@ -12,9 +12,11 @@ import { zonalBench } from './zonal.js';
 import { browserBench } from './browser.js';
 import { footprintBench } from './footprint.js';
 import { gdalBench } from './gdal.js';
+import { stageBench } from './stages.js';
 
 const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> = {
   tiles: tileBench,
+  stages: stageBench,
   crops: cropBench,
   zonal: zonalBench,
   footprint: footprintBench,

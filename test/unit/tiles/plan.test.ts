@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleCoords, chooseLevel, planWindow } from '../../../server/raster/plan.js';
-import { warp } from '../../../server/raster/warp.js';
+import { warp, warpBands } from '../../../server/raster/warp.js';
+import { PlanCache } from '../../../server/raster/plan-cache.js';
+import { transformer, WEB_MERCATOR } from '../../../server/geo/crs.js';
 import { tileBounds3857, isValidTile, lonLatTo3857, mercatorToLonLat, zoomForResolution } from '../../../server/geo/tile-grid.js';
 
 const identity = (x: number, y: number): [number, number] => [x, y];
@@ -80,5 +82,70 @@ describe('tile plan', () => {
     sub[1] = NaN;
     const bil2 = warp(sub, win, levels[0]!, c, 1, 1, 'bilinear');
     expect(bil2[5]).toBeCloseTo((0.75 * 0.75 * 0 + 0.75 * 0.25 * 40 + 0.25 * 0.25 * 50) / (1 - 0.25 * 0.75), 5);
+  });
+
+  describe('on a real reprojection (Web Mercator -> MODIS sinusoidal)', () => {
+    const sinu = '+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +a=6371007.181 +b=6371007.181 +no_defs';
+    const conv = transformer(WEB_MERCATOR, sinu);
+    const toSource = (x: number, y: number) => conv.forward([x, y]) as [number, number];
+    const modis = { width: 254, height: 144, geotransform: [-6073587.958, 231.656, 0, -1278725.64, 0, -231.656] as const };
+    const levels = [{ width: 254, height: 144 }];
+    // Inside, across the edge, and outside the raster; 256 and 512 px.
+    const tiles: Array<[number, number, number, number]> = [[12, 1426, 2180, 256], [10, 354, 545, 256], [10, 354, 545, 512], [9, 177, 272, 256], [12, 1400, 2100, 256]];
+
+    it('interpolates rows exactly as the materialised coordinates, and the window covers every pixel that falls inside', () => {
+      for (const [z, x, y, size] of tiles) {
+        const c = sampleCoords(tileBounds3857(z, x, y), size, modis, toSource);
+        const cols = new Float64Array(size);
+        const rows = new Float64Array(size);
+        c.row(7, cols, rows);
+        expect(Array.from(cols)).toEqual(Array.from(c.cols.subarray(7 * size, 8 * size)));
+        expect(Array.from(rows)).toEqual(Array.from(c.rows.subarray(7 * size, 8 * size)));
+        const plan = planWindow(c, levels, 0, 'nearest');
+        let inside = 0;
+        let outsideWindow = 0;
+        for (let k = 0; k < size * size; k++) {
+          const col = c.cols[k]!;
+          const row = c.rows[k]!;
+          if (!(col >= 0 && row >= 0 && col < 254 && row < 144)) continue;
+          inside++;
+          if (plan.kind !== 'window') throw new Error(`tile ${z}/${x}/${y}: pixel inside but plan empty`);
+          const [c0, r0, c1, r1] = plan.window;
+          if (!(Math.floor(col) >= c0 && Math.floor(col) < c1 && Math.floor(row) >= r0 && Math.floor(row) < r1)) outsideWindow++;
+        }
+        expect(outsideWindow).toBe(0);
+        if (inside === 0) expect(plan.kind).toBe('empty');
+      }
+    });
+
+    it('warps several bands in one pass exactly as one at a time', () => {
+      const c = sampleCoords(tileBounds3857(10, 354, 545), 256, modis, toSource);
+      const plan = planWindow(c, levels, 0, 'bilinear');
+      if (plan.kind !== 'window') throw new Error('expected a window');
+      const n = (plan.window[2] - plan.window[0]) * (plan.window[3] - plan.window[1]);
+      const a = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : i));
+      const b = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+      for (const mode of ['nearest', 'bilinear'] as const) {
+        const both = warpBands([a, b], plan.window, levels[0]!, c, 1, 1, mode);
+        expect(Array.from(both[0]!)).toEqual(Array.from(warp(a, plan.window, levels[0]!, c, 1, 1, mode)));
+        expect(Array.from(both[1]!)).toEqual(Array.from(warp(b, plan.window, levels[0]!, c, 1, 1, mode)));
+      }
+    });
+
+    it('keeps tile plans in a byte-bounded cache', () => {
+      const cache = new PlanCache(64 * 1024);
+      let made = 0;
+      const make = (x: number) => () => {
+        made++;
+        return sampleCoords(tileBounds3857(12, x, 2180), 256, modis, toSource);
+      };
+      const first = cache.get('a', make(1426));
+      expect(cache.get('a', make(1426))).toBe(first);
+      expect(made).toBe(1);
+      for (let x = 0; x < 20; x++) cache.get(`t${x}`, make(1400 + x));
+      expect(cache.size).toBeLessThan(20); // ~8 KB a plan: the oldest were evicted
+      cache.get('a', make(1426));
+      expect(made).toBe(22);
+    });
   });
 });
