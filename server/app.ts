@@ -47,6 +47,7 @@ import phenologyRoutes from './routes/phenology/index.js';
 import weatherRoutes from './routes/weather/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
+import { LANES, type TaskMap } from './workers/tasks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,7 +59,7 @@ declare module 'fastify' {
     /** crop-map jobs: in-process (embedded) or BullMQ (cluster) */
     jobs: JobQueue;
     models: ModelRegistry;
-    pool: WorkerPool;
+    pool: WorkerPool<TaskMap>;
     colormaps: ColormapRegistry;
     tileCache: TileCache;
     metrics: Metrics;
@@ -70,6 +71,8 @@ declare module 'fastify' {
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** tests only: modules whose `tasks` table is added to every worker process (see WorkerPool) */
+  extraWorkerTasks?: URL[];
 }
 
 export function sourcePolicy(config: Config): SourcePolicy {
@@ -106,7 +109,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const policy = sourcePolicy(config);
   const init: WorkerInit = { policy, blockCacheBytes: config.blockCacheMb * 1024 * 1024 };
-  const pool = new WorkerPool({ size: config.workers, queueLimit: config.queueLimit, taskTimeoutMs: config.taskTimeoutMs, entry: new URL('./workers/worker-main.ts', import.meta.url), init });
+  const pool = new WorkerPool<TaskMap>({
+    size: config.workers,
+    bulkSize: config.bulkWorkers,
+    queueLimit: config.queueLimit,
+    bulkQueueLimit: config.bulkQueueLimit,
+    bulkCpuMsPerClientMinute: config.bulkCpuSecondsPerMinute * 1000,
+    taskTimeoutMs: config.taskTimeoutMs,
+    heapMb: config.workerHeapMb,
+    entry: new URL('./workers/worker-main.ts', import.meta.url),
+    init,
+    lanes: LANES,
+    ...(opts.extraWorkerTasks ? { extraTaskModules: opts.extraWorkerTasks } : {}),
+  });
   app.decorate('config', config);
   app.decorate('policy', policy);
   const backends = await createBackends(config, (msg) => app.log.info(msg));

@@ -12,6 +12,7 @@ import type { ModelInputs } from '../pipeline/classify-window.js';
 import { modelTask } from '../routes/crops/index.js';
 import { footprintSettingsFrom } from '../footprint/recorder.js';
 import type { WorkerPool } from '../workers/pool.js';
+import type { TaskMap } from '../workers/tasks.js';
 import { blockGrid, type BlockGrid, type BlockResult, type CropMapCanvas } from './cropmap-blocks.js';
 import type { CropMapBlockTask, CropMapPublishResult, CropMapPublishTask } from './tasks.js';
 import type { CropMapJobParams } from './types.js';
@@ -20,7 +21,7 @@ export interface JobDeps {
   config: Config;
   catalog: SceneCatalog;
   models: ModelRegistry;
-  pool: WorkerPool;
+  pool: WorkerPool<TaskMap>;
 }
 
 export interface CropMapPlan {
@@ -48,12 +49,12 @@ export async function planCropMap(deps: Pick<JobDeps, 'catalog' | 'models' | 'co
   };
 }
 
-export function runBlock(pool: WorkerPool, plan: CropMapPlan, index: number): Promise<BlockResult> {
+export function runBlock(pool: WorkerPool<TaskMap>, plan: CropMapPlan, index: number): Promise<BlockResult> {
   const task: CropMapBlockTask = { scene: plan.scene, inputs: plan.inputs, session: plan.model.session, classes: plan.model.card.classes, grid: plan.grid, index };
-  return pool.run<BlockResult>('cropmap-block', task);
+  return pool.run('cropmap-block', task);
 }
 
-export function runPublish(pool: WorkerPool, config: Config, plan: CropMapPlan, canvas: CropMapCanvas, cpuMs: number, wallSeconds: number): Promise<CropMapPublishResult> {
+export function runPublish(pool: WorkerPool<TaskMap>, config: Config, plan: CropMapPlan, canvas: CropMapCanvas, cpuMs: number, wallSeconds: number): Promise<CropMapPublishResult> {
   const task: CropMapPublishTask = {
     out: plan.out,
     scene: plan.scene,
@@ -68,5 +69,5 @@ export function runPublish(pool: WorkerPool, config: Config, plan: CropMapPlan, 
     wallSeconds,
     footprint: footprintSettingsFrom(config),
   };
-  return pool.run<CropMapPublishResult>('cropmap-publish', task);
+  return pool.run('cropmap-publish', task);
 }

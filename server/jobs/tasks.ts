@@ -1,5 +1,5 @@
 /**
- * Worker-pool tasks of a crop-map job (registered in workers/worker-main.ts), so that the CPU work of
+ * Worker-pool tasks of a crop-map job (typed in workers/tasks.ts, registered in workers/worker-main.ts), so that the CPU work of
  * a job never runs on the event loop of a replica or of a `granary worker` (whose event loop must
  * keep renewing its queue locks):
  *
@@ -12,8 +12,9 @@ import type { ModelInputs } from '../pipeline/classify-window.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
 import { ortClassifier, type SessionSpec } from '../inference/ort-classifier.js';
 import { createFootprintRecorder, type FootprintSettings } from '../footprint/recorder.js';
-import { classifyBlock, CropMapCanvas, type BlockGrid, type BlockResult } from './cropmap-blocks.js';
+import { classifyBlock, CropMapCanvas, type BlockGrid } from './cropmap-blocks.js';
 import { publishCropMap } from './publish.js';
+import type { Handlers, TaskMap } from '../workers/tasks.js';
 
 export interface CropMapBlockTask {
   scene: Scene;
@@ -49,18 +50,15 @@ export interface CropMapPublishResult {
   footprint: { joules: number; gCo2e: number };
 }
 
-export function jobTasks(ctx: RasterContext) {
+export function jobTasks(ctx: RasterContext): Pick<Handlers<TaskMap>, 'cropmap-block' | 'cropmap-publish'> {
   return {
-    'cropmap-block': async (p: CropMapBlockTask) => {
-      const b = await classifyBlock(ctx, p.scene, p.inputs, ortClassifier(p.session), p.classes, p.grid, p.index);
-      return { result: b satisfies BlockResult, transfer: [b.classIds.buffer as ArrayBuffer, b.confidence.buffer as ArrayBuffer] };
-    },
-    'cropmap-publish': async (p: CropMapPublishTask) => {
+    'cropmap-block': (p) => classifyBlock(ctx, p.scene, p.inputs, ortClassifier(p.session), p.classes, p.grid, p.index),
+    'cropmap-publish': async (p) => {
       const canvas = CropMapCanvas.from(p.grid, p.classIds, p.confidence, p.counts);
       const recorder = createFootprintRecorder(p.footprint);
       const r = await publishCropMap({ out: p.out, scene: p.scene, model: p.model, season: p.season, dates: p.dates, canvas, cpuMs: p.cpuMs, wallSeconds: p.wallSeconds, recorder, ctx });
       const result: CropMapPublishResult = { tif: r.tif, polygonsPath: r.polygonsPath, bytes: r.bytes, mappedPixels: r.mappedPixels, km2: r.km2, polygonCount: r.polygons.features.length, footprint: { joules: r.footprint.energyWh * 3600, gCo2e: r.footprint.co2eGrams } };
-      return { result };
+      return result;
     },
   };
 }

@@ -24,6 +24,7 @@ import type { Config } from '../config.js';
 import { sourcePolicy } from '../app.js';
 import { ModelRegistry } from '../inference/registry.js';
 import { WorkerPool, cpuAccounting, type CpuAccount } from '../workers/pool.js';
+import type { TaskMap } from '../workers/tasks.js';
 import { createBackends, type Backends } from '../store/backends.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CropMapCanvas, decodeBlock, encodeBlock, sha256 } from './cropmap-blocks.js';
@@ -58,13 +59,19 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
   if (!config.redisUrl || !config.databaseUrl) throw new Error('granary worker needs GRANARY_REDIS_URL and GRANARY_DATABASE_URL (cluster mode)');
   const log = opts.logger ?? pino({ level: config.logLevel, base: { instance: config.instanceName, role: 'worker' } });
   const backends: Backends = await createBackends(config, (m) => log.info(m));
-  const pool = new WorkerPool({
+  const pool = new WorkerPool<TaskMap>({
     size: config.workers,
+    bulkSize: 1,
     queueLimit: config.queueLimit,
+    bulkQueueLimit: config.bulkQueueLimit,
+    bulkCpuMsPerClientMinute: 0,
     // publishing a large map (COG + polygons) may take minutes: the lock is renewed meanwhile
     taskTimeoutMs: Math.max(config.taskTimeoutMs, 30 * 60_000),
+    heapMb: config.workerHeapMb,
     entry: new URL('../workers/worker-main.ts', import.meta.url),
     init: { policy: sourcePolicy(config), blockCacheBytes: config.blockCacheMb * 1024 * 1024 },
+    // a job worker has only bulk work: all of it runs in its `size` children, no lane apart
+    lanes: {},
   });
   const models = new ModelRegistry(config.modelsDir, async (entry) => void (await pool.run('check-model', entry.session)));
   const deps: JobDeps = { config, catalog: backends.catalog, models, pool };

@@ -1,10 +1,10 @@
-/** Worker tasks for crop inference: crop tiles, points, model checks. */
-import { ortClassifier, type SessionSpec } from '../inference/ort-classifier.js';
-import { checkModel } from '../inference/ort-classifier.js';
+/** Child-side tasks for crop inference: crop tiles, uncertainty, points, model checks. */
+import { ortClassifier, checkModel, type SessionSpec } from '../inference/ort-classifier.js';
 import { renderCropTile, BlockClassCache, type CropTileTask } from '../pipeline/crop-tile.js';
 import { pointQuery, type PointTask } from '../pipeline/point.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
-import { renderUncertaintyTile, uncertainPlaces, type UncertaintyTileTask, type UncertainPlacesTask } from '../pipeline/uncertainty.js';
+import { renderUncertaintyTile, uncertainPlaces } from '../pipeline/uncertainty.js';
+import type { Handlers, TaskMap } from './tasks.js';
 
 export interface CropTileMessage extends CropTileTask {
   session: SessionSpec;
@@ -14,23 +14,26 @@ export interface PointMessage extends PointTask {
   session?: SessionSpec;
 }
 
-export function cropTasks(ctx: RasterContext) {
+type CropKinds = 'crop-tile' | 'point' | 'crop-uncertainty-tile' | 'uncertain-places' | 'check-model';
+
+export function cropTasks(ctx: RasterContext): Pick<Handlers<TaskMap>, CropKinds> {
+  // one cache per child: the pool routes a block's tasks to the same child (affinity key)
   const cache = new BlockClassCache();
   return {
-    'crop-tile': async (p: CropTileMessage) => {
-      const r = await renderCropTile(ctx, cache, ortClassifier(p.session), p);
-      return { result: { body: r.body, empty: r.empty }, transfer: [] as ArrayBuffer[] };
+    'crop-tile': async (p, { signal }) => {
+      const r = await renderCropTile(ctx, cache, ortClassifier(p.session), p, signal);
+      return { body: r.body, empty: r.empty };
     },
-    point: async (p: PointMessage) => ({ result: await pointQuery(ctx, p.session ? ortClassifier(p.session) : null, p) }),
+    point: (p, { signal }) => pointQuery(ctx, p.session ? ortClassifier(p.session) : null, p, signal),
     // where new labels help most (server/pipeline/uncertainty.ts): same block cache as the crop tiles
-    'crop-uncertainty-tile': async (p: UncertaintyTileTask & { session: SessionSpec }) => {
-      const r = await renderUncertaintyTile(ctx, cache, ortClassifier(p.session), p);
-      return { result: { body: r.body, empty: r.empty }, transfer: [] as ArrayBuffer[] };
+    'crop-uncertainty-tile': async (p, { signal }) => {
+      const r = await renderUncertaintyTile(ctx, cache, ortClassifier(p.session), p, signal);
+      return { body: r.body, empty: r.empty };
     },
-    'uncertain-places': async (p: UncertainPlacesTask & { session: SessionSpec }) => ({ result: await uncertainPlaces(ctx, cache, ortClassifier(p.session), p) }),
-    'check-model': async (p: SessionSpec) => {
+    'uncertain-places': (p, { signal }) => uncertainPlaces(ctx, cache, ortClassifier(p.session), p, signal),
+    'check-model': async (p) => {
       await checkModel(p);
-      return { result: true };
+      return true as const;
     },
   };
 }

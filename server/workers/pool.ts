@@ -1,23 +1,67 @@
 /**
- * A pool of worker threads for CPU-heavy work (decode, warp, inference, encode), with a bounded
- * queue: when it is full, callers get a 503 with Retry-After instead of waiting without bound.
- * A worker that crashes or exceeds the task timeout is replaced; its tasks are answered with errors.
+ * A pool of CHILD PROCESSES for the CPU work (decode, warp, inference, encode, zonal statistics).
+ *
+ * Why processes and not worker threads: a V8 fatal error ("invalid size error", heap OOM) inside a
+ * worker thread aborts the whole process, HTTP server included. In a child process it ends only that
+ * child: its tasks fail with a 503 problem, a new child takes its place, every other request goes on.
+ * Each child gets its own heap limit (--max-old-space-size).
+ *
+ * Why hand-written: piscina and tinypool run threads only; workerpool can fork processes but has no
+ * lanes with their own workers, no key affinity (a crop block must be classified where it is
+ * cached), no per-client share of bulk CPU and no per-task CPU figure for the footprint.
+ *
+ * - Typed: `WorkerPool<M>` over a task map (`TaskMap` in tasks.ts), so `run('imagery-tile', input)`
+ *   checks the input and types the output. Tests add their own kinds with `extraTaskModules`.
+ * - Lanes: interactive tasks (tiles, points) run in `size` children; bulk tasks (zonal statistics,
+ *   whole-scene work, inspections) in `bulkSize` other children, started on first use and niced, so
+ *   a tile never queues behind bulk work and the kernel favours tiles when both compete for a core.
+ *   Each lane has its own bounded queue (503 + Retry-After when full). Bulk tasks are taken from the
+ *   client with the fewest running, and a client over its bulk CPU share per minute gets 503.
+ * - Affinity: a task with a `key` goes to child hash(key) mod size while that child is free or
+ *   recently started its task, so a crop block classified once is reused by the next tiles on it.
+ * - Cancellation: `signal` (the client went away) drops a queued task; a running one is told to stop
+ *   (its handler's AbortSignal) and its child is replaced if it does not stop within a grace time.
+ * - Accounting: a child runs one task at a time and reports the process CPU time (user + system,
+ *   all its threads: inference and GC threads included) between start and end of the task.
  */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setPriority } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GranaryError, fromWire, type WireError } from '../errors.js';
+import type { Lane, TaskMapBase } from './tasks.js';
 
 export interface PoolOptions {
+  /** children for interactive tasks (started at once, in parallel) */
   size: number;
+  /** children for bulk tasks (started when the first bulk task arrives) */
+  bulkSize: number;
+  /** interactive tasks waiting before 503 */
   queueLimit: number;
+  /** bulk tasks waiting before 503 */
+  bulkQueueLimit: number;
+  /** bulk CPU one client may use per minute (ms, summed over its finished bulk tasks) before 503; 0 = no cap */
+  bulkCpuMsPerClientMinute: number;
   taskTimeoutMs: number;
-  /** module URL of the worker entry (a .ts module, loaded through workers/boot.mjs) */
+  /** V8 heap limit of each child (MB) */
+  heapMb: number;
+  /** module URL of the child entry (worker-main.ts), loaded through workers/boot.mjs */
   entry: URL;
-  /** passed to the worker as workerData.init */
+  /** sent to each child before its first task */
   init: unknown;
-  /** tasks in flight per worker (I/O overlaps with compute) */
-  perWorker?: number;
+  /** the lane of each task kind; kinds not listed run interactive */
+  lanes: Readonly<Record<string, Lane>>;
+  /** tests only: modules whose exported `tasks` table is added to every child's handlers */
+  extraTaskModules?: URL[];
+}
+
+export interface RunOptions {
+  /** aborts the task: dropped if queued, stopped in its child if running */
+  signal?: AbortSignal | undefined;
+  /** who asked (client IP): the bulk lane shares CPU between clients */
+  client?: string | undefined;
+  /** affinity key: tasks with the same key run in the same child (cache reuse) */
+  key?: string | undefined;
 }
 
 /** Per-request CPU accounting: run a request inside `cpuAccounting.run(acc, ...)` to collect the worker CPU time of its tasks. */
@@ -29,19 +73,45 @@ export const cpuAccounting = new AsyncLocalStorage<CpuAccount>();
 
 interface Task {
   id: number;
-  account?: CpuAccount | undefined;
   kind: string;
-  payload: unknown;
+  input: unknown;
+  lane: Lane;
+  key: string | undefined;
+  client: string;
+  account: CpuAccount | undefined;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  timer?: NodeJS.Timeout;
+  enqueued: number;
   started?: number;
+  settled: boolean;
+  timer?: NodeJS.Timeout;
+  signal?: AbortSignal | undefined;
+  onAbort?: () => void;
 }
 
-interface Slot {
-  worker: Worker;
-  inflight: Map<number, Task>;
+interface Child {
+  proc: ChildProcess;
+  lane: Lane;
+  index: number;
   ready: boolean;
+  task: Task | null;
+  cancelTimer?: NodeJS.Timeout;
+  /** consecutive deaths of the child in this slot without a finished task (respawn back-off) */
+  failures: number;
+}
+
+type ChildMessage = { t: 'ready' } | { t: 'done'; id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs: number };
+
+export interface LaneStats {
+  children: number;
+  queued: number;
+  running: number;
+  /** age of the oldest waiting task now (ms) */
+  oldestWaitMs: number;
+  /** queue wait of the last (up to) 256 started tasks */
+  waitP50Ms: number;
+  waitP95Ms: number;
+  waitMaxMs: number;
 }
 
 export interface PoolStats {
@@ -51,121 +121,347 @@ export interface PoolStats {
   completed: number;
   failed: number;
   rejected: number;
+  cancelled: number;
   restarts: number;
   cpuMsByKind: Record<string, number>;
 }
 
 const BOOT = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 /**
- * Extra time allowed to a task sent to a worker that has not answered anything yet: a replacement
- * worker first loads its modules (seconds), which must not count against the task timeout, or a
- * small GRANARY_TASK_TIMEOUT_MS would replace every new worker before it could work.
+ * Extra time allowed to a task sent to a child that has not said ready: a new child first loads its
+ * modules (seconds on a busy machine), which must not count against the task timeout.
  */
 const BOOT_GRACE_MS = 30_000;
+/** A cancelled task whose child has not stopped after this long: the child is replaced. */
+const CANCEL_GRACE_MS = 2_000;
+/** A keyed task waits for its child at most this long (then any free child of the lane takes it). */
+const AFFINITY_WAIT_MS = 100;
+const WAIT_SAMPLES = 256;
+const MINUTE = 60_000;
 
-export class WorkerPool {
-  private slots: Slot[] = [];
-  private queue: Task[] = [];
+const overloaded = (detail: string, retryAfterS: number) => new GranaryError('overloaded', detail, {}, { 'Retry-After': String(retryAfterS) });
+
+function hash(s: string): number {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+class LaneState {
+  children: Array<Child | null> = [];
+  queue: Task[] = [];
+  waits: number[] = [];
+  constructor(
+    readonly name: Lane,
+    readonly size: number,
+    readonly queueLimit: number,
+  ) {}
+  recordWait(ms: number): void {
+    this.waits.push(ms);
+    if (this.waits.length > WAIT_SAMPLES) this.waits.shift();
+  }
+  stats(now: number): LaneStats {
+    const sorted = [...this.waits].sort((a, b) => a - b);
+    return {
+      children: this.children.filter((c) => c !== null).length,
+      queued: this.queue.length,
+      running: this.children.filter((c) => c?.task).length,
+      oldestWaitMs: this.queue.length > 0 ? Math.round(now - Math.min(...this.queue.map((t) => t.enqueued))) : 0,
+      waitP50Ms: Math.round(quantile(sorted, 0.5)),
+      waitP95Ms: Math.round(quantile(sorted, 0.95)),
+      waitMaxMs: Math.round(sorted[sorted.length - 1] ?? 0),
+    };
+  }
+}
+
+export class WorkerPool<M extends TaskMapBase> {
+  private readonly lanes: Record<Lane, LaneState>;
   private nextId = 1;
   private closed = false;
   private readonly listeners: Array<(kind: string, cpuMs: number) => void> = [];
-  readonly stats: PoolStats = { workers: 0, queued: 0, inflight: 0, completed: 0, failed: 0, rejected: 0, restarts: 0, cpuMsByKind: {} };
+  /** finished bulk tasks per client in the last minute: [end time, cpu ms] */
+  private readonly bulkCpu = new Map<string, Array<[number, number]>>();
+  private readonly sweeper: NodeJS.Timeout;
+  readonly stats: PoolStats = { workers: 0, queued: 0, inflight: 0, completed: 0, failed: 0, rejected: 0, cancelled: 0, restarts: 0, cpuMsByKind: {} };
 
   constructor(private readonly opts: PoolOptions) {
-    for (let i = 0; i < opts.size; i++) this.slots.push(this.spawn());
+    this.lanes = {
+      interactive: new LaneState('interactive', opts.size, opts.queueLimit),
+      bulk: new LaneState('bulk', Math.max(1, opts.bulkSize), opts.bulkQueueLimit),
+    };
+    // interactive children start now, all at once (fork does not wait for them to load)
+    for (let i = 0; i < opts.size; i++) this.lanes.interactive.children.push(this.spawn('interactive', i, 0));
+    this.lanes.bulk.children = Array.from({ length: this.lanes.bulk.size }, () => null);
     this.stats.workers = opts.size;
+    // affinity fall-back, queue deadlines (children that never come up)
+    this.sweeper = setInterval(() => this.sweep(), 25);
+    this.sweeper.unref();
   }
 
-  private spawn(): Slot {
-    const worker = new Worker(BOOT, { workerData: { entry: this.opts.entry.href, init: this.opts.init } });
-    const slot: Slot = { worker, inflight: new Map(), ready: false };
-    worker.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs?: number }) => {
-      slot.ready = true;
-      const task = slot.inflight.get(m.id);
-      if (!task) return;
-      slot.inflight.delete(m.id);
-      clearTimeout(task.timer);
-      this.stats.inflight--;
-      if (m.cpuMs !== undefined) {
-        this.stats.cpuMsByKind[task.kind] = (this.stats.cpuMsByKind[task.kind] ?? 0) + m.cpuMs;
-        if (task.account) {
-          task.account.cpuMs += m.cpuMs;
-          task.account.byKind[task.kind] = (task.account.byKind[task.kind] ?? 0) + m.cpuMs;
-        }
-        for (const l of this.listeners) l(task.kind, m.cpuMs);
+  private spawn(lane: Lane, index: number, failures: number): Child {
+    const proc = fork(BOOT, [this.opts.entry.href], {
+      execArgv: [`--max-old-space-size=${this.opts.heapMb}`],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const child: Child = { proc, lane, index, ready: false, task: null, failures };
+    if (lane === 'bulk' && proc.pid !== undefined) {
+      try {
+        setPriority(proc.pid, 10); // the kernel gives interactive children the CPU first
+      } catch {
+        /* not permitted here: the separate children still keep the lanes apart */
       }
+    }
+    proc.on('message', (m: ChildMessage) => this.onMessage(child, m));
+    proc.on('error', () => this.onExit(child, 'could not be started'));
+    proc.on('exit', (code, signal) => this.onExit(child, signal ? `was killed (${signal})` : `exited with code ${code}`));
+    proc.send({ t: 'init', init: this.opts.init, extra: (this.opts.extraTaskModules ?? []).map((u) => u.href) });
+    proc.unref();
+    (proc.channel as { unref?: () => void } | undefined)?.unref?.();
+    return child;
+  }
+
+  private onMessage(child: Child, m: ChildMessage): void {
+    if (m.t === 'ready') {
+      child.ready = true;
+      this.pump(child.lane);
+      return;
+    }
+    const task = child.task;
+    if (!task || task.id !== m.id) return;
+    child.task = null;
+    child.failures = 0;
+    clearTimeout(task.timer);
+    clearTimeout(child.cancelTimer);
+    this.stats.inflight--;
+    this.account(task, m.cpuMs);
+    if (!task.settled) {
       if (m.ok) {
         this.stats.completed++;
-        task.resolve(m.result);
+        this.settle(task, () => task.resolve(m.result));
       } else {
         this.stats.failed++;
-        task.reject(fromWire(m.error!));
+        this.settle(task, () => task.reject(fromWire(m.error!)));
       }
-      this.pump();
-    });
-    const onDeath = (why: string) => {
-      if (!this.slots.includes(slot)) return;
-      this.replace(slot, new GranaryError('overloaded', `a worker ${why}; the request can be retried`, {}, { 'Retry-After': '1' }));
-    };
-    worker.on('error', (e) => onDeath(`crashed (${e.message})`));
-    worker.on('exit', (code) => {
-      if (!this.closed) onDeath(`exited with code ${code}`);
-    });
-    worker.unref();
-    return slot;
+    }
+    this.pump(child.lane);
   }
 
-  private replace(slot: Slot, error: Error): void {
-    const i = this.slots.indexOf(slot);
-    if (i < 0) return;
-    for (const t of slot.inflight.values()) {
-      clearTimeout(t.timer);
+  private account(task: Task, cpuMs: number): void {
+    this.stats.cpuMsByKind[task.kind] = (this.stats.cpuMsByKind[task.kind] ?? 0) + cpuMs;
+    if (task.account) {
+      task.account.cpuMs += cpuMs;
+      task.account.byKind[task.kind] = (task.account.byKind[task.kind] ?? 0) + cpuMs;
+    }
+    if (task.lane === 'bulk') {
+      const list = this.bulkCpu.get(task.client) ?? [];
+      list.push([Date.now(), cpuMs]);
+      this.bulkCpu.set(task.client, list);
+    }
+    for (const l of this.listeners) l(task.kind, cpuMs);
+  }
+
+  private settle(task: Task, f: () => void): void {
+    if (task.settled) return;
+    task.settled = true;
+    if (task.signal && task.onAbort) task.signal.removeEventListener('abort', task.onAbort);
+    f();
+  }
+
+  private onExit(child: Child, why: string): void {
+    const lane = this.lanes[child.lane];
+    if (lane.children[child.index] !== child) return; // already replaced
+    clearTimeout(child.cancelTimer);
+    const task = child.task;
+    child.task = null;
+    if (task) {
+      clearTimeout(task.timer);
       this.stats.inflight--;
       this.stats.failed++;
-      t.reject(error);
+      this.settle(task, () => task.reject(overloaded(`a worker process ${why} while running this ${task.kind} task; the other requests were not affected, this one can be retried`, 1)));
     }
-    slot.inflight.clear();
-    void slot.worker.terminate();
+    if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+    if (this.closed) {
+      lane.children[child.index] = null;
+      return;
+    }
     this.stats.restarts++;
-    if (!this.closed) {
-      this.slots[i] = this.spawn();
-      this.pump();
-    } else {
-      this.slots.splice(i, 1);
+    const failures = child.ready && task === null ? 0 : child.failures + 1;
+    // a child that keeps dying before doing any work is restarted with a growing delay
+    const delay = failures <= 1 ? 0 : Math.min(30_000, 100 * 2 ** failures);
+    lane.children[child.index] = null;
+    const respawn = () => {
+      if (this.closed || lane.children[child.index] !== null) return;
+      lane.children[child.index] = this.spawn(child.lane, child.index, failures);
+    };
+    if (delay === 0) respawn();
+    else setTimeout(respawn, delay).unref();
+  }
+
+  /** Stops a child (timeout, cancelled task that does not stop): its task fails, a new child replaces it. */
+  private kill(child: Child, error: Error | null): void {
+    const task = child.task;
+    if (task && error) {
+      this.stats.failed++;
+      this.settle(task, () => task.reject(error));
+    }
+    if (task) {
+      child.task = null;
+      clearTimeout(task.timer);
+      this.stats.inflight--;
+    }
+    clearTimeout(child.cancelTimer);
+    child.proc.kill('SIGKILL');
+    // replaced now (its exit event is then ignored): the restart is visible at once
+    const lane = this.lanes[child.lane];
+    if (lane.children[child.index] === child && !this.closed) {
+      this.stats.restarts++;
+      lane.children[child.index] = this.spawn(child.lane, child.index, 0);
     }
   }
 
-  /** Runs a task in a worker; rejects with 503 when the queue is full. */
-  run<T>(kind: string, payload: unknown): Promise<T> {
-    if (this.closed) return Promise.reject(new GranaryError('overloaded', 'the service is shutting down', {}, { 'Retry-After': '5' }));
-    if (this.queue.length >= this.opts.queueLimit) {
+  /** Runs a task in a child process; rejects with 503 + Retry-After when its lane is full. */
+  run<K extends keyof M & string>(kind: K, input: M[K]['input'], options: RunOptions = {}): Promise<M[K]['output']> {
+    if (this.closed) return Promise.reject(overloaded('the service is shutting down', 5));
+    if (options.signal?.aborted) return Promise.reject(overloaded('the request was cancelled', 1));
+    const laneName = this.opts.lanes[kind] ?? 'interactive';
+    const lane = this.lanes[laneName];
+    const client = options.client ?? '(service)';
+    if (lane.queue.length >= lane.queueLimit) {
       this.stats.rejected++;
-      return Promise.reject(new GranaryError('overloaded', `the processing queue is full (${this.opts.queueLimit} tasks waiting); retry shortly`, {}, { 'Retry-After': '1' }));
+      return Promise.reject(overloaded(`the ${laneName} processing queue is full (${lane.queueLimit} tasks waiting); retry shortly`, laneName === 'bulk' ? 10 : 1));
     }
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, kind, payload, account: cpuAccounting.getStore(), resolve: resolve as (v: unknown) => void, reject });
-      this.stats.queued = this.queue.length;
-      this.pump();
+    // the service's own work (crop-map jobs, region areas: no client) is not capped
+    if (laneName === 'bulk' && options.client !== undefined && this.opts.bulkCpuMsPerClientMinute > 0) {
+      const wait = this.bulkWaitMs(client);
+      if (wait > 0) {
+        this.stats.rejected++;
+        return Promise.reject(overloaded(`this client used its share of bulk processing (${Math.round(this.opts.bulkCpuMsPerClientMinute / 1000)} CPU seconds per minute); retry later`, Math.ceil(wait / 1000)));
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const task: Task = { id: this.nextId++, kind, input, lane: laneName, key: options.key, client, account: cpuAccounting.getStore(), resolve, reject, enqueued: performance.now(), settled: false, signal: options.signal };
+      if (options.signal) {
+        task.onAbort = () => this.cancel(task);
+        options.signal.addEventListener('abort', task.onAbort, { once: true });
+      }
+      lane.queue.push(task);
+      if (laneName === 'bulk') this.ensureBulkChildren();
+      this.pump(laneName);
     });
   }
 
-  private pump(): void {
-    const per = this.opts.perWorker ?? 1; // one task at a time per worker: CPU accounting per task stays exact
-    while (this.queue.length > 0) {
-      let best: Slot | undefined;
-      for (const s of this.slots) if (s.inflight.size < per && (!best || s.inflight.size < best.inflight.size)) best = s;
-      if (!best) break;
-      const task = this.queue.shift()!;
-      const slot = best;
-      task.started = performance.now();
-      task.timer = setTimeout(() => {
-        this.replace(slot, new GranaryError('overloaded', `the task took longer than ${this.opts.taskTimeoutMs} ms and was stopped`, {}, { 'Retry-After': '5' }));
-      }, this.opts.taskTimeoutMs + (slot.ready ? 0 : BOOT_GRACE_MS));
-      slot.inflight.set(task.id, task);
-      this.stats.inflight++;
-      slot.worker.postMessage({ id: task.id, kind: task.kind, payload: task.payload });
+  /** ms until the client's bulk CPU of the last minute falls under its share (0: it may run now). */
+  private bulkWaitMs(client: string): number {
+    const now = Date.now();
+    const list = (this.bulkCpu.get(client) ?? []).filter(([t]) => now - t < MINUTE);
+    if (list.length === 0) this.bulkCpu.delete(client);
+    else this.bulkCpu.set(client, list);
+    let used = list.reduce((a, [, ms]) => a + ms, 0);
+    if (used < this.opts.bulkCpuMsPerClientMinute) return 0;
+    for (const [t, ms] of list) {
+      used -= ms;
+      if (used < this.opts.bulkCpuMsPerClientMinute) return t + MINUTE - now;
     }
-    this.stats.queued = this.queue.length;
+    return MINUTE;
+  }
+
+  private ensureBulkChildren(): void {
+    const lane = this.lanes.bulk;
+    const wanted = Math.min(lane.size, lane.queue.length + lane.children.filter((c) => c?.task).length);
+    for (let i = 0; i < lane.size && lane.children.filter((c) => c !== null).length < wanted; i++) {
+      if (lane.children[i] === null) lane.children[i] = this.spawn('bulk', i, 0);
+    }
+  }
+
+  private cancel(task: Task): void {
+    if (task.settled) return;
+    this.stats.cancelled++;
+    const lane = this.lanes[task.lane];
+    const at = lane.queue.indexOf(task);
+    if (at >= 0) {
+      lane.queue.splice(at, 1);
+      this.settle(task, () => task.reject(overloaded('the request was cancelled', 1)));
+      return;
+    }
+    const child = lane.children.find((c) => c?.task === task);
+    this.settle(task, () => task.reject(overloaded('the request was cancelled', 1)));
+    if (!child) return;
+    child.proc.send({ t: 'cancel', id: task.id });
+    clearTimeout(child.cancelTimer);
+    child.cancelTimer = setTimeout(() => {
+      if (child.task === task) this.kill(child, null);
+    }, CANCEL_GRACE_MS);
+    child.cancelTimer.unref();
+  }
+
+  /** The index in the lane's queue of the next task for this free child, or -1. */
+  private pick(lane: LaneState, child: Child, now: number): number {
+    if (lane.name === 'bulk') {
+      // the waiting task of the client with the fewest running bulk tasks (FIFO among equals)
+      const running = new Map<string, number>();
+      for (const c of lane.children) if (c?.task) running.set(c.task.client, (running.get(c.task.client) ?? 0) + 1);
+      let best = -1;
+      for (let i = 0; i < lane.queue.length; i++) {
+        if (best < 0 || (running.get(lane.queue[i]!.client) ?? 0) < (running.get(lane.queue[best]!.client) ?? 0)) best = i;
+      }
+      return best;
+    }
+    for (let i = 0; i < lane.queue.length; i++) {
+      const t = lane.queue[i]!;
+      if (t.key === undefined) return i;
+      const home = lane.children[hash(t.key) % lane.size];
+      // its home child, or any child once it waited AFFINITY_WAIT_MS (or the home slot is restarting)
+      if (home === child || !home || now - t.enqueued >= AFFINITY_WAIT_MS) return i;
+    }
+    return -1;
+  }
+
+  private pump(name: Lane): void {
+    const lane = this.lanes[name];
+    const now = performance.now();
+    for (const child of lane.children) {
+      if (!child || !child.ready || child.task || lane.queue.length === 0) continue;
+      const i = this.pick(lane, child, now);
+      if (i < 0) continue;
+      const task = lane.queue.splice(i, 1)[0]!;
+      this.start(child, task, now);
+    }
+    this.stats.queued = this.lanes.interactive.queue.length + this.lanes.bulk.queue.length;
+  }
+
+  private start(child: Child, task: Task, now: number): void {
+    task.started = now;
+    this.lanes[child.lane].recordWait(now - task.enqueued);
+    child.task = task;
+    this.stats.inflight++;
+    task.timer = setTimeout(() => {
+      this.kill(child, overloaded(`the task took longer than ${this.opts.taskTimeoutMs} ms and was stopped`, 5));
+    }, this.opts.taskTimeoutMs);
+    task.timer.unref();
+    child.proc.send({ t: 'run', id: task.id, kind: task.kind, input: task.input }, (err) => {
+      if (err && child.task === task) this.kill(child, overloaded(`the task could not be sent to a worker (${err.message})`, 1));
+    });
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const lane of Object.values(this.lanes)) {
+      // tasks that could not start for longer than a task may run (no child came up): refused
+      for (const t of [...lane.queue]) {
+        if (now - t.enqueued > this.opts.taskTimeoutMs + BOOT_GRACE_MS) {
+          lane.queue.splice(lane.queue.indexOf(t), 1);
+          this.stats.failed++;
+          this.settle(t, () => t.reject(overloaded(`no worker could take the task within ${this.opts.taskTimeoutMs + BOOT_GRACE_MS} ms`, 5)));
+        }
+      }
+      if (lane.queue.length > 0) this.pump(lane.name);
+    }
   }
 
   /** Called with the worker CPU time of every finished task (for footprint accounting). */
@@ -174,17 +470,48 @@ export class WorkerPool {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.lanes.interactive.queue.length + this.lanes.bulk.queue.length;
+  }
+
+  /** Queue wait per lane (for /healthz: a load balancer can see starvation). */
+  laneStats(): Record<Lane, LaneStats> {
+    const now = performance.now();
+    return { interactive: this.lanes.interactive.stats(now), bulk: this.lanes.bulk.stats(now) };
+  }
+
+  /** The process ids of the children of a lane (tests kill one to check containment). */
+  pids(lane: Lane = 'interactive'): number[] {
+    return this.lanes[lane].children.flatMap((c) => (c?.proc.pid !== undefined ? [c.proc.pid] : []));
+  }
+
+  /** Resolves when every interactive child has said ready. */
+  async ready(): Promise<void> {
+    while (!this.closed && this.lanes.interactive.children.some((c) => !c?.ready)) await new Promise((r) => setTimeout(r, 10));
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    for (const t of this.queue) t.reject(new GranaryError('overloaded', 'the service is shutting down', {}, { 'Retry-After': '5' }));
-    this.queue = [];
-    // Let in-flight tasks finish (bounded by their timeouts), then stop the workers.
+    clearInterval(this.sweeper);
+    for (const lane of Object.values(this.lanes)) {
+      for (const t of lane.queue) this.settle(t, () => t.reject(overloaded('the service is shutting down', 5)));
+      lane.queue = [];
+    }
+    const all = () => [...this.lanes.interactive.children, ...this.lanes.bulk.children].filter((c): c is Child => c !== null);
+    // let running tasks finish (bounded by their timeouts), then stop the children
     const deadline = Date.now() + this.opts.taskTimeoutMs;
-    while (this.slots.some((s) => s.inflight.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    while (all().some((c) => c.task) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all(
+      all().map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
+            c.proc.once('exit', () => resolve());
+            c.proc.kill('SIGTERM');
+            setTimeout(() => c.proc.kill('SIGKILL'), 2000).unref();
+          }),
+      ),
+    );
   }
 }
 

@@ -14,6 +14,11 @@ import { loadConfig } from '../../server/config.js';
 import { Catalog } from '../../server/catalog/catalog.js';
 import { inspectScene } from '../../server/catalog/inspect.js';
 import { FIXTURES, SINOP, SINOP_NDVI, TEST_FIXTURES } from '../helpers/test-app.js';
+import { FAULT_TASKS, type FaultTasks } from './fault-tasks.js';
+import type { WorkerPool } from '../../server/workers/pool.js';
+import type { TaskMap } from '../../server/workers/tasks.js';
+import { taskOptions } from '../../server/workers/request-options.js';
+import { request } from 'node:http';
 import { expectProblem, rangeServer, silentServer, TOKEN, type LocalServer, type RangeServerMode } from './support.js';
 
 const TILE = '/tiles/sinop/12/1416/2181.png';
@@ -41,16 +46,20 @@ beforeAll(async () => {
     GRANARY_LOG_LEVEL: 'silent',
     GRANARY_TOKEN: TOKEN,
     GRANARY_TASK_TIMEOUT_MS: String(TASK_TIMEOUT_MS),
+    GRANARY_WORKER_HEAP_MB: '256', // the V8 fatal error test reaches the heap limit quickly
     GRANARY_REMOTE_TIMEOUT_MS: String(REMOTE_TIMEOUT_MS),
     GRANARY_REMOTE_HOSTS: `127.0.0.1:${remote.port},127.0.0.1:${silent.port},127.0.0.1:${downPort}`,
     GRANARY_RATE_LIMIT: '0',
   });
   const catalog = new Catalog(join(dataDir, 'catalog'));
   await catalog.save(await inspectScene(SINOP.hrefs, { id: SINOP.id, ...SINOP.options }, sourcePolicy(config), catalog.dir), { replace: true });
-  app = await buildApp(config);
+  app = await buildApp(config, { extraWorkerTasks: [FAULT_TASKS] });
   // test-only routes that run the pool's fault tasks inside a request
-  app.get('/test/crash', async () => app.pool.run('crash-for-test', null));
-  app.get('/test/hang', async () => app.pool.run('hang-for-test', null));
+  const pool = app.pool as unknown as WorkerPool<TaskMap & FaultTasks>;
+  app.get('/test/crash', async () => pool.run('crash-for-test', null));
+  app.get('/test/hang', async () => pool.run('hang-for-test', null));
+  app.get('/test/abort', async () => pool.run('abort-for-test', null));
+  app.get<{ Querystring: { ms: string } }>('/test/spin', async (req, reply) => pool.run('spin-for-test', { ms: Number(req.query.ms) }, taskOptions(req, reply)));
   await app.ready();
 });
 afterAll(async () => {
@@ -84,6 +93,43 @@ describe('worker faults', () => {
     expect(app.pool.stats.restarts).toBe(restarts + 1);
     const tile = await app.inject({ url: '/tiles/sinop/12/1416/2180.png' });
     expect(tile.statusCode).toBe(200);
+  });
+
+  it('a V8 fatal error (heap out of memory) in a task: 503 for that request, the service and the next tile are fine', async () => {
+    await app.pool.ready();
+    const res = await app.inject({ url: '/test/abort' });
+    expectProblem(res, 503);
+    expect(res.json().detail).toMatch(/worker process/);
+    expect((await app.inject({ url: '/tiles/sinop/12/1416/2182.png' })).statusCode).toBe(200);
+  });
+
+  it('a worker process killed in the middle of a task: that request fails cleanly (503 problem), the next one succeeds', async () => {
+    await app.pool.ready();
+    const pending = app.inject({ url: '/test/spin?ms=8000' });
+    await new Promise((r) => setTimeout(r, 500));
+    const pool = app.pool as unknown as WorkerPool<TaskMap & FaultTasks>;
+    expect(pool.laneStats().interactive.running).toBe(1);
+    process.kill(pool.pids()[0]!, 'SIGKILL');
+    const res = await pending;
+    expectProblem(res, 503);
+    expect(res.json().detail).toMatch(/killed \(SIGKILL\) while running this spin-for-test task/);
+    expect((await app.inject({ url: '/tiles/sinop/12/1416/2183.png' })).statusCode).toBe(200);
+  });
+
+  it('a client that goes away: its running task is stopped in the worker (the worker is free at once)', async () => {
+    await app.pool.ready();
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const cancelled = app.pool.stats.cancelled;
+    const req = request(`${address}/test/spin?ms=20000`);
+    req.on('error', () => undefined);
+    req.end();
+    await new Promise((r) => setTimeout(r, 700));
+    req.destroy();
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(app.pool.stats.cancelled).toBe(cancelled + 1);
+    expect((await app.inject({ url: '/tiles/sinop/12/1416/2184.png' })).statusCode).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(5000); // not after the 20 s task
   });
 
   it('the pool keeps its size through crashes', async () => {
@@ -140,8 +186,9 @@ describe('overload', () => {
     const config = loadConfig({ GRANARY_DATA_DIR: dir, GRANARY_READ_DIRS: FIXTURES, GRANARY_WORKERS: '1', GRANARY_QUEUE_LIMIT: '2', GRANARY_LOG_LEVEL: 'silent', GRANARY_RATE_LIMIT: '0', GRANARY_TASK_TIMEOUT_MS: '2000' });
     const catalog = new Catalog(join(dir, 'catalog'));
     await catalog.save(await inspectScene(SINOP.hrefs, { id: SINOP.id, ...SINOP.options }, sourcePolicy(config), catalog.dir), { replace: true });
-    const small = await buildApp(config);
-    small.get('/test/hang', async () => small.pool.run('hang-for-test', null));
+    const small = await buildApp(config, { extraWorkerTasks: [FAULT_TASKS] });
+    const pool = small.pool as unknown as WorkerPool<TaskMap & FaultTasks>;
+    small.get('/test/hang', async () => pool.run('hang-for-test', null));
     await small.ready();
     try {
       // occupy the only worker (2 tasks in flight per worker), then more than the queue holds

@@ -12,8 +12,8 @@ import { chooseSeason } from '../../inference/season.js';
 import { originOf } from '../origin.js';
 import type { ModelEntry } from '../../inference/registry.js';
 import type { Scene } from '../../catalog/scene.js';
-import type { TileResult } from '../../pipeline/tile.js';
-import type { CropTileMessage } from '../../workers/crop-tasks.js';
+import { taskOptions } from '../../workers/request-options.js';
+import { cropBlockKey } from '../../workers/affinity.js';
 
 const CropQuery = Type.Object(
   {
@@ -67,7 +67,7 @@ export default async function cropRoutes(app: FastifyInstance) {
     const key = `crop|${layer}|${scene.id}|${scene.etag}|${model.sha256}|${choice.season}|${t.z}/${t.x}/${t.y}@${t.size}`;
     reply.header('X-Granary-Season', String(choice.season));
     return sendCachedTile(app, req, reply, key, 'image/png', () =>
-      app.pool.run<TileResult>('crop-tile', { scene, model: ref, inputs, season: choice.season, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, layer, session: model.session } satisfies CropTileMessage),
+      app.pool.run('crop-tile', { scene, model: ref, inputs, season: choice.season, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, layer, session: model.session }, taskOptions(req, reply, cropBlockKey(scene, model.sha256, choice.season, t))),
     );
   };
 

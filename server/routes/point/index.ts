@@ -2,11 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { problemResponses } from '../schemas.js';
-import { pixelAt, type PointResult } from '../../pipeline/point.js';
+import { pixelAt } from '../../pipeline/point.js';
 import { modelTask, publicCard } from '../crops/index.js';
 import { GranaryError } from '../../errors.js';
 import type { PointMessage } from '../../workers/crop-tasks.js';
 import type { Scene } from '../../catalog/scene.js';
+import { taskOptions } from '../../workers/request-options.js';
 
 const PointQuery = Type.Object({
   lon: Type.Number({ minimum: -180, maximum: 180 }),
@@ -19,7 +20,7 @@ const PointQuery = Type.Object({
 export default async function pointRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Static<typeof PointQuery> }>('/api/point', {
     schema: { tags: ['crops'], summary: 'Everything known at a point: scene pixel, time series of every variable, crop class with all probabilities, and the region', querystring: PointQuery, response: { ...problemResponses } },
-  }, async (req) => {
+  }, async (req, reply) => {
     const { lon, lat } = req.query;
     let scene: Scene | undefined;
     if (req.query.scene) {
@@ -45,7 +46,7 @@ export default async function pointRoutes(app: FastifyInstance) {
       if (req.query.model || !(e instanceof GranaryError)) throw e;
       modelNote = `no crop class: ${e.message}`;
     }
-    const r = await app.pool.run<PointResult>('point', { scene, lon, lat, ...(model ? { model } : {}), ...(session ? { session } : {}) } satisfies PointMessage);
+    const r = await app.pool.run('point', { scene, lon, lat, ...(model ? { model } : {}), ...(session ? { session } : {}) }, taskOptions(req, reply));
     return {
       lon,
       lat,

@@ -14,8 +14,9 @@ import { LRUCache } from 'lru-cache';
 import type { SceneCatalog } from '../../catalog/catalog.js';
 import type { Scene } from '../../catalog/scene.js';
 import type { WorkerPool } from '../../workers/pool.js';
+import type { TaskMap } from '../../workers/tasks.js';
 import type { SourcePolicy } from '../../raster/source.js';
-import type { ZonalFeatureResult, ZonalTask } from '../../pipeline/zonal.js';
+import type { ZonalTask } from '../../pipeline/zonal.js';
 import type { RegionFeature } from '../../regions/load.js';
 import { checkSidecar, type CropMapSidecar } from './crop-area.js';
 
@@ -60,7 +61,7 @@ export class CropMapStore {
 
   constructor(
     readonly dir: string,
-    private readonly pool: WorkerPool,
+    private readonly pool: WorkerPool<TaskMap>,
     private readonly catalog: SceneCatalog,
     private readonly policy: SourcePolicy,
   ) {}
@@ -159,7 +160,7 @@ export class CropMapStore {
         let p = this.areas.get(key);
         if (!p) {
           const task: ZonalTask = { features: [{ index: 0, geometry: r.geometry }], values: null, classes: this.classSpec(entry) };
-          p = this.pool.run<ZonalFeatureResult[]>('zonal-stats', task).then(
+          p = this.pool.run('zonal-stats', task).then(
             (res): RegionAreaOutcome => {
               const c = res[0]?.classes;
               if (!c) return { kind: 'failed', reason: 'no class statistics returned' };

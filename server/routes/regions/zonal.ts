@@ -15,6 +15,7 @@ import { modelBasedAreaFromCv } from '../../analytics/olofsson.js';
 import type { ZonalFeatureResult, ZonalTask, ZonalValueBand } from '../../pipeline/zonal.js';
 import type { CropMapEntry } from './crop-maps.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
+import { taskOptions } from '../../workers/request-options.js';
 
 /**
  * maxVerticesPerFeature: the validity check (Turf kinks, server/analytics/geometry-validity.ts) is
@@ -255,7 +256,7 @@ export default async function zonalRoutes(app: FastifyInstance) {
             values: { assets, maskKeys },
             classes: crop ? app.cropMaps.classSpec(crop) : null,
           };
-          for (const r of await app.pool.run<ZonalFeatureResult[]>('zonal-stats', task)) results.set(r.index, r);
+          for (const r of await app.pool.run('zonal-stats', task, taskOptions(req, reply))) results.set(r.index, r);
         }),
       );
       const out = inputs.map((i) => ({

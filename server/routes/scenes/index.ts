@@ -5,6 +5,7 @@ import { problemResponses, SceneIdParam } from '../schemas.js';
 import { requireToken } from '../../plugins/auth.js';
 import { originOf } from '../origin.js';
 import type { StacItem } from '../../catalog/scene.js';
+import { taskOptions } from '../../workers/request-options.js';
 
 const SceneSummary = Type.Object({
   id: Type.String(),
@@ -76,7 +77,7 @@ export default async function sceneRoutes(app: FastifyInstance) {
     schema: { tags: ['catalog'], summary: 'Register COGs as a scene (needs Authorization: Bearer <token>)', body: AddSceneBody, security: [{ bearer: [] }], response: { ...problemResponses } },
   }, async (req, reply) => {
     const { hrefs, replace, ...opts } = req.body;
-    const item = await app.pool.run<StacItem>('inspect-scene', { hrefs: hrefs.map((h) => app.resolveDataHref(h)), opts, itemDir: app.catalog.dir });
+    const item = await app.pool.run('inspect-scene', { hrefs: hrefs.map((h) => app.resolveDataHref(h)), opts, itemDir: app.catalog.dir }, taskOptions(req, reply));
     await app.catalog.save(item, { replace: replace ?? false });
     return reply.code(201).header('Location', `/api/scenes/${item.id}`).type('application/geo+json').send(item);
   });

@@ -8,7 +8,8 @@ export default async function serviceRoutes(app: FastifyInstance) {
   }, async (_req, reply) => {
     if (!app.readiness.ok) return reply.code(503).send({ status: 'starting', waitingFor: app.readiness.waitingFor });
     const scenes = await app.catalog.list();
-    return { status: 'ok', scenes: scenes.length, catalogProblems: app.catalog.problems };
+    // queue wait per lane: a load balancer can see interactive work starving
+    return { status: 'ok', scenes: scenes.length, catalogProblems: app.catalog.problems, queues: app.pool.laneStats() };
   });
 
   // readiness for a load balancer: every backing service answers (database, Redis when configured, catalog)
@@ -40,6 +41,12 @@ export default async function serviceRoutes(app: FastifyInstance) {
     app.metrics.pool.set({ state: 'failed' }, s.failed);
     app.metrics.pool.set({ state: 'rejected' }, s.rejected);
     app.metrics.pool.set({ state: 'restarts' }, s.restarts);
+    app.metrics.pool.set({ state: 'cancelled' }, s.cancelled);
+    for (const [lane, l] of Object.entries(app.pool.laneStats())) {
+      app.metrics.pool.set({ state: `${lane}_queued` }, l.queued);
+      app.metrics.pool.set({ state: `${lane}_oldest_wait_ms` }, l.oldestWaitMs);
+      app.metrics.pool.set({ state: `${lane}_wait_p95_ms` }, l.waitP95Ms);
+    }
     app.metrics.pool.set({ state: 'tile_cache_bytes' }, app.tileCache.bytes);
     return reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics());
   });

@@ -11,6 +11,7 @@ import { resolveSelection, selectionQuery } from '../../pipeline/selection.js';
 import { TileCache } from '../../plugins/tile-cache.js';
 import type { TileResult } from '../../pipeline/tile.js';
 import { originOf } from '../origin.js';
+import { taskOptions } from '../../workers/request-options.js';
 
 const CONTENT: Record<'png' | 'tif', string> = { png: 'image/png', tif: 'image/tiff; application=geotiff' };
 
@@ -55,7 +56,7 @@ export default async function tileRoutes(app: FastifyInstance) {
       const sel = resolveSelection(scene, req.query, app.colormaps);
       const key = `img|${scene.id}|${scene.etag}|${t.format}|${t.z}/${t.x}/${t.y}@${t.size}|${sel.canonical}`;
       return sendCachedTile(app, req, reply, key, CONTENT[t.format], () =>
-        app.pool.run<TileResult>('imagery-tile', { scene, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, format: t.format, sel }),
+        app.pool.run('imagery-tile', { scene, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, format: t.format, sel }, taskOptions(req, reply)),
       );
     },
   );

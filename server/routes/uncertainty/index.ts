@@ -18,9 +18,9 @@ import { sendCachedTile } from '../tiles/index.js';
 import { modelTask } from '../crops/index.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { badRequest } from '../../errors.js';
-import { UNCERTAINTY_MEASURES, type UncertainPlacesResult, type UncertaintyMeasure, type UncertaintyTileTask, type UncertainPlacesTask } from '../../pipeline/uncertainty.js';
-import type { TileResult } from '../../pipeline/tile.js';
-import type { SessionSpec } from '../../inference/ort-classifier.js';
+import { UNCERTAINTY_MEASURES, type UncertainPlacesResult, type UncertaintyMeasure } from '../../pipeline/uncertainty.js';
+import { taskOptions } from '../../workers/request-options.js';
+import { cropBlockKey } from '../../workers/affinity.js';
 
 export const DEFAULT_PLACES = 50;
 export const MAX_PLACES = 1000;
@@ -96,7 +96,7 @@ export async function computeUncertainPlaces(app: FastifyInstance, q: PlacesRequ
   let p = byApp.get(key);
   if (!p) {
     p = app.pool
-      .run<UncertainPlacesResult>('uncertain-places', { scene, model: ref, inputs, season: choice.season, measure, n, spacing, session: model.session } satisfies UncertainPlacesTask & { session: SessionSpec })
+      .run('uncertain-places', { scene, model: ref, inputs, season: choice.season, measure, n, spacing, session: model.session })
       .then((result) => {
         const a: PlacesAnswer = { sceneId: scene.id, sceneTitle: scene.title, modelId: model.id, season: choice.season, measure, n, spacing, result };
         latest.set(app.pool, a);
@@ -161,7 +161,7 @@ export default async function uncertaintyRoutes(app: FastifyInstance) {
       const key = `crop|uncertainty-${measure}|${scene.id}|${scene.etag}|${model.sha256}|${choice.season}|${t.z}/${t.x}/${t.y}@${t.size}`;
       reply.header('X-Granary-Season', String(choice.season));
       return sendCachedTile(app, req, reply, key, 'image/png', () =>
-        app.pool.run<TileResult>('crop-uncertainty-tile', { scene, model: ref, inputs, season: choice.season, measure, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, session: model.session } satisfies UncertaintyTileTask & { session: SessionSpec }),
+        app.pool.run('crop-uncertainty-tile', { scene, model: ref, inputs, season: choice.season, measure, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, session: model.session }, taskOptions(req, reply, cropBlockKey(scene, model.sha256, choice.season, t))),
       );
     },
   );

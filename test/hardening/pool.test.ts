@@ -1,0 +1,154 @@
+/**
+ * The worker pool itself (server/workers/pool.ts), with a light child entry and the test-only
+ * fault tasks: containment of a V8 fatal error, cancellation reaching the child, lanes, affinity,
+ * per-client bulk share, per-task CPU.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerPool, type PoolOptions } from '../../server/workers/pool.js';
+import { GranaryError } from '../../server/errors.js';
+import type { FaultTasks } from './fault-tasks.js';
+
+const ENTRY = new URL('./pool-entry.ts', import.meta.url);
+let pool: WorkerPool<FaultTasks> | null = null;
+
+function make(over: Partial<PoolOptions> = {}): WorkerPool<FaultTasks> {
+  pool = new WorkerPool<FaultTasks>({
+    size: 2,
+    bulkSize: 1,
+    queueLimit: 16,
+    bulkQueueLimit: 4,
+    bulkCpuMsPerClientMinute: 0,
+    taskTimeoutMs: 10_000,
+    heapMb: 128,
+    entry: ENTRY,
+    init: null,
+    lanes: { 'spin-for-test': 'interactive' },
+    ...over,
+  });
+  return pool;
+}
+
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+});
+
+async function rejection(p: Promise<unknown>): Promise<GranaryError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(GranaryError);
+    return e as GranaryError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('worker pool (child processes)', () => {
+  it('a V8 fatal error in a task ends only its child: the task fails with 503, the next task runs in a new child', async () => {
+    const p = make({ size: 1, heapMb: 64 });
+    await p.ready();
+    const before = await p.run('pid-for-test', null);
+    const e = await rejection(p.run('abort-for-test', null));
+    expect(e.status).toBe(503);
+    expect(e.message).toMatch(/worker process .* while running this abort-for-test task/);
+    const after = await p.run('pid-for-test', null);
+    expect(after).not.toBe(before);
+    expect(p.stats.restarts).toBe(1);
+  }, 60_000);
+
+  it('a child killed mid-task: that task fails cleanly, the next one succeeds', async () => {
+    const p = make({ size: 1 });
+    await p.ready();
+    const [pid] = p.pids();
+    const running = p.run('spin-for-test', { ms: 5000 });
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(pid!, 'SIGKILL');
+    const e = await rejection(running);
+    expect(e.status).toBe(503);
+    expect(e.message).toMatch(/killed \(SIGKILL\)/);
+    expect(await p.run('spin-for-test', { ms: 10 })).toMatchObject({ cancelled: false });
+  }, 60_000);
+
+  it('cancellation reaches the child: a running task sees its signal and the child is free again at once', async () => {
+    const p = make({ size: 1 });
+    await p.ready();
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const running = p.run('spin-for-test', { ms: 8000 }, { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 300));
+    ac.abort();
+    await rejection(running);
+    // the child stopped the cancelled task: the next task starts well before 8 s have passed
+    const next = await p.run('spin-for-test', { ms: 10 });
+    expect(next.cancelled).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(4000);
+    expect(p.stats.restarts).toBe(0); // it stopped by itself, no kill needed
+    expect(p.stats.cancelled).toBe(1);
+  }, 60_000);
+
+  it('a queued task whose caller went away is dropped without running', async () => {
+    const p = make({ size: 1 });
+    await p.ready();
+    const busy = p.run('spin-for-test', { ms: 500 });
+    const ac = new AbortController();
+    const queued = p.run('spin-for-test', { ms: 5000 }, { signal: ac.signal });
+    ac.abort();
+    await rejection(queued);
+    await busy;
+    expect(p.stats.completed).toBe(1);
+    expect(p.laneStats().interactive.queued).toBe(0);
+  }, 60_000);
+
+  it('interactive tasks never wait behind bulk tasks; a full bulk lane answers 503 with Retry-After', async () => {
+    const p = make({ size: 1, lanes: { 'spin-for-test': 'bulk' }, bulkQueueLimit: 2 });
+    await p.ready();
+    await p.run('spin-for-test', { ms: 10 }, { client: 'warm-up' }); // the bulk child starts on first use
+    const bulk = Array.from({ length: 3 }, () => p.run('spin-for-test', { ms: 1500 }, { client: 'heavy' }));
+    const full = await rejection(p.run('spin-for-test', { ms: 10 }, { client: 'heavy' }));
+    expect(full.status).toBe(503);
+    expect(full.headers?.['Retry-After']).toBeDefined();
+    const t0 = performance.now();
+    await p.run('pid-for-test', null); // interactive lane
+    expect(performance.now() - t0).toBeLessThan(1000); // not behind 3 x 1.5 s of bulk work
+    await Promise.all(bulk);
+    const lanes = p.laneStats();
+    expect(lanes.bulk.waitMaxMs).toBeGreaterThan(1000);
+    expect(lanes.interactive.waitMaxMs).toBeLessThan(1000);
+  }, 60_000);
+
+  it('bulk work is shared between clients: a client over its CPU share per minute gets 503 with Retry-After', async () => {
+    const p = make({ size: 1, lanes: { 'spin-for-test': 'bulk', 'work-for-test': 'bulk' }, bulkCpuMsPerClientMinute: 20 });
+    await p.ready();
+    await p.run('work-for-test', { n: 2e7 }, { client: 'a' }); // far more than 20 ms of CPU
+    const e = await rejection(p.run('spin-for-test', { ms: 10 }, { client: 'a' }));
+    expect(e.status).toBe(503);
+    expect(Number(e.headers?.['Retry-After'])).toBeGreaterThan(0);
+    expect(await p.run('spin-for-test', { ms: 10 }, { client: 'b' })).toMatchObject({ cancelled: false });
+  }, 60_000);
+
+  it('tasks with the same affinity key run in the same child', async () => {
+    const p = make({ size: 2 });
+    await p.ready();
+    for (const key of ['crop|a|1', 'crop|b|2', 'crop|c|3']) {
+      const pids = new Set<number>();
+      for (let i = 0; i < 4; i++) pids.add(await p.run('pid-for-test', null, { key }));
+      expect(pids.size).toBe(1);
+    }
+  }, 60_000);
+
+  it('reports the CPU time of each task, measured in its child', async () => {
+    const p = make({ size: 1 });
+    await p.ready();
+    const seen: number[] = [];
+    p.onTaskCpu((_k, ms) => seen.push(ms));
+    const t0 = performance.now();
+    await p.run('work-for-test', { n: 5e6 });
+    const wall1 = performance.now() - t0;
+    await p.run('work-for-test', { n: 4 * 5e6 });
+    expect(seen).toHaveLength(2);
+    // CPU time, not wall time: proportional to the work whatever else the machine runs
+    expect(seen[1]! / seen[0]!).toBeGreaterThan(2.5);
+    expect(seen[1]! / seen[0]!).toBeLessThan(6);
+    expect(seen[0]!).toBeLessThanOrEqual(wall1 + 5);
+  }, 60_000);
+});
