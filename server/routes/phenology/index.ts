@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { Static } from 'typebox';
 import { problemResponses } from '../schemas.js';
 import { GranaryError } from '../../errors.js';
-import { pixelAt, type PointResult } from '../../pipeline/point.js';
+import { pixelAt } from '../../pipeline/point.js';
+import { taskOptions } from '../../workers/request-options.js';
 import { modelTask } from '../crops/index.js';
 import type { PointMessage } from '../../workers/crop-tasks.js';
 import { PhenologyService } from '../../phenology/service.js';
@@ -54,7 +55,7 @@ async function phenologyRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: Static<typeof PointQuery> }>('/api/phenology/point', {
     schema: { tags, summary: 'A field\'s start of season in every season of the scene, against its municipality and the usual window of its class', querystring: PointQuery, response: { 200: PointResponse, ...problemResponses } },
-  }, async (req) => {
+  }, async (req, reply) => {
     const { lon, lat } = req.query;
     const candidates = req.query.scene ? [service.get(req.query.scene)].filter((p) => p !== undefined) : service.list();
     if (req.query.scene && candidates.length === 0) throw new GranaryError('not-found', `no start-of-season product for scene "${req.query.scene}" (products: ${service.list().map((p) => p.scene).join(', ') || 'none'}; build one with granary phenology <sceneId>)`);
@@ -83,7 +84,7 @@ async function phenologyRoutes(app: FastifyInstance) {
         notes.push(`no crop class from the model: ${e.message}`);
       }
     }
-    const r = await app.pool.run<PointResult>('point', { scene, lon, lat, ...(model ? { model } : {}), ...(session ? { session } : {}) } satisfies PointMessage);
+    const r = await app.pool.run('point', { scene, lon, lat, ...(model ? { model } : {}), ...(session ? { session } : {}) } satisfies PointMessage, taskOptions(req, reply));
     const series = r.series[product.variable] ?? [];
     const dates = series.map((s) => s.date!);
     const cls = req.query.class ? { name: req.query.class, source: 'query' } : r.crop?.class ? { name: r.crop.class.name, source: `model ${r.crop.modelId}, season ${r.crop.season}` } : null;
