@@ -108,7 +108,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerProblemHandlers(app);
 
   const policy = sourcePolicy(config);
-  const init: WorkerInit = { policy, blockCacheBytes: config.blockCacheMb * 1024 * 1024 };
+  const init: WorkerInit = { policy, blockCacheBytes: config.blockCacheMb * 1024 * 1024, readBudgetBytes: config.requestDecodeMb * 1024 * 1024 };
   const pool = new WorkerPool<TaskMap>({
     size: config.workers,
     bulkSize: config.bulkWorkers,

@@ -7,7 +7,7 @@ import { basename, dirname, relative } from 'node:path';
 import type { CogHandle } from '../raster/cog.js';
 import { openCog, checkBlockRanges } from '../raster/cog.js';
 import { openSource, isRemote, type SourcePolicy } from '../raster/source.js';
-import { readWindow } from '../raster/read-window.js';
+import { checkReadBudget, readWindow } from '../raster/read-window.js';
 import { BlockCache } from '../raster/block-cache.js';
 import { transformer, WGS84 } from '../geo/crs.js';
 import { GranaryError, badRequest } from '../errors.js';
@@ -99,7 +99,26 @@ function defaultColormap(variable: string): string {
  * Reads `hrefs` (absolute paths or URLs) and builds the STAC item. `itemDir` is where the item will
  * be stored: local hrefs are written relative to it.
  */
-export async function inspectScene(hrefs: string[], opts: AddSceneOptions, policy: SourcePolicy, itemDir: string): Promise<StacItem> {
+/** The default per-request read budget (config GRANARY_REQUEST_DECODE_MB). */
+export const DEFAULT_READ_BUDGET = 256 * 1024 * 1024;
+
+/**
+ * Refuses a file whose coarsest level is too big for one read: the lowest-zoom tiles (and the
+ * display range computed here) read it whole, so serving it would need more than the per-request
+ * budget. Declared sizes only, nothing is decoded.
+ */
+function checkServable(h: CogHandle, budget: number): void {
+  const last = h.levels.length - 1;
+  const level = h.levels[last]!;
+  const blocks = Math.ceil(level.width / level.tileWidth) * Math.ceil(level.height / level.tileHeight);
+  const sampleBytes = BYTES_PER_SAMPLE[h.info.dtype];
+  const bytes = level.width * level.height * 4 + blocks * level.tileWidth * level.tileHeight * sampleBytes * (h.info.planar === 1 ? h.info.bandCount : 1);
+  checkReadBudget(h, last, bytes, budget);
+}
+
+const BYTES_PER_SAMPLE = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 } as const;
+
+export async function inspectScene(hrefs: string[], opts: AddSceneOptions, policy: SourcePolicy, itemDir: string, readBudgetBytes = DEFAULT_READ_BUDGET): Promise<StacItem> {
   if (!SCENE_ID.test(opts.id)) throw badRequest(`scene id "${opts.id}" must match ${SCENE_ID.source}`);
   if (hrefs.length === 0) throw badRequest('no files given');
   if (opts.variables && opts.variables.length > 1 && opts.variables.length !== hrefs.length) {
@@ -112,6 +131,7 @@ export async function inspectScene(hrefs: string[], opts: AddSceneOptions, polic
       try {
         const handle = await openCog(source);
         handles.push(handle);
+        checkServable(handle, readBudgetBytes);
         await checkBlockRanges(handle);
       } catch (e) {
         await source.close();

@@ -93,6 +93,7 @@ async function scenesAdd(args: string[]): Promise<number> {
       },
       sourcePolicy(config),
       catalog.dir,
+      config.requestDecodeMb * 1024 * 1024,
     );
     const path = await catalog.save(item, { replace: values.replace ?? false });
     const vars = [...new Set(Object.values(item.assets).flatMap((a) => a['raster:bands'].map((b) => b['granary:variable'])))];

@@ -7,7 +7,14 @@ export class BlockCache {
   hits = 0;
   misses = 0;
 
-  constructor(maxBytes: number) {
+  /**
+   * @param readBudgetBytes the memory one read (readWindow) may use for decoded blocks and its
+   *   output, computed from declared sizes before anything is read (Infinity = no budget)
+   */
+  constructor(
+    maxBytes: number,
+    readonly readBudgetBytes = Number.POSITIVE_INFINITY,
+  ) {
     this.lru = new LRUCache<string, ArrayBuffer>({
       maxSize: Math.max(1, Math.floor(maxBytes)),
       sizeCalculation: (v) => Math.max(1, v.byteLength),

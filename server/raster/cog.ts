@@ -63,7 +63,7 @@ export interface CogHandle {
 }
 
 /** Limits that keep a hostile file from exhausting memory. */
-export const LIMITS = { maxDimension: 1_000_000, maxBands: 4096, maxBlockBytes: 256 * 1024 * 1024, maxLevels: 32 };
+export const LIMITS = { maxDimension: 1_000_000, maxBands: 1024, maxBlockBytes: 256 * 1024 * 1024, maxLevels: 32 };
 
 const SAMPLE_FORMAT: Record<string, DType> = {
   '1:8': 'uint8', '2:8': 'int8', '1:16': 'uint16', '2:16': 'int16', '1:32': 'uint32', '2:32': 'int32', '3:32': 'float32', '3:64': 'float64',
@@ -140,7 +140,7 @@ export async function openCog(source: Source): Promise<CogHandle> {
     const first = await tiff.getImage(0);
     checkImage(first, 'the image');
     const bandCount = first.getSamplesPerPixel();
-    if (bandCount < 1 || bandCount > LIMITS.maxBands) throw unreadable(`the file declares ${bandCount} bands`);
+    if (bandCount < 1 || bandCount > LIMITS.maxBands) throw unreadable(`the file declares ${bandCount} bands (at most ${LIMITS.maxBands} are accepted)`);
     const dtype = dtypeOf(first);
     let crs: CrsInfo;
     try {
@@ -224,6 +224,8 @@ export async function checkBlockRanges(h: CogHandle): Promise<void> {
     const offsets = (await fd.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number | bigint> | undefined;
     const counts = (await fd.loadValue(tiled ? 'TileByteCounts' : 'StripByteCounts')) as ArrayLike<number | bigint> | undefined;
     if (!offsets || !counts || offsets.length !== counts.length) throw unreadable(`level ${level.ifd} has no usable block offsets`);
+    const blocks = Math.ceil(level.width / level.tileWidth) * Math.ceil(level.height / level.tileHeight) * (h.info.planar === 2 ? h.info.bandCount : 1);
+    if (offsets.length !== blocks) throw unreadable(`image ${level.ifd} (${level.width}x${level.height} in blocks of ${level.tileWidth}x${level.tileHeight}) needs ${blocks} block offsets but lists ${offsets.length}`);
     for (let i = 0; i < offsets.length; i++) {
       const end = Number(offsets[i]) + Number(counts[i]);
       if (end > size) throw unreadable(`block ${i} of image ${level.ifd} ends at byte ${end}, past the end of the file (${size} bytes): the file is truncated or corrupt`);

@@ -56,6 +56,25 @@ function viewBigEndian(buf: ArrayBuffer, dtype: DType): Typed {
   return out;
 }
 
+/**
+ * The per-request memory budget, from declared sizes before any read: a read that would need more
+ * (no overview coarse enough for the zoom, or a polygon over a huge full-resolution level) is
+ * refused naming the fix, instead of decoding gigabytes.
+ */
+export function checkReadBudget(h: CogHandle, levelIndex: number, bytes: number, budget: number): void {
+  if (bytes <= budget) return;
+  const level = h.levels[levelIndex]!;
+  const file = h.source.key.split('@')[0];
+  const mb = (n: number) => `${Math.ceil(n / 1048576)} MB`;
+  const overviews = h.levels.length - 1;
+  throw new GranaryError(
+    'scene-unreadable',
+    `this read needs ${mb(bytes)} from ${levelIndex === 0 ? 'the full-resolution image' : `overview ${levelIndex}`} (${level.width}x${level.height} pixels) of ${file}, more than the per-request budget of ${mb(budget)}: ` +
+      (overviews === 0 ? 'the file has no overviews; add them (gdaladdo -r average <file> 2 4 8 16 32 64) or ask for a smaller area' : `it has ${overviews} overview(s), none coarse enough for this zoom or area; add coarser ones (gdaladdo) or ask for a smaller area`),
+    { budgetBytes: budget, neededBytes: bytes },
+  );
+}
+
 export async function readWindow(
   h: CogHandle,
   levelIndex: number,
@@ -73,7 +92,6 @@ export async function readWindow(
     throw new RangeError(`window ${win.join(',')} outside level ${level.width}x${level.height}`);
   }
   const { dtype, planar, bandCount } = h.info;
-  const out = bands.map(() => new Float32Array(ww * wh).fill(NaN));
   const tw = level.tileWidth;
   const th = level.tileHeight;
   const image = level.image;
@@ -82,7 +100,9 @@ export async function readWindow(
   const bx1 = Math.floor((c1 - 1) / tw);
   const by0 = Math.floor(r0 / th);
   const by1 = Math.floor((r1 - 1) / th);
+  checkReadBudget(h, levelIndex, ww * wh * bands.length * 4 + (bx1 - bx0 + 1) * (by1 - by0 + 1) * tw * th * BYTES[dtype] * (planar === 1 ? bandCount : bands.length), cache.readBudgetBytes);
 
+  const out = bands.map(() => new Float32Array(ww * wh).fill(NaN));
   const loadBlock = (bx: number, by: number, sample: number) => {
     const key = `${h.source.key}|${level.ifd}|${bx},${by}|${planar === 2 ? sample : '*'}`;
     return cache.get(key, async () => {

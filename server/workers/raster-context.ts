@@ -13,6 +13,8 @@ import type { RasterContext } from '../pipeline/read-tile.js';
 export interface WorkerInit {
   policy: SourcePolicy;
   blockCacheBytes: number;
+  /** decoded bytes one read may use (see checkReadBudget) */
+  readBudgetBytes?: number;
 }
 
 export function createRasterContext(init: WorkerInit): RasterContext & { colormaps: ColormapRegistry } {
@@ -25,7 +27,7 @@ export function createRasterContext(init: WorkerInit): RasterContext & { colorma
     },
   });
   return {
-    blocks: new BlockCache(init.blockCacheBytes),
+    blocks: new BlockCache(init.blockCacheBytes, init.readBudgetBytes ?? Number.POSITIVE_INFINITY),
     plans: new PlanCache(PLAN_CACHE_BYTES),
     colormaps: new ColormapRegistry(),
     open(href: string) {

@@ -16,7 +16,7 @@ serveTasks((init: WorkerInit): Handlers<TaskMap> => {
   const ctx = createRasterContext(init);
   return {
     'imagery-tile': (p, { signal }) => renderImageryTile(ctx, p, signal),
-    'inspect-scene': (p) => inspectScene(p.hrefs, p.opts, init.policy, p.itemDir),
+    'inspect-scene': (p) => inspectScene(p.hrefs, p.opts, init.policy, p.itemDir, init.readBudgetBytes),
     'zonal-stats': (p, { signal }) => runZonalTask(ctx, p, signal),
     ...cropTasks(ctx),
     ...jobTasks(ctx),

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { LightMyRequestResponse as InjectResponse } from 'fastify';
 import { expect } from 'vitest';
 
@@ -118,4 +119,18 @@ export function expectProblem(res: InjectResponse, status?: number | ((s: number
 export function acceptable(res: { statusCode: number; headers: Record<string, unknown> }): boolean {
   if (res.statusCode < 500) return true;
   return res.statusCode === 503 && res.headers['retry-after'] !== undefined;
+}
+
+/** Resident memory of the service: this process plus every worker process of its pool (bytes). */
+export function serviceRss(pool: { pids(lane?: 'interactive' | 'bulk'): number[] }): number {
+  let total = process.memoryUsage().rss;
+  for (const pid of [...pool.pids('interactive'), ...pool.pids('bulk')]) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
 }
