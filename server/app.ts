@@ -45,6 +45,7 @@ import labelAuditRoutes from './routes/reports/audit.js';
 import uncertaintyRoutes from './routes/uncertainty/index.js';
 import phenologyRoutes from './routes/phenology/index.js';
 import weatherRoutes from './routes/weather/index.js';
+import alertRoutes from './routes/alerts/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(footprintRoutes);
   await app.register(phenologyRoutes);
   await app.register(weatherRoutes);
+  await app.register(alertRoutes);
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {

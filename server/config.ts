@@ -60,6 +60,12 @@ export const ConfigSchema = Type.Object({
   jobLockMs: Type.Integer({ minimum: 1000, description: 'GRANARY_JOB_LOCK_MS: a worker holding a job block for longer without renewing its lock (killed, frozen) loses it to another worker (default 15000)' }),
   jobAttempts: Type.Integer({ minimum: 1, maximum: 100, description: 'GRANARY_JOB_ATTEMPTS: tries per job block before the job fails (default 3)' }),
   instanceName: Type.String({ minLength: 1, maxLength: 64, description: 'GRANARY_INSTANCE: name of this replica or worker in logs and metrics (default <hostname>-<pid>)' }),
+  // alerts and webhooks (docs/answers.md)
+  webhookHosts: Type.Array(Type.String(), { description: 'GRANARY_WEBHOOK_HOSTS: host[:port] allowlist for alert webhook receivers (comma separated); empty = no webhook can be subscribed' }),
+  webhookAttempts: Type.Integer({ minimum: 1, maximum: 20, description: 'GRANARY_WEBHOOK_ATTEMPTS: delivery attempts per alert before it waits for the next dispatch (default 5)' }),
+  webhookBackoffMs: Type.Integer({ minimum: 0, description: 'GRANARY_WEBHOOK_BACKOFF_MS: first retry delay, doubled each attempt, with full jitter (default 1000)' }),
+  webhookTimeoutMs: Type.Integer({ minimum: 100, description: 'GRANARY_WEBHOOK_TIMEOUT_MS: time a receiver has to answer (default 10000)' }),
+  alertsDispatchSeconds: Type.Integer({ minimum: 0, description: 'GRANARY_ALERTS_DISPATCH_SECONDS: how often alerts are evaluated and sent to subscribers (default 300; 0 = only on POST /api/alerts/dispatch)' }),
   testSlowCropmapMs: Type.Integer({ minimum: 0, description: 'GRANARY_TEST_SLOW_CROPMAP_MS: tests only: granary cropmap sleeps this long after each block (default 0)' }),
 });
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -124,6 +130,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Static<typ
     maxEventLoopDelayMs: int(env, 'GRANARY_MAX_EVENT_LOOP_DELAY_MS', (file.maxEventLoopDelayMs as number | undefined) ?? 1000),
     requestTimeoutMs: int(env, 'GRANARY_REQUEST_TIMEOUT_MS', (file.requestTimeoutMs as number | undefined) ?? 30_000),
     connectionTimeoutMs: int(env, 'GRANARY_CONNECTION_TIMEOUT_MS', (file.connectionTimeoutMs as number | undefined) ?? 120_000),
+    webhookHosts: [...list(env.GRANARY_WEBHOOK_HOSTS), ...((file.webhookHosts as string[] | undefined) ?? [])].map((h) => h.toLowerCase()),
+    webhookAttempts: int(env, 'GRANARY_WEBHOOK_ATTEMPTS', (file.webhookAttempts as number | undefined) ?? 5),
+    webhookBackoffMs: int(env, 'GRANARY_WEBHOOK_BACKOFF_MS', (file.webhookBackoffMs as number | undefined) ?? 1000),
+    webhookTimeoutMs: int(env, 'GRANARY_WEBHOOK_TIMEOUT_MS', (file.webhookTimeoutMs as number | undefined) ?? 10_000),
+    alertsDispatchSeconds: int(env, 'GRANARY_ALERTS_DISPATCH_SECONDS', (file.alertsDispatchSeconds as number | undefined) ?? 300),
     testSlowCropmapMs: int(env, 'GRANARY_TEST_SLOW_CROPMAP_MS', 0),
     databaseUrl: env.GRANARY_DATABASE_URL || ((file.databaseUrl as string | undefined) ?? null),
     redisUrl: env.GRANARY_REDIS_URL || ((file.redisUrl as string | undefined) ?? null),

@@ -38,6 +38,8 @@ export interface PhenologyProduct {
   regions: Array<{ regionId: string; name: string; season: number; pixels: number; pixelsWithSeason: number; p10: number | null; p50: number | null; p90: number | null }>;
   samples: { file: string; n: number; outsideScene: number; withoutSeason: number } | null;
   windows: SosWindow[];
+  /** mean of the variable over the municipality's pixels, per season and composite (crop condition against other seasons) */
+  regionSeries: Array<{ regionId: string; season: number; dates: string[]; mean: Array<number | null> }>;
   createdAt: string;
 }
 
@@ -99,6 +101,25 @@ export async function buildPhenology(ctx: RasterContext, scene: Scene, opts: Bui
     }
   }
 
+  const regionSeries: PhenologyProduct['regionSeries'] = [];
+  for (const [season, idx] of [...seasonsOf(stack.dates)].sort((a, b) => a[0] - b[0])) {
+    for (const r of regionIds) {
+      const mean = idx.map((i) => {
+        let sum = 0;
+        let n = 0;
+        regionOfPixel.forEach((rr, p) => {
+          const v = stack.values[i]![p]!;
+          if (rr?.id === r.id && Number.isFinite(v)) {
+            sum += v;
+            n++;
+          }
+        });
+        return n > 0 ? Math.round((sum / n) * 1e4) / 1e4 : null;
+      });
+      regionSeries.push({ regionId: r.id, season, dates: idx.map((i) => stack.dates[i]!), mean });
+    }
+  }
+
   // labelled samples: their own pixel's start of season in the season they are labelled for
   let samples: PhenologyProduct['samples'] = null;
   let windows: SosWindow[] = [];
@@ -156,6 +177,7 @@ export async function buildPhenology(ctx: RasterContext, scene: Scene, opts: Bui
     regions,
     samples,
     windows,
+    regionSeries,
     createdAt: new Date().toISOString(),
   };
   const jsonPath = join(opts.outDir, `${scene.id}.json`);

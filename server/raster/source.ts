@@ -127,7 +127,7 @@ export function assertAllowedAddress(address: string, port: number, policy: Sour
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A dns.lookup for http.request that refuses internal addresses at connect time. */
-function guardedLookup(policy: SourcePolicy, port: number) {
+export function guardedLookup(policy: SourcePolicy, port: number) {
   return (hostname: string, options: { all?: boolean; family?: number | string }, cb: LookupCallback) => {
     dnsLookup(hostname, { all: true, ...(typeof options.family === 'number' ? { family: options.family } : {}) }, (err, addresses) => {
       if (err) return cb(err, []);

@@ -1,0 +1,66 @@
+/**
+ * Evaluates every alert rule on the service's data: weather (stations serving each municipality),
+ * start-of-season products (municipal NDVI per season), approved field reports.
+ */
+import { pointOnFeature } from '@turf/turf';
+import type { RegionsService } from '../plugins/regions.js';
+import type { WeatherService } from '../weather/service.js';
+import type { PhenologyService } from '../phenology/service.js';
+import type { FieldReportStore } from '../reports/store.js';
+import type { DailyRow } from '../weather/daily.js';
+import { seasonOfDate } from '../weather/season.js';
+import { cropConditionAlerts, drySpellAlerts, pestClusterAlerts, CLUSTER_RULES, CONDITION_RULES, THREAT_WORDS, type Alert } from './rules.js';
+
+export interface Evaluation {
+  asOf: string;
+  alerts: Alert[];
+  rules: Array<{ kind: string; description: string; status: string }>;
+}
+
+export class AlertsService {
+  private readonly points: Array<{ id: string; name: string; lon: number; lat: number }>;
+  private memo: { key: string; at: number; value: Evaluation } | null = null;
+
+  constructor(
+    private readonly deps: { regions: RegionsService; weather: WeatherService; phenology: PhenologyService; reports: FieldReportStore; regionAt: (lon: number, lat: number) => { id: string; name: string } | null },
+  ) {
+    this.points = deps.regions.regions.map((r) => {
+      const [lon, lat] = pointOnFeature(r).geometry.coordinates as [number, number];
+      return { id: r.id, name: r.properties.name, lon, lat };
+    });
+  }
+
+  async evaluate(opts: { asOf?: string } = {}): Promise<Evaluation> {
+    const stations = await this.deps.weather.stations();
+    const latest = stations.map((s) => s.lastDay ?? '').sort().at(-1) ?? new Date().toISOString().slice(0, 10);
+    const asOf = opts.asOf ?? latest;
+    const key = `${asOf}|${stations.map((s) => `${s.id}:${s.days}:${s.lastDay}`).join(',')}|${await this.deps.reports.version()}`;
+    if (this.memo && this.memo.key === key && Date.now() - this.memo.at < 60_000) return this.memo.value;
+
+    const daily = new Map<string, DailyRow[]>();
+    const store = this.deps.weather.store();
+    for (const s of stations) daily.set(s.id, await store.daily(s.id, '0000-01-01', asOf));
+    const season = seasonOfDate(asOf);
+    const dry = drySpellAlerts({ regions: this.points, stations, daily, seasons: [season - 1, season], asOf });
+
+    const names = new Map(this.points.map((p) => [p.id, p.name]));
+    const series = this.deps.phenology.list().flatMap((p) => (p.regionSeries ?? []).filter((r) => r.dates[0]! <= asOf).map((r) => ({ ...r, regionName: names.get(r.regionId) ?? r.regionId })));
+    const condition = cropConditionAlerts(series);
+
+    const reports = (await this.deps.reports.approved()).filter((r) => r.observedOn <= asOf).map((r) => ({ id: r.id, lon: r.lon, lat: r.lat, date: r.observedOn, note: r.note }));
+    const pests = pestClusterAlerts(reports, this.deps.regionAt);
+
+    const alerts = [...dry, ...condition.alerts, ...pests].sort((a, b) => b.updated.localeCompare(a.updated) || a.id.localeCompare(b.id));
+    const value: Evaluation = {
+      asOf,
+      alerts,
+      rules: [
+        { kind: 'dry-spell', description: 'a dry spell (>= 10 consecutive days < 1 mm) in the growing season (1 Sep - 30 Jun) at any of the 3 nearest stations within 100 km that have rain data; poor when >= 20 days', status: `${stations.length} stations, seasons ${season - 1}-${season + 1}` },
+        { kind: 'crop-condition-drop', description: `the municipality's mean NDVI below the mean of the other seasons by more than max(${CONDITION_RULES.zDrop} sd, ${CONDITION_RULES.minDrop}) for ${CONDITION_RULES.run} composites running; needs ${CONDITION_RULES.minOtherSeasons} other seasons of imagery`, status: condition.withoutNormal.length ? `no normal for ${condition.withoutNormal.map((w) => `${w.regionName} (${w.reason})`).join('; ')}` : 'evaluated' },
+        { kind: 'pest-disease-cluster', description: `>= ${CLUSTER_RULES.minReports} approved field reports whose note names a pest or disease (${THREAT_WORDS.slice(0, 8).join(', ')}, ...), each within ${CLUSTER_RULES.distanceKm} km and ${CLUSTER_RULES.days} days of another`, status: `${reports.length} approved reports` },
+      ],
+    };
+    this.memo = { key, at: Date.now(), value };
+    return value;
+  }
+}

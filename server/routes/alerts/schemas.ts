@@ -1,0 +1,51 @@
+/** Schemas of the alert routes. */
+import { Type } from 'typebox';
+
+export const ALERT_KINDS = ['dry-spell', 'crop-condition-drop', 'pest-disease-cluster'] as const;
+const Kind = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const AlertSchema = Type.Object({
+  id: Type.String({ description: 'stable id: the same situation keeps its id across evaluations' }),
+  kind: Kind,
+  severity: Type.Union([Type.Literal('watch'), Type.Literal('poor')], { description: 'GEOGLAM Crop Monitor words: watch = a concern, poor = a serious one' }),
+  regionId: NullableString,
+  regionName: NullableString,
+  title: Type.String(),
+  detail: Type.String(),
+  start: Type.String(),
+  end: Type.String(),
+  updated: Type.String(),
+  location: Type.Union([Type.Object({ lon: Type.Number(), lat: Type.Number() }), Type.Null()]),
+  evidence: Type.Object({}, { additionalProperties: true }),
+});
+
+export const AlertsQuery = Type.Object({
+  kind: Type.Optional(Kind),
+  region: Type.Optional(Type.String({ pattern: '^[0-9]{7}$', description: 'IBGE municipality code' })),
+  since: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'only alerts updated on or after this date' })),
+  asOf: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'evaluate the rules with the data up to this day (default: the latest day of weather data)' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, description: 'default 500' })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('atom'), Type.Literal('csv')])),
+});
+
+export const AlertsResponse = Type.Object({
+  asOf: Type.String(),
+  numberMatched: Type.Integer(),
+  alerts: Type.Array(AlertSchema),
+  rules: Type.Array(Type.Object({ kind: Type.String(), description: Type.String(), status: Type.String() })),
+});
+
+export const SubscribeBody = Type.Object(
+  {
+    url: Type.String({ minLength: 8, maxLength: 2000, description: 'http(s) URL on a host in GRANARY_WEBHOOK_HOSTS' }),
+    kinds: Type.Optional(Type.Array(Kind, { maxItems: 3, description: 'alert kinds wanted (default all)' })),
+    regions: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{7}$' }), { maxItems: 141, description: 'municipalities wanted (default all)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SubscriptionSchema = Type.Object({ id: Type.Integer(), url: Type.String(), kinds: Type.Array(Type.String()), regions: Type.Array(Type.String()), createdAt: Type.String(), delivered: Type.Optional(Type.Integer()), failed: Type.Optional(Type.Integer()) });
+export const SubscribeResponse = Type.Intersect([SubscriptionSchema, Type.Object({ secret: Type.String({ description: 'HMAC-SHA256 key of the X-Granary-Signature-256 header; shown only now' }), signature: Type.String() })]);
+export const SubscriptionParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
+export const DispatchResponse = Type.Object({ subscriptions: Type.Integer(), delivered: Type.Integer(), failed: Type.Array(Type.Object({ subscriptionId: Type.Integer(), alertId: Type.String(), attempts: Type.Integer(), error: NullableString })) });
