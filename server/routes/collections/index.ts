@@ -19,6 +19,7 @@ import { originOf } from '../origin.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { intersectsBoxes, parseBbox, type Box } from './bbox.js';
 import { layerRegistry, type LayerDef, type LayerSnapshot, type ServedFeature } from './layers.js';
+import type { QueryableLayer } from './pg-crop-map.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -109,6 +110,25 @@ function itemsUrl(origin: string, base: string, id: string, q: Query, over: Reco
   for (const [k, v] of Object.entries(q)) if (v !== undefined && !(k in over)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
   for (const [k, v] of Object.entries(over)) p.set(k, v);
   return `${origin}${base}/collections/${encodeURIComponent(id)}/items?${p.toString()}`;
+}
+
+/** The items document of one page (links self/collection/next/prev, numberMatched/numberReturned). */
+function itemsDoc(origin: string, base: string, id: string, q: Query, params: Record<string, string>, limit: number, offset: number, page: ServedFeature[], matched: number) {
+  const fixed = { ...q, ...params };
+  const links = [
+    { rel: 'self', type: GEOJSON_TYPE, title: 'this page', href: itemsUrl(origin, base, id, fixed, { limit: String(limit), offset: String(offset) }) },
+    { rel: 'collection', type: 'application/json', title: 'the collection', href: `${origin}${base}/collections/${id}` },
+    ...(offset + page.length < matched ? [{ rel: 'next', type: GEOJSON_TYPE, title: 'next page', href: itemsUrl(origin, base, id, fixed, { limit: String(limit), offset: String(offset + limit) }) }] : []),
+    ...(offset > 0 ? [{ rel: 'prev', type: GEOJSON_TYPE, title: 'previous page', href: itemsUrl(origin, base, id, fixed, { limit: String(limit), offset: String(Math.max(0, offset - limit)) }) }] : []),
+  ];
+  return {
+    type: 'FeatureCollection',
+    numberMatched: matched,
+    numberReturned: page.length,
+    timeStamp: new Date().toISOString(),
+    links,
+    features: page.map((f) => ({ type: 'Feature', id: f.id, geometry: f.geometry, properties: f.properties })),
+  };
 }
 
 function collectionDoc(origin: string, base: string, layer: LayerDef, snap: LayerSnapshot) {
@@ -228,6 +248,11 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
       const offset = parseCount(one(q['offset']), 'offset', 0, 0);
       const boxes: Box[] | null = parseBbox(one(q['bbox']));
       const when = parseDatetime(one(q['datetime']));
+      // a layer kept in a database answers bbox/limit/offset pages itself (cluster mode's crop map)
+      if ('query' in layer && !when && Object.keys(q).every((k) => RESERVED.has(k))) {
+        const page = await (layer as QueryableLayer).query({ boxes, limit, offset });
+        return reply.type(GEOJSON_TYPE).header('Content-Crs', `<${CRS84}>`).send(JSON.stringify(itemsDoc(originOf(req), base, layer.id, q, {}, limit, offset, page.features, page.numberMatched)));
+      }
       const snap = await layer.snapshot(layerParams(layer, q));
       const filters = propertyFilters(layer, snap, q);
       const matched = snap.features.filter((f) => {
@@ -240,22 +265,7 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
         return filters.every((fn) => fn(f));
       });
       const page = matched.slice(offset, offset + limit);
-      const origin = originOf(req);
-      const fixed = { ...q, ...snap.params };
-      const links = [
-        { rel: 'self', type: GEOJSON_TYPE, title: 'this page', href: itemsUrl(origin, base, layer.id, fixed, { limit: String(limit), offset: String(offset) }) },
-        { rel: 'collection', type: 'application/json', title: 'the collection', href: `${origin}${base}/collections/${layer.id}` },
-        ...(offset + page.length < matched.length ? [{ rel: 'next', type: GEOJSON_TYPE, title: 'next page', href: itemsUrl(origin, base, layer.id, fixed, { limit: String(limit), offset: String(offset + limit) }) }] : []),
-        ...(offset > 0 ? [{ rel: 'prev', type: GEOJSON_TYPE, title: 'previous page', href: itemsUrl(origin, base, layer.id, fixed, { limit: String(limit), offset: String(Math.max(0, offset - limit)) }) }] : []),
-      ];
-      const doc = {
-        type: 'FeatureCollection',
-        numberMatched: matched.length,
-        numberReturned: page.length,
-        timeStamp: new Date().toISOString(),
-        links,
-        features: page.map((f) => ({ type: 'Feature', id: f.id, geometry: f.geometry, properties: f.properties })),
-      };
+      const doc = itemsDoc(originOf(req), base, layer.id, q, snap.params, limit, offset, page, matched.length);
       return reply.type(GEOJSON_TYPE).header('Content-Crs', `<${CRS84}>`).send(JSON.stringify(doc));
     },
   );

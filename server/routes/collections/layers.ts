@@ -20,6 +20,7 @@ import { apiRows, flatRow, FLAT_ROW_COLUMNS } from '../regions/rows.js';
 import { INDICATORS, REGION_INDICATORS } from '../regions/schemas.js';
 import { geometryBbox, rfc7946Geometry } from './rfc7946.js';
 import { fieldReportsLayer, uncertainPlacesLayer } from './field-reports.js';
+import { pgCropMapLayer } from './pg-crop-map.js';
 import { weatherStationsLayer } from './weather-stations.js';
 
 export type PropType = 'string' | 'number' | 'integer' | 'boolean';
@@ -205,7 +206,7 @@ export class LayerRegistry {
   readonly layers: LayerDef[];
 
   constructor(private readonly app: FastifyInstance) {
-    this.layers = [this.regionsLayer(), this.yieldGapLayer(), this.samplesLayer(), this.cropMapLayer(), fieldReportsLayer(app), uncertainPlacesLayer(app), weatherStationsLayer(app)];
+    this.layers = [this.regionsLayer(), this.yieldGapLayer(), this.samplesLayer(), app.backends.pg ? pgCropMapLayer(app.backends.pg) : this.cropMapLayer(), fieldReportsLayer(app), uncertainPlacesLayer(app), weatherStationsLayer(app)];
   }
 
   async available(): Promise<LayerDef[]> {
