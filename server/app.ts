@@ -30,6 +30,8 @@ import serviceRoutes from './routes/service/index.js';
 import clientPlugin from './plugins/client.js';
 import compression from './plugins/compression.js';
 import boundaryRoutes from './routes/boundaries/index.js';
+import normalsRoutes from './routes/normals/index.js';
+import exchangeRateRoutes from './routes/exchange-rates/index.js';
 import regionsPlugin from './plugins/regions.js';
 import footprintPlugin from './plugins/footprint.js';
 import footprintRoutes from './routes/footprint/index.js';
@@ -172,6 +174,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(regionRoutes);
   await app.register(zonalRoutes);
   await app.register(boundaryRoutes);
+  await app.register(normalsRoutes);
+  await app.register(exchangeRateRoutes);
   await app.register(ogcRoutes, { base: '' });
   await app.register(ogcRoutes, { base: '/ogc' });
   await app.register(layerRoutes);

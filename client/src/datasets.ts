@@ -56,3 +56,43 @@ export function boundaries(detail: BoundaryDetail): Promise<RegionCollection> {
 
 /** The boundaries at full precision with every property (OGC items): for downloads only. */
 export const fullBoundaries = () => once('boundaries|geojson', () => api.regions());
+
+export interface NormalRow {
+  regionId: string;
+  name: string;
+  yieldKgHa: number | null;
+  normalYieldKgHa: number | null;
+  yieldDiffKgHa: number | null;
+  yieldDiffPct: number | null;
+  productionT: number | null;
+  normalProductionT: number | null;
+  productionDiffT: number | null;
+  productionDiffPct: number | null;
+  normalYears: number[];
+}
+
+export interface StateYear {
+  year: number;
+  productionT: number;
+  plantedAreaHa: number;
+  yieldKgHa: number | null;
+  municipalities: number;
+}
+
+export interface Normals {
+  crop: string;
+  year: number;
+  windowYears: number;
+  minYears: number;
+  rows: NormalRow[];
+  state: {
+    series: StateYear[];
+    current: StateYear | null;
+    normal: { productionT: number | null; yieldKgHa: number | null };
+    trend: { years: number[]; productionTPerYear: number; yieldKgHaPerYear: number | null } | null;
+  };
+  method: string;
+}
+
+/** Yields and production against the 10-year normal, and the state's totals (GET /api/normals). */
+export const normals = (crop: string, year: number) => once(`normals|${crop}|${year}`, () => getJson<Normals>(`/api/normals?crop=${encodeURIComponent(crop)}&year=${year}`));

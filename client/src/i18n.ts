@@ -56,6 +56,7 @@ const en = {
   scene_sinop: 'Sinop, Mato Grosso: MODIS NDVI and EVI, season 2013-14',
   scene_ipiranga: 'Ipiranga do Norte, Mato Grosso: MODIS, 6 variables, seasons 2007-2013',
   'scene_landsat-bahamas': 'Bahamas: Landsat 7 RGB test scene',
+  sceneSos: '{scene}: start of season (days since 1 September)',
   wCrops: 'the crop map',
   wModels: 'crop models',
   wRegions: 'municipal boundaries',
@@ -71,6 +72,18 @@ const en = {
   tilesServerFailed: 'the server failed to draw them; tell whoever runs the server.',
   tilesRefused: 'the server refused them (this layer may not exist for this scene).',
   noDataLegend: 'no data',
+  fixedClasses: 'Fixed classes: the same for every year and crop, so maps compare by eye.',
+  ind_yieldVsNormalPct: 'Yield vs its 10-year normal (%)',
+  ind_productionVsNormalPct: 'Production vs its 10-year normal (%)',
+  normalTitle: 'Compared with normal ({from}–{to})',
+  normalLine: '{what}: {value} in {year}; normal {normal} ({diff}, {pct}).',
+  normalNone: 'Not enough earlier years for a normal (at least {n}).',
+  nYield: 'Yield',
+  nProduction: 'Production',
+  stateTitle: 'Mato Grosso: {crop} in {year}',
+  stateLine: 'Production {prod} t ({pct} against the normal of {normal} t); yield {yield} kg/ha.',
+  stateTrend: 'Trend {from}–{to}: {prodTrend} t per year; yield {yieldTrend} kg/ha per year.',
+  stateChart: 'State production, {crop} (t)',
   // policymaker
   crop: 'Crop',
   soy: 'Soybean',
@@ -224,6 +237,7 @@ const pt: Dict = {
   scene_sinop: 'Sinop, Mato Grosso: MODIS NDVI e EVI, safra 2013-14',
   scene_ipiranga: 'Ipiranga do Norte, Mato Grosso: MODIS, 6 variáveis, safras 2007-2013',
   'scene_landsat-bahamas': 'Bahamas: cena de teste Landsat 7 RGB',
+  sceneSos: '{scene}: início da safra (dias desde 1º de setembro)',
   wCrops: 'o mapa de culturas',
   wModels: 'os modelos de culturas',
   wRegions: 'os limites municipais',
@@ -239,6 +253,18 @@ const pt: Dict = {
   tilesServerFailed: 'o servidor falhou ao desenhá-las; avise quem mantém o servidor.',
   tilesRefused: 'o servidor recusou o pedido (esta camada pode não existir para esta cena).',
   noDataLegend: 'sem dados',
+  fixedClasses: 'Classes fixas: as mesmas para todo ano e cultura, para comparar mapas a olho.',
+  ind_yieldVsNormalPct: 'Produtividade vs. normal de 10 anos (%)',
+  ind_productionVsNormalPct: 'Produção vs. normal de 10 anos (%)',
+  normalTitle: 'Comparado com o normal ({from}–{to})',
+  normalLine: '{what}: {value} em {year}; normal {normal} ({diff}, {pct}).',
+  normalNone: 'Não há anos anteriores suficientes para um normal (pelo menos {n}).',
+  nYield: 'Produtividade',
+  nProduction: 'Produção',
+  stateTitle: 'Mato Grosso: {crop} em {year}',
+  stateLine: 'Produção de {prod} t ({pct} em relação ao normal de {normal} t); produtividade de {yield} kg/ha.',
+  stateTrend: 'Tendência {from}–{to}: {prodTrend} t por ano; produtividade {yieldTrend} kg/ha por ano.',
+  stateChart: 'Produção do estado, {crop} (t)',
   crop: 'Cultura',
   soy: 'Soja',
   maize: 'Milho',
@@ -399,7 +425,14 @@ export function tDyn(key: string, fallback?: string): string {
 export const colormapName = (name: string, serverTitle?: string): string => tDyn(`cm_${name}`, serverTitle ?? name);
 
 /** A scene's title: the catalog's words for the bundled scenes, else the title it was registered with. */
-export const sceneTitle = (id: string, serverTitle?: string): string => tDyn(`scene_${id}`, serverTitle ?? id);
+export function sceneTitle(id: string, serverTitle?: string): string {
+  const own = (dicts[lang] as Record<string, string>)[`scene_${id}`];
+  if (own) return own;
+  // derived scenes (granary phenology writes <scene>-sos) named after the scene they come from
+  const sos = /^(.+)-sos$/.exec(id);
+  if (sos && (dicts[lang] as Record<string, string>)[`scene_${sos[1]}`]) return t('sceneSos', { scene: sceneTitle(sos[1]!) });
+  return serverTitle ?? id;
+}
 
 const locale = () => (lang === 'pt' ? 'pt-BR' : 'en-GB');
 

@@ -52,11 +52,13 @@ export function choroplethLegend(c: Classes | null, fmt: (v: number) => string, 
     c.colors.forEach((color, i) => {
       const sw = h('span', { class: 'swatch', 'aria-hidden': 'true' });
       sw.style.background = safeColor(color);
-      items.push(h('li', { 'data-color': color }, sw, h('span', {}, `${fmt(bounds[i]!)} – ${fmt(bounds[i + 1]!)}`)));
+      const label = !c.fixed ? `${fmt(bounds[i]!)} – ${fmt(bounds[i + 1]!)}` : i === 0 ? `< ${fmt(c.breaks[0]!)}` : i === c.colors.length - 1 ? `≥ ${fmt(c.breaks[i - 1]!)}` : `${fmt(c.breaks[i - 1]!)} – ${fmt(c.breaks[i]!)}`;
+      items.push(h('li', { 'data-color': color }, sw, h('span', {}, label)));
     });
   }
   const nd = h('span', { class: 'swatch swatch-nodata', 'aria-hidden': 'true' });
   nd.style.background = NO_DATA_COLOR;
   items.push(h('li', {}, nd, h('span', {}, t('noDataLegend'))));
-  return h('figure', { class: 'legend', 'data-legend': 'choropleth' }, h('figcaption', {}, caption), h('ul', { class: 'legend-classes' }, ...items));
+  return h('figure', { class: 'legend', 'data-legend': 'choropleth', 'data-fixed': c?.fixed ? 'true' : 'false' }, h('figcaption', {}, caption), h('ul', { class: 'legend-classes' }, ...items),
+    c?.fixed ? h('p', { class: 'muted small' }, t('fixedClasses')) : null);
 }

@@ -21,7 +21,7 @@ export function regionAt(features: Array<Feature<Polygon | MultiPolygon>>, lon: 
 }
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF). */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, sep = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -35,7 +35,7 @@ export function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === sep) {
       row.push(cell);
       cell = '';
     } else if (c === '\n' || c === '\r') {

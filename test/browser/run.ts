@@ -17,9 +17,14 @@ import { parseCsv, regionAt } from './geo.js';
 import { colourShare, decodePng } from './pixels.js';
 import { startGranary, type RunningServer } from './server.js';
 import { jsSize } from './first-render.js';
+import { ACTUAL, compareWithReference, UPDATE, type ShotResult } from './visual.js';
+import { axeViolations } from './a11y.js';
 
-const SHOTS = join(import.meta.dirname, 'screenshots');
+const SHOTS = ACTUAL;
 mkdirSync(SHOTS, { recursive: true });
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const shotResults: ShotResult[] = [];
 
 type Check = { name: string; run: () => Promise<string | void>; timeoutMs?: number };
 type Regions = FeatureCollection<Polygon | MultiPolygon, { id: string; name: string }>;
@@ -86,8 +91,12 @@ async function sceneCentre(): Promise<{ lon: number; lat: number; x: number; y: 
   return evalJson(`(() => { const b = window.granary.ctx.scene.bbox; const lon = (b[0]+b[2])/2, lat = (b[1]+b[3])/2; const [x, y] = window.granary.project(lon, lat); return { lon, lat, x, y }; })()`);
 }
 
-async function shot(name: string, fullPage = false): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, name), fullPage });
+/** A screenshot of the page, compared with its committed reference (test/browser/visual.ts). */
+async function shot(name: string, fullPage = false, p: Page = page): Promise<void> {
+  // no hover tooltip or caret in the picture
+  await p.mouse.move(0, 0).catch(() => {});
+  const png = await p.screenshot({ fullPage, caret: 'hide', animations: 'disabled' });
+  shotResults.push(await compareWithReference(name, png));
 }
 
 async function setToggle(layer: string, on: boolean): Promise<void> {
@@ -154,12 +163,15 @@ const checks: Check[] = [
       const cy = foot.reduce((s, p) => s + p[1], 0) / foot.length;
       const inner = foot.map(([x, y]) => [cx + (x - cx) * 0.9, cy + (y - cy) * 0.9] as [number, number]);
       const png = await page.screenshot();
-      await shot('desktop-cropmap.png');
       const dpr = await evalJson<number>('window.devicePixelRatio');
       const r = colourShare(await decodePng(png), inner, card.classes.map((c) => c.color), 6, dpr);
-      await setToggle('imagery', true);
-      await setToggle('regions', true);
-      await page.locator('input[data-opacity="crops"]').fill('85');
+      try {
+        await shot('desktop-cropmap.png');
+      } finally {
+        await setToggle('imagery', true);
+        await setToggle('regions', true);
+        await page.locator('input[data-opacity="crops"]').fill('85');
+      }
       if (r.total < 5000) throw new Error(`the scene covers only ${r.total} screen pixels`);
       if (r.share < 0.5) throw new Error(`only ${(r.share * 100).toFixed(1)}% of the scene's pixels have a class colour of model ${modelId}`);
       return `${(r.share * 100).toFixed(1)}% of ${r.total} px in class colours, ${r.perColor.size} classes`;
@@ -267,14 +279,35 @@ const checks: Check[] = [
       const ragged = data.find((r) => r.length !== header.length);
       if (ragged) throw new Error(`CSV row for ${ragged[0]} has ${ragged.length} cells, header ${header.length}`);
       const api = rowsOf(await apiJson<unknown>(`/api/yield-gap?crop=${crop}&year=${year}`));
+      // the same columns as the API's own CSV, in the same order
+      const apiCsv = await (await fetch(`${server.url}/api/yield-gap?crop=${crop}&year=${year}&format=csv`)).text();
+      const apiHeader = parseCsv(apiCsv)[0] ?? [];
+      if (header.join(',') !== apiHeader.join(',')) throw new Error(`CSV columns differ from the API's CSV: ${header.filter((c) => !apiHeader.includes(c)).join(' ')} | API only: ${apiHeader.filter((c) => !header.includes(c)).join(' ')}`);
       const idIdx = header.indexOf('regionId');
       const gapIdx = header.indexOf('yieldGapPct');
+      const loIdx = header.indexOf('mappedAreaCi95LowHa');
       for (const r of data) {
         const a = api.find((x) => String(x.regionId) === r[idIdx]);
         const v = r[gapIdx] === '' ? null : Number(r[gapIdx]);
-        if (!a || (a.yieldGapPct ?? null) !== v) throw new Error(`CSV yieldGapPct of ${r[idIdx]} is ${r[gapIdx]}, API ${String(a?.yieldGapPct)}`);
+        // rounded to 2 decimals: equal to the API within half a unit of the last digit
+        const want = (a?.yieldGapPct ?? null) as number | null;
+        if (!a || (want === null) !== (v === null) || (want !== null && Math.abs(want - v!) > 0.005 + 1e-9)) throw new Error(`CSV yieldGapPct of ${r[idIdx]} is ${r[gapIdx]}, API ${String(a?.yieldGapPct)}`);
+        if (((r[gapIdx] ?? '').split('.')[1]?.length ?? 0) > 2) throw new Error(`CSV yieldGapPct ${r[gapIdx]} is not rounded`);
+        const ci = a.mappedAreaCi95Ha as [number, number] | null | undefined;
+        if (ci && Math.abs(Number(r[loIdx]) - ci[0]) > 0.5) throw new Error(`CSV mappedAreaCi95LowHa of ${r[idIdx]} is ${r[loIdx]}, API ${ci[0]}`);
       }
-      return `GeoJSON ${geo.features.length} features, CSV ${data.length} rows x ${header.length} columns`;
+      // pt-BR for spreadsheets: BOM, semicolons, decimal commas, the same values
+      const [pb] = await Promise.all([page.waitForEvent('download'), page.locator('[data-download="csv-ptbr"]').click()]);
+      const ptText = readFileSync((await pb.path())!, 'utf8');
+      if (ptText.charCodeAt(0) !== 0xfeff) throw new Error('pt-BR CSV has no UTF-8 BOM');
+      const ptRows = parseCsv(ptText.slice(1), ';').filter((r) => r.length > 1);
+      if (ptRows[0]!.join(',') !== apiHeader.join(',')) throw new Error('pt-BR CSV header differs');
+      const withDecimals = ptRows.slice(1).map((r) => r[gapIdx]!).find((x) => /\d,\d/.test(x));
+      if (!withDecimals) throw new Error('pt-BR CSV has no decimal comma in yieldGapPct');
+      const first = ptRows[1]!;
+      const apiFirst = api.find((x) => String(x.regionId) === first[idIdx]);
+      if (Math.abs(Number(first[gapIdx]!.replace(',', '.')) - Number(apiFirst?.yieldGapPct)) > 0.005 + 1e-9) throw new Error(`pt-BR yieldGapPct ${first[gapIdx]} vs API ${String(apiFirst?.yieldGapPct)}`);
+      return `GeoJSON ${geo.features.length} features, CSV ${data.length} rows x ${header.length} columns (= API CSV), pt-BR CSV with BOM and ';'`;
     },
   },
   {
@@ -283,7 +316,7 @@ const checks: Check[] = [
       await page.setViewportSize({ width: 390, height: 844 });
       const out: string[] = [];
       // the farmer view in Portuguese, whose longer words are the harder case
-      for (const [view, lang] of [['policy', 'en'], ['farmer', 'pt']] as const) {
+      for (const [view, lang] of [['policy', 'en'], ['farmer', 'pt'], ['analyst', 'pt']] as const) {
         await openDashboard(`lang=${lang}&view=${view}`);
         await waitSettled();
         if (view === 'farmer') {
@@ -298,12 +331,12 @@ const checks: Check[] = [
         const wide = await evalJson<string[]>(
           `[...document.querySelectorAll('body *')].filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > document.documentElement.clientWidth + 1 && !e.closest('.maplibregl-map'); }).slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''))`,
         );
-        await shot(`phone-${view}${lang === 'pt' ? '-pt' : ''}.png`, true);
+        await shot(`phone-scroll-${view}-${lang}.png`, true);
         if (m.sw > m.cw) throw new Error(`${view}: page is ${m.sw}px wide in a ${m.cw}px viewport (${wide.join(', ')})`);
         if (m.mapH < 250) throw new Error(`${view}: the map is only ${m.mapH}px tall`);
         out.push(`${view} ${m.sw}/${m.cw}px`);
       }
-      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.setViewportSize(DESKTOP);
       return out.join(', ');
     },
   },
@@ -313,7 +346,7 @@ const checks: Check[] = [
       await openDashboard('lang=en');
       await waitSettled();
       const seen = new Set<string>();
-      for (let i = 0; i < 45; i++) {
+      for (let i = 0; i < 80; i++) {
         await page.keyboard.press('Tab');
         const d = await evalJson<string>(
           `(() => { const e = document.activeElement; if (!e) return ''; return e.getAttribute('data-control') || (e.getAttribute('data-layer') && ('layer:' + e.getAttribute('data-layer'))) || (e.getAttribute('data-region-button') && 'ranking') || (e.tagName === 'CANVAS' ? 'map' : e.id || e.tagName.toLowerCase()); })()`,
@@ -345,7 +378,310 @@ const checks: Check[] = [
       }
     },
   },
+  {
+    name: 'Portuguese view: no English catalog text, no raw keys, in every view (desktop and phone), and switching language leaves nothing stale',
+    timeoutMs: 150_000,
+    async run() {
+      const out: string[] = [];
+      for (const size of [DESKTOP, PHONE]) {
+        await page.setViewportSize(size);
+        // start in English and switch: what a stale string would survive
+        await openDashboard('lang=en&view=policy');
+        await waitSettled();
+        await page.locator('#lang-btn').click();
+        for (const view of ['policy', 'farmer', 'analyst'] as const) {
+          await page.locator(`#tab-${view}`).click();
+          if (view === 'policy') {
+            await page.locator('.ranking-table tbody tr').first().waitFor({ timeout: 20_000 });
+            await page.locator('[data-region-button]').first().click();
+            await page.locator('[data-testid="region-panel"] dd[data-field]').first().waitFor({ timeout: 15_000 });
+          }
+          if (view === 'farmer') {
+            await page.locator('#zoom-scene').click();
+            await waitIdle();
+            const c = await sceneCentre();
+            await page.mouse.click(c.x + 15, c.y - 10);
+            await page.locator('[data-testid="field-curve"], .view-farmer [role="alert"]').first().waitFor({ timeout: 30_000 });
+          }
+          if (view === 'analyst') {
+            await page.locator('.label-review-section summary').click();
+            await page.locator('[data-testid="label-review"] table, [data-testid="label-review"] [role="status"]').first().waitFor({ timeout: 20_000 }).catch(() => {});
+          }
+          await page.waitForTimeout(400);
+          const found = await evalJson<{ english: string[]; raw: string[]; lang: string }>(ENGLISH_ON_PAGE);
+          if (found.lang !== 'pt-BR') throw new Error(`html lang is ${found.lang}`);
+          if (found.english.length || found.raw.length) throw new Error(`${size.width}px ${view}: English text ${JSON.stringify(found.english.slice(0, 6))}; raw keys ${JSON.stringify(found.raw.slice(0, 6))}`);
+          if (size === PHONE) await shot(`phone-${view}-pt.png`, true);
+          else await shot(`desktop-${view}-pt.png`);
+        }
+        out.push(`${size.width}px ok`);
+      }
+      await page.setViewportSize(DESKTOP);
+      return out.join(', ');
+    },
+  },
+  {
+    name: 'ranking shows its value column for all indicators (1440x900 and 390x844, pt and en)',
+    timeoutMs: 120_000,
+    async run() {
+      try {
+        return await rankingColumns();
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
+    },
+  },
+  {
+    name: 'permalink restores crop, year, indicator, region, map position and layers; changes go to the URL',
+    timeoutMs: 90_000,
+    async run() {
+      const q = 'lang=en&view=policy&crop=maize&year=2019&ind=productionT&region=5107909&map=8.50%2F-11.90000%2F-55.50000&layers=imagery,regions';
+      await openDashboard(q);
+      await waitSettled();
+      await page.locator('[data-region-name="5107909"]').waitFor({ timeout: 20_000 });
+      const st = await evalJson<{ crop: string; year: number; ind: string; zoom: number; lat: number; lon: number; crops: boolean; conf: boolean; regions: boolean; region: string | null }>(`(() => { const c = window.granary.ctx; const m = c.map; return {
+        crop: c.crop, year: c.year, ind: document.querySelector('select[data-control="indicator"]').value,
+        zoom: m.getZoom(), lat: m.getCenter().lat, lon: m.getCenter().lng,
+        crops: c.layers.isVisible('crops'), conf: c.layers.isVisible('confidence'), regions: c.layers.isVisible('regions'),
+        region: document.querySelector('[data-region-name]')?.getAttribute('data-region-name') ?? null }; })()`);
+      const bad: string[] = [];
+      if (st.crop !== 'maize' || st.year !== 2019) bad.push(`crop/year ${st.crop} ${st.year}`);
+      if (st.ind !== 'productionT') bad.push(`indicator ${st.ind}`);
+      if (Math.abs(st.zoom - 8.5) > 0.01 || Math.abs(st.lat + 11.9) > 1e-3 || Math.abs(st.lon + 55.5) > 1e-3) bad.push(`map ${st.zoom}/${st.lat}/${st.lon}`);
+      if (st.crops || st.conf || !st.regions) bad.push(`layers crops=${st.crops} confidence=${st.conf} regions=${st.regions}`);
+      if (st.region !== '5107909') bad.push(`region ${st.region}`);
+      if (bad.length) throw new Error(`not restored: ${bad.join('; ')}`);
+      // changes are written back
+      await page.locator('select[data-control="crop"]').selectOption('soy');
+      await page.locator('select[data-control="indicator"]').selectOption('yieldGapKgHa');
+      await page.locator('input[data-layer="crops"]').setChecked(true);
+      await page.waitForTimeout(400);
+      const url = new URL(page.url());
+      const p = Object.fromEntries(url.searchParams);
+      if (p.crop !== 'soy' || p.ind !== 'yieldGapKgHa' || !(p.layers ?? '').split(',').includes('crops') || p.region !== '5107909' || !/^\d+\.\d+\/-?\d+\.\d+\/-?\d+\.\d+$/.test(p.map ?? '')) throw new Error(`URL after changes: ${url.search}`);
+      // and a reload opens the same
+      await page.reload();
+      await waitForExpr(page, 'window.granary && window.granary.ready', 30_000);
+      const again = await evalJson<{ crop: string; ind: string }>(`({ crop: window.granary.ctx.crop, ind: document.querySelector('select[data-control="indicator"]').value })`);
+      if (again.crop !== 'soy' || again.ind !== 'yieldGapKgHa') throw new Error(`after reload: ${JSON.stringify(again)}`);
+      return url.search.slice(0, 140);
+    },
+  },
+  {
+    name: 'map export is a PNG with title, map and legend; print layout hides the controls',
+    timeoutMs: 60_000,
+    async run() {
+      await openDashboard('lang=pt&view=policy');
+      await waitSettled();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator('#export-png').click()]);
+      const file = (await dl.path())!;
+      const { decodePng: dec } = await import('./pixels.js');
+      const img = await dec(readFileSync(file));
+      const canvas = await evalJson<{ w: number; h: number }>(`({ w: window.granary.ctx.map.getCanvas().width, h: window.granary.ctx.map.getCanvas().height })`);
+      if (img.width <= canvas.w || img.height <= canvas.h) throw new Error(`export ${img.width}x${img.height} is not larger than the map ${canvas.w}x${canvas.h} (no room for title/legend)`);
+      // the legend's colours are in the picture, to the right of the map
+      const legendColours = await evalJson<string[]>(`[...document.querySelectorAll('#view .choropleth-legend li[data-color]')].map((li) => li.dataset.color)`);
+      const { colourShare } = await import('./pixels.js');
+      const right: Array<[number, number]> = [[canvas.w + 10, 0], [img.width, 0], [img.width, img.height], [canvas.w + 10, img.height]];
+      const r = colourShare(img, right, legendColours, 4, 1);
+      if (r.perColor.size < legendColours.length) throw new Error(`legend colours in the PNG: ${r.perColor.size} of ${legendColours.length}`);
+      writeFileSync(join(SHOTS, 'export-map.png'), readFileSync(file));
+      await page.emulateMedia({ media: 'print' });
+      let hidden: boolean[];
+      let mapH: number;
+      try {
+        hidden = await evalJson<boolean[]>(`['#export-png', '.tabs', 'select[data-control="crop"]'].map((s) => { const e = document.querySelector(s); return !e || getComputedStyle(e).display === 'none' || e.getBoundingClientRect().width === 0; })`);
+        mapH = await evalJson<number>(`document.getElementById('map').getBoundingClientRect().height`);
+        await shot('print-policy-pt.png', true);
+      } finally {
+        await page.emulateMedia({ media: 'screen' });
+      }
+      if (hidden.some((x) => !x)) throw new Error(`print layout shows controls: ${hidden}`);
+      if (mapH < 200) throw new Error(`print layout map is ${mapH}px tall`);
+      return `PNG ${img.width}x${img.height}, ${legendColours.length} legend colours; print map ${Math.round(mapH)}px`;
+    },
+  },
+  {
+    name: 'farmer outside the imagery (Sorriso) gets the municipality figures in kg/ha and sacas/ha (pt, phone)',
+    timeoutMs: 60_000,
+    async run() {
+      await page.setViewportSize(PHONE);
+      try {
+        await openDashboard('lang=pt&view=farmer&at=-12.5450,-55.7110');
+        const gap = page.locator('[data-testid="farmer-gap"]').first();
+        await gap.waitFor({ timeout: 30_000 });
+        const text = await gap.innerText();
+        const title = await page.locator('[data-testid="farmer-gaps"] h3').innerText();
+        if (!/Sorriso/.test(title)) throw new Error(`not Sorriso: ${title}`);
+        const row = rowsOf(await apiJson<unknown>(`/api/yield-gap?crop=soy&year=${await evalJson<number>('window.granary.ctx.year')}&region=5107925`))[0]!;
+        const kg = Number(row.actualYieldKgHa);
+        const sc = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(kg / 60);
+        const kgText = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 0 }).format(kg);
+        if (!text.includes(`${kgText} kg/ha`) || !text.includes(`${sc} sacas/ha`)) throw new Error(`figures: "${text}" (want ${kgText} kg/ha and ${sc} sacas/ha)`);
+        await shot('phone-farmer-sorriso-pt.png', true);
+        return text.slice(0, 120);
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
+    },
+  },
+  {
+    name: 'analyst view: copyable API and OGC URLs that answer, the model card; test scenes not in the users\' list',
+    timeoutMs: 60_000,
+    async run() {
+      await openDashboard('lang=en&view=analyst');
+      await waitSettled();
+      const urls = await evalJson<string[]>(`[...document.querySelectorAll('[data-copy]')].map((b) => b.getAttribute('data-copy'))`);
+      if (urls.length < 6) throw new Error(`${urls.length} endpoints listed`);
+      for (const u of urls) {
+        const res = await fetch(u.replace(/^https?:\/\/[^/]+/, server.url));
+        if (!res.ok) throw new Error(`${u} answers ${res.status}`);
+        await res.body?.cancel();
+      }
+      await page.locator('[data-copy]').first().click();
+      const copied = await page.locator('.endpoint-list [role="status"]').first().innerText();
+      if (!copied) throw new Error('copy button gave no feedback');
+      const card = await page.locator('[data-testid="model-card"]').innerText();
+      if (!/Overall accuracy/.test(card) || !/SHA-256/.test(card)) throw new Error(`model card: ${card.slice(0, 200)}`);
+      const scenes = await apiJson<{ scenes: Array<{ id: string; purpose?: string }> }>('/api/scenes');
+      const tests = scenes.scenes.filter((x) => x.purpose === 'test').map((x) => x.id);
+      const listed = await evalJson<string[]>(`[...document.querySelectorAll('#scene-select option')].map((o) => o.value)`);
+      const leaked = listed.filter((id) => tests.includes(id));
+      if (leaked.length) throw new Error(`test scenes in the users' list: ${leaked.join(', ')}`);
+      await shot('desktop-analyst.png');
+      return `${urls.length} URLs answer; card ok; scene list ${listed.join(', ')} (test scenes in the catalog: ${tests.join(', ') || 'none'})`;
+    },
+  },
+  {
+    name: 'failing tiles are reported in plain words inside their box',
+    async run() {
+      const p2 = await browser.context.newPage();
+      try {
+        await p2.setViewportSize(PHONE);
+        await p2.route('**/tiles/**/*.png*', (r) => r.abort('connectionrefused'));
+        await p2.goto(`${server.url}/?lang=pt`);
+        const status = p2.locator('[data-layer-block="imagery"] .layer-status .notice');
+        await status.waitFor({ state: 'attached', timeout: 20_000 });
+        await p2.evaluate(`document.getElementById('layers').open = true`);
+        const text = await status.innerText();
+        if (/AJAXError|https?:\/\/|Failed to fetch/i.test(text)) throw new Error(`raw error shown: ${text}`);
+        const fits = await p2.evaluate(`(() => { const n = document.querySelector('[data-layer-block="imagery"] .layer-status .notice'); return n.scrollWidth <= n.clientWidth + 1 && document.documentElement.scrollWidth <= document.documentElement.clientWidth; })()`);
+        if (!fits) throw new Error('the message overflows its box or widens the page');
+        return text.slice(0, 100);
+      } finally {
+        await p2.close();
+      }
+    },
+  },
+  {
+    name: 'focus stays on the chosen municipality; Tab order reaches the panel',
+    async run() {
+      await openDashboard('lang=pt&view=policy');
+      await page.locator('[data-region-button]').first().waitFor({ timeout: 30_000 });
+      await page.locator('[data-region-button]').first().focus();
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+      const active = await evalJson<string>(`(() => { const e = document.activeElement; return e ? e.tagName + (e.getAttribute('data-region-name') ? ':' + e.getAttribute('data-region-name') : '') : 'none'; })()`);
+      if (!active.startsWith('H2:')) throw new Error(`focus went to ${active}`);
+      return active;
+    },
+  },
+  {
+    name: 'axe: no accessibility violations (policy, farmer, analyst; desktop en and pt, phone pt)',
+    timeoutMs: 150_000,
+    async run() {
+      const found: string[] = [];
+      let runs = 0;
+      try {
+        for (const [size, lang] of [[DESKTOP, 'en'], [DESKTOP, 'pt'], [PHONE, 'pt']] as const) {
+          await page.setViewportSize(size);
+          // one load per size and language: the farmer's place and the municipality come from the permalink
+          await openDashboard(`lang=${lang}&view=farmer&at=-11.7000,-55.4500&region=5107909`);
+          await waitSettled();
+          await page.locator('[data-testid="farmer-gaps"]').waitFor({ timeout: 30_000 }).catch(() => {});
+          for (const view of ['farmer', 'policy', 'analyst']) {
+            await page.locator(`#tab-${view}`).click();
+            if (view === 'policy') await page.locator('[data-testid="region-panel"] dd[data-field]').first().waitFor({ timeout: 20_000 }).catch(() => {});
+            if (view === 'analyst') await page.locator('.label-review-section summary').click();
+            await page.waitForTimeout(300);
+            const v = await axeViolations(page);
+            runs++;
+            for (const x of v) found.push(`${size.width}px ${lang} ${view}: ${x.id} (${x.impact}) ${x.nodes.join(', ')}`);
+          }
+        }
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
+      if (found.length) throw new Error(`${found.length} violation(s): ${found.slice(0, 5).join(' | ')}`);
+      return `${runs} pages, 0 violations`;
+    },
+  },
 ];
+
+/** The ranking's value column is on screen for every indicator, at both sizes and in both languages. */
+async function rankingColumns(): Promise<string> {
+  let n = 0;
+  for (const size of [DESKTOP, PHONE]) {
+        await page.setViewportSize(size);
+        for (const lang of ['pt', 'en']) {
+          await openDashboard(`lang=${lang}&view=policy`);
+          await page.locator('.ranking-table tbody tr').first().waitFor({ timeout: 30_000 });
+          const keys = await evalJson<string[]>(`[...document.querySelectorAll('select[data-control="indicator"] option')].map((o) => o.value)`);
+          if (keys.length < 12) throw new Error(`only ${keys.length} indicators offered`);
+          for (const k of keys) {
+            await page.locator('select[data-control="indicator"]').selectOption(k);
+            const m = await evalJson<{ ok: boolean; detail: string }>(`(() => {
+              const wrap = document.querySelector('.table-wrap').getBoundingClientRect();
+              const th = document.querySelector('.ranking-table th[aria-sort] + th, .ranking-table thead th:last-child').getBoundingClientRect();
+              const td = document.querySelector('.ranking-table tbody tr td:last-child');
+              const r = td.getBoundingClientRect();
+              const textW = td.scrollWidth;
+              const ok = r.width > 30 && r.right <= wrap.right + 1 && th.right <= wrap.right + 1 && textW <= r.width + 1 && td.textContent.trim().length > 0;
+              return { ok, detail: 'cell ' + Math.round(r.left) + '-' + Math.round(r.right) + ' in ' + Math.round(wrap.left) + '-' + Math.round(wrap.right) + ' text ' + td.textContent.trim() };
+            })()`);
+            if (!m.ok) throw new Error(`${size.width}px ${lang} ${k}: value column not visible (${m.detail})`);
+            n++;
+          }
+          if (size === PHONE && lang === 'pt') await shot('phone-ranking-pt.png');
+        }
+      }
+  return `${n} indicator x size x language combinations`;
+}
+
+/** Visible text on the page that is English catalog text (absent from the Portuguese catalog) or a raw key. */
+const ENGLISH_ON_PAGE = `(() => {
+  const cats = window.granary.catalogs();
+  const ptValues = new Set();
+  const english = new Set();
+  for (const c of Object.values(cats)) for (const v of Object.values(c.pt)) ptValues.add(v.trim());
+  const keys = new Set();
+  for (const c of Object.values(cats)) for (const [k, v] of Object.entries(c.en)) {
+    keys.add(k);
+    // templates match on their fixed text before the first placeholder
+    const fixed = v.split('{')[0].trim();
+    if (fixed.length >= 6 && !ptValues.has(v.trim()) && ![...ptValues].some((p) => p.startsWith(fixed))) english.add(fixed);
+  }
+  const texts = [];
+  const walk = (el) => {
+    if (el.closest && (el.closest('.maplibregl-ctrl-attrib') || el.closest('[hidden]'))) return;
+    for (const n of el.childNodes) {
+      if (n.nodeType === 3) { const s = n.textContent.trim(); if (s) texts.push(s); }
+      else if (n.nodeType === 1) {
+        const e = n;
+        const st = getComputedStyle(e);
+        if (st.display === 'none' || st.visibility === 'hidden') continue;
+        for (const a of ['aria-label', 'title', 'placeholder']) if (e.getAttribute(a)) texts.push(e.getAttribute(a));
+        walk(e);
+      }
+    }
+  };
+  walk(document.body);
+  return {
+    lang: document.documentElement.lang,
+    english: [...new Set(texts.filter((s) => [...english].some((f) => s.startsWith(f))))],
+    raw: [...new Set(texts.filter((s) => /^(ind|cm|scene)_[A-Za-z-]+$/.test(s) || keys.has(s)))],
+  };
+})()`;
 
 // ---------- runner ----------
 
@@ -360,7 +696,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<
 
 async function main(): Promise<number> {
   server = await startGranary();
-  browser = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  browser = await launchChromium({ viewport: DESKTOP });
   // the product must work on a closed network: refuse and record anything not from the server
   await browser.context.route('**/*', (route) => {
     const u = route.request().url();
@@ -385,6 +721,8 @@ async function main(): Promise<number> {
   }
   const js = jsSize();
   console.log(`info: client JS ${(js.jsGzipBytes / 1024).toFixed(1)} KiB gzipped (${js.files.map((f) => `${f.name} ${(f.gzipBytes / 1024).toFixed(1)}`).join(', ')}); screenshots in test/browser/screenshots/`);
+  const diffs = shotResults.filter((r) => r.diffShare !== null).map((r) => `${r.name} ${(r.diffShare! * 100).toFixed(2)}%`);
+  console.log(UPDATE ? `info: references written: ${shotResults.map((r) => r.name).join(', ')}` : `info: screenshots vs references (differing pixels): ${diffs.join(', ')}`);
   console.log(`browser: ${passed} passed, ${failed} failed`);
   writeSummary(passed, failed);
   return failed === 0 ? 0 : 1;

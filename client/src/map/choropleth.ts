@@ -10,6 +10,8 @@ export interface Classes {
   colors: string[];
   min: number;
   max: number;
+  /** fixed breaks (the first class is "< breaks[0]", the last ">= the last break") */
+  fixed?: boolean;
 }
 
 const hex = (c: string): [number, number, number] => {
@@ -54,6 +56,15 @@ export function quantileClasses(values: ReadonlyArray<number | null | undefined>
   const k = breaks.length + 1;
   const colors = Array.from({ length: k }, (_, i) => rampColor(stops, k === 1 ? 0.5 : i / (k - 1)));
   return { breaks, colors, min: v[0]!, max: v[v.length - 1]! };
+}
+
+/** Fixed classes (the same breaks whatever the data), coloured along the colormap. */
+export function fixedClasses(breaks: readonly number[], values: ReadonlyArray<number | null | undefined>, stops: readonly Stop[]): Classes | null {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (v.length === 0 || breaks.length === 0) return quantileClasses(values, 5, stops);
+  const k = breaks.length + 1;
+  const colors = Array.from({ length: k }, (_, i) => rampColor(stops, i / (k - 1)));
+  return { breaks: [...breaks], colors, min: Math.min(...v), max: Math.max(...v), fixed: true };
 }
 
 export function classOf(c: Classes, value: number): number {

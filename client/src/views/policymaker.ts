@@ -5,7 +5,7 @@
  */
 import type { Feature } from 'geojson';
 import { api, ApiError, mapLimit } from '../api';
-import { fullBoundaries, regionRecord, yieldGapTable } from '../datasets';
+import { fullBoundaries, normals, regionRecord, yieldGapTable, type Normals } from '../datasets';
 import { mapPosition, param, setParams } from '../permalink';
 import { barChart } from '../chart';
 import { h, nextId } from '../dom';
@@ -14,7 +14,10 @@ import { API_CSV_COLUMNS, flatRow, toCsv } from '../csv';
 import { colormapName, fmtNum, onLangChange, t } from '../i18n';
 import { fmtIndicator, indicator, INDICATORS, indicatorLabel, valueOf, type IndicatorKey } from '../indicators';
 import { choroplethLegend, NO_DATA_COLOR } from '../legend';
-import { fillExpression, quantileClasses, type Classes } from '../map/choropleth';
+import { fillExpression, fixedClasses, type Classes } from '../map/choropleth';
+import { normalBlock, stateTotalsPanel } from '../panels/state-totals';
+import { PriorityPanel } from '../panels/priority';
+import { YearPlayer } from '../panels/year-player';
 import { describeError, notice } from '../notice';
 import { emit, on, type Crop, type Ctx } from '../state';
 import type { YieldGapRow } from '../types';
@@ -43,9 +46,17 @@ export class PolicymakerView {
   private readonly statusEl = h('div', { class: 'view-status', role: 'status', 'aria-live': 'polite' });
   private readonly regionEl = h('section', { class: 'region-panel', 'aria-live': 'polite', 'data-testid': 'region-panel' });
   private readonly rankingEl = h('section', { class: 'ranking' });
+  private readonly stateEl = h('div', { class: 'state-wrap' });
+  private normals: Normals | null = null;
+  private readonly priority = new PriorityPanel((id) => this.select(id, true));
+  private readonly player: YearPlayer;
 
   constructor(private readonly ctx: Ctx) {
-    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.legendEl, this.statusEl, this.regionEl, this.rankingEl);
+    this.player = new YearPlayer(ctx.years, ctx.year, (y) => {
+      this.setCropYear(ctx.crop, y, false);
+      return this.loaded;
+    });
+    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.player.el, this.legendEl, this.statusEl, this.regionEl, this.stateEl, this.priority.el, this.rankingEl);
     on(ctx, 'regions', () => {
       this.paint();
       // a permalink's region: selected once the boundaries are there (fitted unless the link has a map position)
@@ -71,13 +82,20 @@ export class PolicymakerView {
     this.loading = true;
     this.renderStatus();
     try {
-      const table = await yieldGapTable(this.ctx.crop, this.ctx.year);
+      const [table, norm] = await Promise.all([yieldGapTable(this.ctx.crop, this.ctx.year), normals(this.ctx.crop, this.ctx.year).catch(() => null)]);
       if (seq !== this.seq) return;
-      const rows = table.rows;
+      this.normals = norm;
+      // the comparison with normal joins the rows as two more indicators
+      const byId = new Map(norm?.rows.map((r) => [r.regionId, r]) ?? []);
+      const rows = table.rows.map((r) => {
+        const n = byId.get(String(r.regionId));
+        return n ? { ...r, yieldVsNormalPct: n.yieldDiffPct, productionVsNormalPct: n.productionDiffPct } : r;
+      });
       this.tableSources = table.sources;
       this.priorityMethod = table.priorityMethod;
       this.rows = rows;
       this.rowsById = new Map(rows.map((r) => [String(r.regionId), r]));
+      this.priority.set(rows, this.ctx.year);
       this.rowsError = null;
     } catch (e) {
       if (seq !== this.seq) return;
@@ -96,7 +114,9 @@ export class PolicymakerView {
     const stops = cm && cm.kind === 'continuous' ? cm.stops : [{ value: 0, color: '#440154' }, { value: 1, color: '#fde725' }];
     const values = new Map<string, number | null>();
     for (const [id, r] of this.rowsById) values.set(id, valueOf(r, this.indicator));
-    this.classes = quantileClasses([...values.values()], 5, stops);
+    // fixed breaks per indicator: the same classes for every year and crop
+    this.classes = fixedClasses(indicator(this.indicator).breaks, [...values.values()], stops);
+    this.stateEl.replaceChildren(this.normals ? stateTotalsPanel(this.normals, t(this.ctx.crop)) : '');
     this.ctx.layers.setChoropleth(values, fillExpression(this.classes, 'v', NO_DATA_COLOR));
     const legend = () => (this.rows.length ? choroplethLegend(this.classes, (v) => fmtIndicator(this.indicator, v), `${indicatorLabel(this.indicator)} · ${t(this.ctx.crop)} ${this.ctx.year}`) : null);
     this.legendEl.replaceChildren(legend() ?? '');
@@ -142,13 +162,20 @@ export class PolicymakerView {
     );
   }
 
-  private setCropYear(crop: Crop, year: number): void {
+  private setCropYear(crop: Crop, year: number, fromSelect = true): void {
     this.ctx.crop = crop;
     this.ctx.year = year;
     setParams({ crop, year });
     emit(this.ctx, 'crop-year');
-    void this.load();
+    if (fromSelect) this.player.stop();
+    this.player.setYear(year);
+    const sel = this.controlsEl.querySelector<HTMLSelectElement>('select[data-control="year"]');
+    if (sel) sel.value = String(year);
+    this.loaded = this.load();
   }
+
+  /** resolves when the current crop and year are on screen (the year player waits for it) */
+  private loaded: Promise<void> = Promise.resolve();
 
   // ---------- ranking ----------
 
@@ -313,6 +340,7 @@ export class PolicymakerView {
     }
     const dl = h('dl', { class: 'indicators' });
     for (const ind of INDICATORS) {
+      if (ind.derived) continue;
       const v = valueOf(row, ind.key);
       if (v === null && !(ind.key in row)) continue;
       dl.append(
@@ -324,6 +352,10 @@ export class PolicymakerView {
     children.push(dl);
     const mapped = this.mappedAreaNote(row);
     if (mapped) children.push(mapped);
+    const normal = this.normals ? normalBlock(this.normals.rows.find((r) => r.regionId === id), this.normals) : null;
+    if (normal) children.push(normal);
+    const reason = this.priority.reasonOf(id);
+    if (reason) children.push(h('p', { class: 'reason', 'data-testid': 'priority-reason' }, reason));
     children.push(this.historyBlock(id));
     const flags = flagsOf(row);
     if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length})`), h('ul', {}, ...flags.map((f) => h('li', {}, f)))));

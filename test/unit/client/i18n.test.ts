@@ -11,6 +11,8 @@ import '../../../client/src/views/analyst';
 import '../../../client/src/views/field-report';
 import '../../../client/src/views/label-review';
 import '../../../client/src/export-map';
+import '../../../client/src/panels/priority';
+import '../../../client/src/panels/year-player';
 
 /** Words that are the same in both languages (proper names, units, codes). */
 const SAME = new Set(['Latitude', 'Longitude', 'Classes', 'Macro-F1', 'Viridis', 'Cividis', 'Magma', '#', 'Granary']);
