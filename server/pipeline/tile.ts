@@ -3,13 +3,13 @@
  *
  *   selection -> band refs -> plan + read + warp (read-tile.ts) -> band math -> colourise -> encode
  *
- * PNG tiles are colourised RGBA; .tif tiles are Float32 GeoTIFFs of physical values (NaN nodata)
+ * PNG (WebP, JPEG) tiles are colourised RGBA; .tif tiles are Float32 GeoTIFFs of physical values (NaN nodata)
  * in EPSG:3857. A tile with no data at all is a deliberate transparent PNG (or an all-NaN .tif).
  */
 import { findBand, type Scene } from '../catalog/scene.js';
 import { parseExpression, evaluate } from '../render/expression.js';
 import { colorizeSingle, colorizeRgb } from '../render/colorize.js';
-import { encodePng, emptyPng } from '../render/png.js';
+import { encodeImage, emptyImage, type ImageFormat } from '../render/image.js';
 import { encodeFloatTile } from '../render/tile-tiff.js';
 import type { ColormapRegistry } from '../render/colormaps.js';
 import { readTileBands, type RasterContext, type TileAddress } from './read-tile.js';
@@ -19,7 +19,9 @@ import { lap, stamp, type StageTimes } from './stage-times.js';
 export interface ImageryTileTask {
   scene: Scene;
   tile: TileAddress;
-  format: 'png' | 'tif';
+  format: ImageFormat | 'tif';
+  /** quality of webp/jpg (1-100; default 85) */
+  quality?: number;
   sel: ResolvedSelection;
 }
 
@@ -35,7 +37,7 @@ export async function renderImageryTile(ctx: RasterContext & { colormaps: Colorm
   const c0 = stamp(times);
   const n = tile.size * tile.size;
   if (read.kind === 'empty') {
-    if (task.format === 'png') return { body: await emptyPng(tile.size), empty: true };
+    if (task.format !== 'tif') return { body: await emptyImage(tile.size, task.format, task.quality), empty: true };
     return { body: encodeFloatTile([new Float32Array(n).fill(NaN)], tile), empty: true };
   }
   const vars: Record<string, Float32Array> = {};
@@ -58,7 +60,7 @@ export async function renderImageryTile(ctx: RasterContext & { colormaps: Colorm
       ? colorizeRgb([bands[0]!, bands[1]!, bands[2]!], [sel.rescale[0]!, sel.rescale[1]!, sel.rescale[2]!])
       : colorizeSingle(bands[0]!, sel.rescale[0]!, sel.colormap ? (ctx.colormaps.lut(sel.colormap) ?? null) : null);
   const e0 = lap(times, 'colour', c0);
-  const body = await encodePng(rgba, tile.size, tile.size);
+  const body = await encodeImage(rgba, tile.size, tile.size, task.format, task.quality);
   lap(times, 'encode', e0);
   return { body, empty: false };
 }

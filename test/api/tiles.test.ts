@@ -275,8 +275,8 @@ describe('errors: status and a detail that names the problem', () => {
     await expectProblem('/tiles/sinop/12/4096/0.png', 400, /outside the grid.*below 4096/);
     await expectProblem('/tiles/sinop/12/0/4096.png', 400, /outside the grid.*below 4096/);
     await expectProblem('/tiles/sinop/2/1/9.tif', 400, /outside the grid/);
-    await expectProblem('/tiles/sinop/12/0/0.jpg', 400, /y|png|tif/);
-    await expectProblem('/tiles/sinop/12/0/0@2x.tif', 400, /@2x applies to PNG tiles only/);
+    await expectProblem('/tiles/sinop/12/0/0.gif', 400, /y|png|tif/);
+    await expectProblem('/tiles/sinop/12/0/0@2x.tif', 400, /@2x applies to image tiles/);
   });
 
   it('malformed expression: 400 naming the offending token', async () => {

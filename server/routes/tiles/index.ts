@@ -5,7 +5,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TileParams, TileQuery, TileJsonParams, TileJson } from './schemas.js';
 import { problemResponses } from '../schemas.js';
-import { parseTile } from './tile-address.js';
+import { parseTile, type TileFormat } from './tile-address.js';
+import { IMAGE_CONTENT_TYPE, DEFAULT_QUALITY } from '../../render/image.js';
 import { tileJson } from './tilejson.js';
 import { resolveSelection, selectionQuery } from '../../pipeline/selection.js';
 import { TileCache } from '../../plugins/tile-cache.js';
@@ -13,7 +14,7 @@ import type { TileResult } from '../../pipeline/tile.js';
 import { originOf } from '../origin.js';
 import { taskOptions } from '../../workers/request-options.js';
 
-const CONTENT: Record<'png' | 'tif', string> = { png: 'image/png', tif: 'image/tiff; application=geotiff' };
+const CONTENT: Record<TileFormat, string> = { ...IMAGE_CONTENT_TYPE, tif: 'image/tiff; application=geotiff' };
 
 /** Sends a tile through the rendered-tile cache, answering 304 when the client has it. */
 export async function sendCachedTile(
@@ -44,19 +45,20 @@ export default async function tileRoutes(app: FastifyInstance) {
     {
       schema: {
         tags: ['tiles'],
-        summary: 'Imagery tile (Web Mercator XYZ): PNG, @2x PNG, or Float32 GeoTIFF of physical values',
+        summary: 'Imagery tile (Web Mercator XYZ): PNG (default), WebP or JPEG (format, quality), @2x, or Float32 GeoTIFF of physical values',
         params: TileParams,
         querystring: TileQuery,
         response: { ...problemResponses },
       },
     },
     async (req, reply) => {
-      const t = parseTile(req.params, app.config.maxZoom);
+      const t = parseTile(req.params, app.config.maxZoom, undefined, req.query.format);
       const scene = await app.catalog.get(req.params.sceneId);
       const sel = resolveSelection(scene, req.query, app.colormaps);
-      const key = `img|${scene.id}|${scene.etag}|${t.format}|${t.z}/${t.x}/${t.y}@${t.size}|${sel.canonical}`;
+      const quality = t.format === 'webp' || t.format === 'jpg' ? (req.query.quality ?? DEFAULT_QUALITY) : undefined;
+      const key = `img|${scene.id}|${scene.etag}|${t.format}${quality ? `q${quality}` : ''}|${t.z}/${t.x}/${t.y}@${t.size}|${sel.canonical}`;
       return sendCachedTile(app, req, reply, key, CONTENT[t.format], () =>
-        app.pool.run('imagery-tile', { scene, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, format: t.format, sel }, taskOptions(req, reply)),
+        app.pool.run('imagery-tile', { scene, tile: { z: t.z, x: t.x, y: t.y, size: t.size }, format: t.format, quality, sel }, taskOptions(req, reply)),
       );
     },
   );
@@ -79,7 +81,7 @@ export default async function tileRoutes(app: FastifyInstance) {
       return tileJson(
         scene,
         `${scene.title}: ${what}${sel.date ? ` ${sel.date}` : ''}`,
-        `${originOf(req)}/tiles/${scene.id}/{z}/{x}/{y}.png?${selectionQuery(sel)}`,
+        `${originOf(req)}/tiles/${scene.id}/{z}/{x}/{y}.${req.query.format ?? 'png'}?${selectionQuery(sel)}${req.query.quality !== undefined && req.query.format && req.query.format !== 'png' ? `&quality=${req.query.quality}` : ''}`,
         `Granary imagery tiles of scene ${scene.id}`,
         scene.attribution,
       );

@@ -6,7 +6,7 @@ export const TileParams = Type.Object({
   sceneId: SceneIdParam,
   z: Type.String({ pattern: '^\\d{1,2}$', description: 'zoom level' }),
   x: Type.String({ pattern: '^\\d{1,10}$', description: 'tile column' }),
-  y: Type.String({ pattern: '^\\d{1,10}(@2x)?\\.(png|tif)$', description: 'tile row with format suffix: 12.png, 12@2x.png (512 px) or 12.tif (Float32 GeoTIFF of physical values)' }),
+  y: Type.String({ pattern: '^\\d{1,10}(@2x)?\\.(png|tif|webp|jpg)$', description: 'tile row with format suffix: 12.png, 12@2x.png (512 px), 12.webp, 12.jpg (lossy, smaller) or 12.tif (Float32 GeoTIFF of physical values)' }),
 });
 export type TileParams = Static<typeof TileParams>;
 
@@ -19,6 +19,8 @@ export const TileQuery = Type.Object(
     rescale: Type.Optional(Type.Union([Type.String({ maxLength: 80 }), Type.Array(Type.String({ maxLength: 80 }), { maxItems: 3 })], { description: 'min,max of physical values mapped to the colour range; one, or one per RGB band (repeat the parameter)' })),
     colormap: Type.Optional(Type.String({ maxLength: 40, description: 'named colormap for one band (see /api/colormaps)' })),
     resampling: Type.Optional(Type.Union([Type.Literal('nearest'), Type.Literal('bilinear')], { description: 'default nearest' })),
+    format: Type.Optional(Type.Union([Type.Literal('png'), Type.Literal('webp'), Type.Literal('jpg')], { description: 'image encoding, overriding the extension: png (lossless, default), webp or jpg (lossy; jpg has no transparency: no-data is black)' })),
+    quality: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'quality of webp and jpg tiles, 1-100 (default 85); ignored for png' })),
   },
   { additionalProperties: true },
 );
