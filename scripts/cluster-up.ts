@@ -26,6 +26,8 @@ export interface ClusterOptions {
   port?: number;
   /** extra environment for every process (GRANARY_TOKEN, GRANARY_READ_DIRS, ...) */
   env?: Record<string, string>;
+  /** nginx tile cache (default on; benchmarks of rendering turn it off) */
+  cache?: boolean;
   /** where process logs go (default: <runDir>/<name>.log) */
   log?: 'inherit' | 'files';
 }
@@ -79,12 +81,13 @@ async function waitHttp(url: string, timeoutMs: number, proc: ChildProcess, name
   }
 }
 
-export function nginxConfig(template: string, v: { port: number; runDir: string; upstreams: number[] }): string {
+export function nginxConfig(template: string, v: { port: number; runDir: string; upstreams: number[]; cache?: boolean }): string {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   return template
     .replace('{{USER}}', isRoot ? 'user root root;' : '')
     .replaceAll('{{RUN_DIR}}', v.runDir)
     .replace('{{PORT}}', String(v.port))
+    .replace('proxy_cache granary_tiles;', v.cache === false ? 'proxy_cache off;' : 'proxy_cache granary_tiles;')
     .replace('{{UPSTREAMS}}', v.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n'));
 }
 
@@ -148,7 +151,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const template = await readFile(resolve(PACKAGE_ROOT, 'deploy/nginx.conf.template'), 'utf8');
   const conf = join(runDir, 'nginx.conf');
   await mkdir(join(runDir, 'tile_cache'), { recursive: true });
-  await writeFile(conf, nginxConfig(template, { port, runDir, upstreams: replicas.map((r) => r.port) }));
+  await writeFile(conf, nginxConfig(template, { port, runDir, upstreams: replicas.map((r) => r.port), cache: o.cache ?? true }));
   const nginx = spawn('nginx', ['-c', conf, '-p', runDir, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let nginxErr = '';
   nginx.stderr!.on('data', (d: Buffer) => (nginxErr += d.toString()));

@@ -3,6 +3,7 @@
  * Figures vary with machine load: compare ratios, not absolute times across runs.
  *   npm run bench            all sections
  *   npm run bench -- tiles   one section
+ *   npm run bench -- cluster crop-map jobs on 1 and 2 workers, tiles through nginx on 1 and 2 replicas (PostgreSQL, Redis, nginx)
  *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg]   beside a rasterio/GDAL tile server
  */
 import { cpus } from 'node:os';
@@ -13,6 +14,7 @@ import { browserBench } from './browser.js';
 import { footprintBench } from './footprint.js';
 import { gdalBench } from './gdal.js';
 import { stageBench } from './stages.js';
+import { clusterBench } from './cluster.js';
 
 const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> = {
   tiles: tileBench,
@@ -22,13 +24,14 @@ const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> =
   footprint: footprintBench,
   browser: browserBench,
   gdal: (log) => gdalBench(log, process.argv.slice(2)),
+  cluster: clusterBench,
 };
 
 // Section names; flags after them (--seconds 6 ...) belong to the sections. `gdal` runs only when named.
 const wanted = process.argv.slice(2).filter((a) => a in sections);
 console.log(`Granary benchmarks: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString()}`);
 for (const [name, run] of Object.entries(sections)) {
-  if (wanted.length > 0 ? !wanted.includes(name) : name === 'gdal') continue;
+  if (wanted.length > 0 ? !wanted.includes(name) : name === 'gdal' || name === 'cluster') continue;
   console.log(`\n[${name}]`);
   await run((s) => console.log(s));
 }

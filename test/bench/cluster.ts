@@ -1,0 +1,133 @@
+/**
+ * `npm run bench -- cluster` (only when named: it needs PostgreSQL with PostGIS, Redis and nginx):
+ *
+ *   crop map of a scale scene (scripts/scale-scene.ts, GRANARY_BENCH_SCALE_SIZE, default 4096 ->
+ *   4318 x 4176 px of real Sinop pixels) beside the embedded `granary cropmap` of the same scene:
+ *   classification px/s with 1 and 2 `granary worker` processes (1 thread each), scaling efficiency,
+ *   CPU-seconds per megapixel (the per-core rate docs/deploy.md builds on), end-to-end time
+ *   (submission to published COG + PostGIS polygons);
+ *   tiles/s through nginx (its cache off, so every tile is rendered) with 1 and 2 replicas.
+ * Each cluster run gets a fresh database and a private Redis.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startCluster } from '../../scripts/cluster-up.js';
+import { buildScaleScene } from '../../scripts/scale-scene.js';
+import { FIXTURES, REPO, SINOP_EVI, SINOP_NDVI, TEST_FIXTURES } from '../helpers/test-app.js';
+import { createDatabase, startRedis, waitFor } from '../cluster/support.js';
+import { fmt, percentile, runConcurrent } from './stats.js';
+
+const TOKEN = 'bench-cluster-token-0123456789';
+const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+function granary(args: string[], env: Record<string, string>): Promise<{ out: string; seconds: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [join(REPO, 'bin/granary.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => (code === 0 ? resolve({ out, seconds: (performance.now() - t0) / 1000 }) : reject(new Error(`granary ${args.join(' ')}: ${out}`))));
+  });
+}
+
+async function jobRun(workers: number, files: { ndvi: string; evi: string }, readDirs: string) {
+  const db = await createDatabase();
+  const redis = await startRedis();
+  const dataDir = await mkdtemp(join(tmpdir(), 'granary-bench-cluster-'));
+  const cluster = await startCluster({ replicas: 1, workers, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: readDirs, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0' } });
+  try {
+    const add = await fetch(`${cluster.url}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'scale', hrefs: [files.ndvi, files.evi], variables: ['ndvi', 'evi'], scale: 0.0001 }) });
+    if (add.status !== 201) throw new Error(`adding the scale scene: ${add.status} ${await add.text()}`);
+    const t0 = performance.now();
+    const j = (await (await fetch(`${cluster.url}/api/jobs/cropmap`, { method: 'POST', headers: AUTH, body: JSON.stringify({ scene: 'scale' }) })).json()) as { id: string };
+    const done = await waitFor('job', async () => {
+      const v = (await (await fetch(`${cluster.url}/api/jobs/${j.id}`)).json()) as { state: string; error: string | null; result: { width: number; height: number; mappedPixels: number; polygonCount: number } | null; blocksTotal: number };
+      if (v.state === 'failed') throw new Error(`job failed: ${v.error}`);
+      return v.state === 'done' ? v : null;
+    }, 3_600_000, 500);
+    const endToEnd = (performance.now() - t0) / 1000;
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const b = (await c.query<{ first: Date; last: Date; cpu: number; created: Date }>(`SELECT min(done_at) AS first, max(done_at) AS last, sum(ms) AS cpu, (SELECT created_at FROM jobs WHERE id = $1) AS created FROM job_blocks WHERE job_id = $1`, [j.id])).rows[0]!;
+    await c.end();
+    const px = done.result!.width * done.result!.height;
+    const classifySeconds = (b.last.getTime() - b.created.getTime()) / 1000;
+    return { px, blocks: done.blocksTotal, polygons: done.result!.polygonCount, endToEnd, classifySeconds, cpuSeconds: b.cpu / 1000 };
+  } finally {
+    await cluster.stop();
+    await redis.stop();
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function tileRun(replicas: number, seconds: number) {
+  const db = await createDatabase();
+  const redis = await startRedis();
+  const dataDir = await mkdtemp(join(tmpdir(), 'granary-bench-tiles-'));
+  const cluster = await startCluster({ replicas, workers: 0, cache: false, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: `${FIXTURES},${TEST_FIXTURES}`, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_TILE_CACHE_MB: '0' } });
+  try {
+    await fetch(`${cluster.url}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'sinop', hrefs: [SINOP_NDVI, SINOP_EVI], scale: 0.0001 }) });
+    const urls: string[] = [];
+    for (const [z, x0, y0, n] of [[10, 354, 545, 1], [11, 708, 1090, 2], [12, 1416, 2180, 3]] as const) for (let dx = 0; dx < n; dx++) for (let dy = 0; dy < n; dy++) urls.push(`${cluster.url}/tiles/sinop/${z}/${x0 + dx}/${y0 + dy}.png?variable=ndvi&colormap=ndvi&rescale=0.2,0.9`);
+    for (const u of urls) for (let k = 0; k < replicas * 2; k++) await (await fetch(u)).arrayBuffer(); // warm every replica's decoded blocks
+    let failed = 0;
+    const n = Math.max(200, seconds * 150);
+    const deadline = performance.now() + seconds * 1000;
+    let done = 0;
+    const r = await runConcurrent(n, 16, async (i) => {
+      if (performance.now() > deadline) return;
+      const res = await fetch(urls[i % urls.length]!);
+      await res.arrayBuffer();
+      if (res.status !== 200) failed++;
+      done++;
+    });
+    return { tilesPerSecond: done / (r.wallMs / 1000), p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failed, n: done };
+  } finally {
+    await cluster.stop();
+    await redis.stop();
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function clusterBench(log: (s: string) => void): Promise<void> {
+  const size = Number(process.env['GRANARY_BENCH_SCALE_SIZE'] ?? 4096);
+  const scaleDir = await mkdtemp(join(tmpdir(), 'granary-bench-scale-'));
+  const refDir = await mkdtemp(join(tmpdir(), 'granary-bench-ref-'));
+  try {
+    const t0 = performance.now();
+    const scene = await buildScaleScene(scaleDir, size);
+    const px = scene.width * scene.height;
+    log(`  scale scene: ${scene.width}x${scene.height} px (${fmt(px / 1e6, 1)} Mpx, real Sinop pixels mirrored and tiled), built in ${fmt((performance.now() - t0) / 1000)} s`);
+    const readDirs = `${FIXTURES},${TEST_FIXTURES},${scaleDir}`;
+    const env = { GRANARY_DATA_DIR: refDir, GRANARY_READ_DIRS: readDirs };
+    await granary(['scenes', 'add', scene.files.ndvi, scene.files.evi, '--id', 'scale', '--variable', 'ndvi', '--variable', 'evi', '--scale', '0.0001'], env);
+    const emb = await granary(['cropmap', 'scale', '--quiet', '--threads', '1', '--out', join(refDir, 'scale.tif')], env);
+    const m = /classified in ([\d.]+) s/.exec(emb.out);
+    const embClassify = m ? Number(m[1]) : NaN;
+    log(`  embedded granary cropmap (1 process, 1 ONNX thread): classification ${fmt(embClassify)} s = ${fmt(px / embClassify / 1e6, 3)} Mpx/s; ${fmt(emb.seconds)} s end to end (start-up, COG, polygons)`);
+    const runs: Record<number, Awaited<ReturnType<typeof jobRun>>> = {};
+    for (const w of [1, 2]) {
+      const r = await jobRun(w, scene.files, readDirs);
+      runs[w] = r;
+      log(`  cluster job, ${w} worker(s) x 1 thread: ${r.blocks} blocks classified in ${fmt(r.classifySeconds)} s = ${fmt(r.px / r.classifySeconds / 1e6, 3)} Mpx/s; ${fmt(r.cpuSeconds)} worker CPU-s = ${fmt(r.cpuSeconds / (r.px / 1e6), 2)} CPU-s/Mpx; end to end (submit -> COG + ${r.polygons} polygons in PostGIS) ${fmt(r.endToEnd)} s`);
+    }
+    const eff = runs[2]!.classifySeconds > 0 ? runs[1]!.classifySeconds / runs[2]!.classifySeconds / 2 : NaN;
+    log(`  scaling 1 -> 2 workers: ${fmt(runs[1]!.classifySeconds / runs[2]!.classifySeconds, 2)}x faster, efficiency ${fmt(eff * 100, 0)} % (on a 2-core machine shared with other work); 2 workers vs embedded: ${fmt(embClassify / runs[2]!.classifySeconds, 2)}x`);
+    const tiles: Record<number, Awaited<ReturnType<typeof tileRun>>> = {};
+    for (const r of [1, 2]) {
+      tiles[r] = await tileRun(r, Number(process.env['GRANARY_BENCH_TILE_SECONDS'] ?? 10));
+      const t = tiles[r]!;
+      log(`  tiles through nginx (cache off, 16 clients), ${r} replica(s) x 1 worker thread: ${fmt(t.tilesPerSecond)} tiles/s, p50 ${fmt(t.p50)} ms, p99 ${fmt(t.p99)} ms, ${t.failed} failed of ${t.n}`);
+    }
+    log(`  tiles 1 -> 2 replicas: ${fmt(tiles[2]!.tilesPerSecond / tiles[1]!.tilesPerSecond, 2)}x`);
+  } finally {
+    await rm(scaleDir, { recursive: true, force: true });
+    await rm(refDir, { recursive: true, force: true });
+  }
+}
