@@ -48,6 +48,9 @@ import uncertaintyRoutes from './routes/uncertainty/index.js';
 import phenologyRoutes from './routes/phenology/index.js';
 import weatherRoutes from './routes/weather/index.js';
 import alertRoutes from './routes/alerts/index.js';
+import suitabilityRoutes from './routes/suitability/index.js';
+import outlookRoutes from './routes/outlook/index.js';
+import policyImpactRoutes from './routes/policy-impact/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
@@ -183,6 +186,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(phenologyRoutes);
   await app.register(weatherRoutes);
   await app.register(alertRoutes);
+  await app.register(suitabilityRoutes);
+  await app.register(outlookRoutes);
+  await app.register(policyImpactRoutes);
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {
