@@ -54,6 +54,7 @@ import policyImpactRoutes from './routes/policy-impact/index.js';
 import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
+import { siblingModule } from './sibling-module.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -123,7 +124,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     bulkCpuMsPerClientMinute: config.bulkCpuSecondsPerMinute * 1000,
     taskTimeoutMs: config.taskTimeoutMs,
     heapMb: config.workerHeapMb,
-    entry: new URL('./workers/worker-main.ts', import.meta.url),
+    entry: siblingModule('./workers/worker-main.ts', import.meta.url),
     init,
     lanes: LANES,
     ...(opts.extraWorkerTasks ? { extraTaskModules: opts.extraWorkerTasks } : {}),

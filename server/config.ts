@@ -11,8 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
-/** Repository root (where package.json, fixtures/ and models/ live). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Repository root (where package.json, fixtures/ and models/ live): the nearest directory above this
+ * module holding package.json, so the compiled copy (dist/server/config.js) finds the same root.
+ */
+export const PACKAGE_ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'PORT' }),

@@ -34,6 +34,7 @@ import { QUEUE_NAME, redisConnection } from './redis.js';
 import { registerCropMap } from './registry-pg.js';
 import type { AssembleJobData, BlockJobData } from './cluster.js';
 import type { CropMapJobResult } from './types.js';
+import { siblingModule } from '../sibling-module.js';
 
 export const blockDir = (dataDir: string, jobId: string) => join(dataDir, 'jobs', jobId);
 export const blockPath = (dataDir: string, jobId: string, block: number) => join(blockDir(dataDir, jobId), `block-${block}.bin`);
@@ -68,7 +69,7 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
     // publishing a large map (COG + polygons) may take minutes: the lock is renewed meanwhile
     taskTimeoutMs: Math.max(config.taskTimeoutMs, 30 * 60_000),
     heapMb: config.workerHeapMb,
-    entry: new URL('../workers/worker-main.ts', import.meta.url),
+    entry: siblingModule('../workers/worker-main.ts', import.meta.url),
     init: { policy: sourcePolicy(config), blockCacheBytes: config.blockCacheMb * 1024 * 1024 },
     // a job worker has only bulk work: all of it runs in its `size` children, no lane apart
     lanes: {},
