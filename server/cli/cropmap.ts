@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
-import { unlink } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { loadConfig } from '../config.js';
 import { sourcePolicy } from '../app.js';
 import { createBackends } from '../store/backends.js';
@@ -69,7 +69,8 @@ async function run(
   };
   let temps: string[] = [];
   const cleanup = () => {
-    for (const t of temps) void unlink(t).catch(() => undefined);
+    // the set directory being written (nothing is published until it is complete)
+    for (const t of temps) rmSync(t, { recursive: true, force: true });
   };
   const onSignal = (sig: NodeJS.Signals) => {
     cleanup();

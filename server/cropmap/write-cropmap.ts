@@ -5,13 +5,13 @@
  * require a single band; GDAL and QGIS read the PAM sidecar for band 1). A JSON sidecar (STAC Item
  * with the model, season, confusion matrix and footprint) goes beside it too.
  *
- * Everything is written to temporary files and renamed, the COG last: an interrupted run never
- * leaves a partial map under the final name.
+ * The COG, both sidecars and the polygons are published as one set by one rename
+ * (cropmap/output-set.ts): an interrupted run leaves the previous set or the new one, never a mix.
  */
-import { writeFile, rename, unlink, readdir, mkdir } from 'node:fs/promises';
+import { unlink, readdir, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeGeoTiff } from '../render/geotiff-writer.js';
-import { tempPathFor } from '../util/atomic-write.js';
+import { publishSet } from './output-set.js';
 import { hexToRgb } from '../render/colormaps.js';
 import type { Scene } from '../catalog/scene.js';
 
@@ -63,7 +63,7 @@ ${entries.join('\n')}
 `;
 }
 
-/** Temporary files an interrupted run left for this output: the COG, its .aux.xml, .json and .polygons.geojson (tempPathFor names). */
+/** Temporary files left by runs before output sets existed (`.x.tif.<pid>.<hex>.tmp`). */
 async function removeStaleTemps(dir: string, stem: string): Promise<void> {
   const base = stem.replace(/\.tif$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const ours = new RegExp(`^\\.${base}\\.(tif|tif\\.aux\\.xml|json|polygons\\.geojson)\\.\\d+\\.[0-9a-f]+\\.tmp$`);
@@ -72,7 +72,11 @@ async function removeStaleTemps(dir: string, stem: string): Promise<void> {
   }
 }
 
-export async function writeCropMap(out: string, data: CropMapData, meta: CropMapMeta, onTemp?: (paths: string[]) => void): Promise<{ tif: string; aux: string; json: string; bytes: number }> {
+/**
+ * Writes the crop map `out` (x.tif) with its sidecars and `polygons` (GeoJSON text, x.polygons.geojson)
+ * as one set. `onTemp` is told the set directory being written (removed by an interrupt handler).
+ */
+export async function writeCropMap(out: string, data: CropMapData, meta: CropMapMeta, polygons: string, onTemp?: (paths: string[]) => void): Promise<{ tif: string; aux: string; json: string; polygons: string; bytes: number }> {
   await mkdir(dirname(out), { recursive: true });
   await removeStaleTemps(dirname(out), basename(out));
   const { scene, model } = meta;
@@ -126,18 +130,6 @@ export async function writeCropMap(out: string, data: CropMapData, meta: CropMap
     classOrder: model.classOrder,
     ...(meta.footprint ? { footprint: meta.footprint } : {}),
   };
-  const temps = [tempPathFor(out), tempPathFor(aux), tempPathFor(json)];
-  onTemp?.(temps);
-  try {
-    await writeFile(temps[1]!, auxXml(model.classes));
-    await writeFile(temps[2]!, JSON.stringify(sidecar, null, 2) + '\n');
-    await writeFile(temps[0]!, tif);
-    await rename(temps[1]!, aux);
-    await rename(temps[2]!, json);
-    await rename(temps[0]!, out); // last: the map exists only when complete
-  } catch (e) {
-    await Promise.all(temps.map((t) => unlink(t).catch(() => undefined)));
-    throw e;
-  }
-  return { tif: out, aux, json, bytes: tif.length };
+  await publishSet(out, { '.tif': tif, '.tif.aux.xml': auxXml(model.classes), '.json': JSON.stringify(sidecar, null, 2) + '\n', '.polygons.geojson': polygons }, (setDir) => onTemp?.(setDir ? [setDir] : []));
+  return { tif: out, aux, json, polygons: out.replace(/\.tif$/, '') + '.polygons.geojson', bytes: tif.length };
 }

@@ -1,7 +1,6 @@
 /**
  * Publishing a finished crop map as one set: the COG (+ .aux.xml colour table, + .json STAC sidecar)
- * and its polygons (.polygons.geojson), each written to a temporary file and renamed, the COG last
- * (cropmap/write-cropmap.ts). The same function serves `granary cropmap`, the in-process jobs and the
+ * and its polygons (.polygons.geojson), published together by one rename (cropmap/output-set.ts). The same function serves `granary cropmap`, the in-process jobs and the
  * distributed jobs, so for the same scene, model and season the pixels are the same bytes; only the
  * measured figures in the metadata (CPU and wall seconds, footprint) differ from run to run.
  */
@@ -10,7 +9,6 @@ import type { ModelEntry } from '../inference/registry.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
 import { writeCropMap } from '../cropmap/write-cropmap.js';
 import { cropMapPolygons } from '../cropmap/polygon-layer.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { footprintMetadata, footprintStacProperties, footprintGdalMetadata, type FootprintMetadata } from '../footprint/metadata.js';
 import type { FootprintRecorder } from '../footprint/recorder.js';
 import type { CropMapCanvas } from './cropmap-blocks.js';
@@ -52,6 +50,7 @@ export async function publishCropMap(p: PublishInput): Promise<Published> {
   const product = { cpuMs: p.cpuMs, joules: est.joules, gCo2e: est.gCo2e, km2, energySource: p.recorder.model().cpuSource, joulesPerCpuSecond: est.joules / Math.max(1e-9, p.cpuMs / 1000) };
   const fctx = { intensity: p.recorder.intensity, settings: p.recorder.settings };
   const footprint = footprintMetadata(product, fctx);
+  const polygons = cropMapPolygons(scene, canvas.classIds, canvas.confidence, model.card.classes);
   const result = await writeCropMap(
     p.out,
     { width: canvas.grid.width, height: canvas.grid.height, classIds: canvas.classIds, confidence: canvas.confidence },
@@ -71,10 +70,8 @@ export async function publishCropMap(p: PublishInput): Promise<Published> {
       gdalItems: footprintGdalMetadata(product, fctx),
       footprint,
     },
+    JSON.stringify(polygons),
     p.onTemp,
   );
-  const polygons = cropMapPolygons(scene, canvas.classIds, canvas.confidence, model.card.classes);
-  const polygonsPath = p.out.replace(/\.tif$/, '') + '.polygons.geojson';
-  await writeFileAtomic(polygonsPath, JSON.stringify(polygons));
-  return { tif: result.tif, polygonsPath, bytes: result.bytes, mappedPixels, km2, polygons, footprint };
+  return { tif: result.tif, polygonsPath: result.polygons, bytes: result.bytes, mappedPixels, km2, polygons, footprint };
 }

@@ -1,0 +1,181 @@
+/**
+ * A crop map's files published as ONE set: the COG, its `.aux.xml` and `.json` sidecars and its
+ * `.polygons.geojson` change together, by one rename, or not at all.
+ *
+ * Layout in the output directory (for `x.tif`):
+ *
+ *   .sets/x.<host>.<pid>.<rand>/x.tif, x.tif.aux.xml, x.json, x.polygons.geojson   one complete set
+ *   x.current -> .sets/x.<...>        symlink: THE publication, replaced by one rename(2)
+ *   x.tif -> x.current/x.tif          stable symlinks under the usual names (GDAL, QGIS and the
+ *   x.tif.aux.xml, x.json,            service open these); created once, never rewritten
+ *   x.polygons.geojson -> x.current/...
+ *
+ * A set is written in full (each file fsynced, then the directory) before `x.current` points at it,
+ * so a process killed at any moment leaves either the old set or the new one published, plus at
+ * most an unreferenced partial set directory, which the next writer removes (`removeLeftovers`).
+ * A reader that wants all four files of one set resolves `x.current` once (`currentSetDir`) and
+ * reads them from there; opening the usual names one by one gives each file from the set current
+ * at that instant.
+ *
+ * Files from before this layout (plain files under the usual names) are first moved into a set of
+ * their own by hard links, then each name becomes a symlink to the same content, so readers see the
+ * old map throughout; only then is the new set published.
+ */
+import { link, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const SET_DIR = '.sets';
+/** The files of a set, by suffix after the stem (`x`), in the order they are written. */
+export const SET_SUFFIXES = ['.tif.aux.xml', '.json', '.polygons.geojson', '.tif'] as const;
+export type SetSuffix = (typeof SET_SUFFIXES)[number];
+
+const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
+
+function stemOf(out: string): string {
+  return basename(out).replace(/\.tif$/, '');
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeDurable(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, 'wx');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Replaces (or creates) the symlink `path` -> `target` by one rename. */
+async function replaceLink(path: string, target: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  await symlink(target, tmp);
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function isLink(path: string): Promise<boolean | null> {
+  try {
+    return (await lstat(path)).isSymbolicLink();
+  } catch {
+    return null; // absent
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The directory of the set `out` currently publishes, or null when none is published. */
+export async function currentSetDir(out: string): Promise<string | null> {
+  try {
+    return await realpath(join(dirname(out), `${stemOf(out)}.current`));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes what killed writers of `out` left: set directories that are not published and whose
+ * writer (on this host) is gone, or that are older than a day (another host's), and temporary
+ * links. A set being written by a live process is left alone.
+ */
+export async function removeLeftovers(out: string): Promise<string[]> {
+  const dir = dirname(out);
+  const stem = stemOf(out);
+  const removed: string[] = [];
+  const current = await currentSetDir(out);
+  const sets = join(dir, SET_DIR);
+  const ours = new RegExp(`^${escape(stem)}\\.([A-Za-z0-9-]+)\\.(\\d+)\\.[0-9a-f]{8}$`);
+  for (const name of await readdir(sets).catch(() => [] as string[])) {
+    const m = ours.exec(name);
+    if (!m) continue;
+    const path = join(sets, name);
+    if (current && (await realpath(path).catch(() => path)) === current) continue;
+    const [, host, pid] = m;
+    const age = Date.now() - (await lstat(path)).mtimeMs;
+    const gone = host === HOST ? Number(pid) !== process.pid && !alive(Number(pid)) : age > 86_400_000;
+    if (!gone) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  const tmp = new RegExp(`^\\.${escape(stem)}\\.current\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const m = tmp.exec(name);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
+      await unlink(join(dir, name)).catch(() => undefined);
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
+}
+
+/** Moves plain files under the usual names (older layout, bundled fixtures) into a set, without changing what readers see. */
+async function adoptPlainFiles(out: string, setsDir: string): Promise<void> {
+  const dir = dirname(out);
+  const stem = stemOf(out);
+  const plain: SetSuffix[] = [];
+  for (const s of SET_SUFFIXES) if ((await isLink(join(dir, stem + s))) === false) plain.push(s);
+  if (plain.length === 0) return;
+  const legacy = join(setsDir, `${stem}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  await mkdir(legacy);
+  for (const s of plain) await link(join(dir, stem + s), join(legacy, stem + s));
+  await fsyncPath(legacy);
+  await replaceLink(join(dir, `${stem}.current`), join(SET_DIR, basename(legacy)));
+  for (const s of plain) await replaceLink(join(dir, stem + s), join(`${stem}.current`, stem + s));
+  await fsyncPath(dir);
+}
+
+/**
+ * Publishes `files` (every suffix of SET_SUFFIXES) as the set of `out`. `onSetDir` is told the
+ * directory being written (a signal handler can remove it), then null once it is published.
+ */
+export async function publishSet(out: string, files: Record<SetSuffix, string | Uint8Array>, onSetDir?: (dir: string | null) => void): Promise<{ setDir: string }> {
+  const dir = dirname(out);
+  const stem = stemOf(out);
+  await mkdir(join(dir, SET_DIR), { recursive: true });
+  await removeLeftovers(out);
+  const setsDir = join(dir, SET_DIR);
+  await adoptPlainFiles(out, setsDir);
+  const previous = await currentSetDir(out);
+  const setDir = join(setsDir, `${stem}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  onSetDir?.(setDir);
+  await mkdir(setDir);
+  for (const s of SET_SUFFIXES) await writeDurable(join(setDir, stem + s), files[s]);
+  await fsyncPath(setDir);
+  await fsyncPath(setsDir);
+  // the publication: one rename
+  await replaceLink(join(dir, `${stem}.current`), join(SET_DIR, basename(setDir)));
+  onSetDir?.(null); // published: no longer a partial set to remove on interrupt
+  await fsyncPath(dir);
+  // stable names (first publication, or a name that is missing or not ours)
+  for (const s of SET_SUFFIXES) {
+    const name = join(dir, stem + s);
+    const want = join(`${stem}.current`, stem + s);
+    if ((await isLink(name)) !== true || (await readlink(name)) !== want) await replaceLink(name, want);
+  }
+  // the previous set is no longer published
+  if (previous && previous !== (await realpath(setDir))) await rm(previous, { recursive: true, force: true });
+  return { setDir };
+}
