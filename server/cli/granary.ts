@@ -14,7 +14,7 @@ import { GranaryError } from '../errors.js';
 const HELP = `granary: satellite crop monitoring service
 
 Usage:
-  granary serve                          start the HTTP service (PORT, HOST, GRANARY_* variables)
+  granary serve [--no-supervisor]        start the HTTP service (PORT, HOST, GRANARY_* variables), restarted if it dies
   granary scenes list                    list the scenes in the catalog
   granary scenes add <path-or-url>... --id <sceneId> [--variable <name>]... [--scale s] [--offset o]
                      [--nodata v] [--date <iso>]... [--title t] [--attribution a] [--replace]
@@ -106,10 +106,15 @@ async function scenesAdd(args: string[]): Promise<number> {
 }
 
 const commands: Record<string, Sub> = {
-  serve: async () => {
-    const { startServer } = await import('../server.js');
-    await startServer();
-    return 0;
+  serve: async (args) => {
+    if (args.includes('--supervised') || args.includes('--no-supervisor')) {
+      const { startServer } = await import('../server.js');
+      await startServer();
+      return 0;
+    }
+    // the HTTP service in a child process, restarted if it dies (server/supervisor.ts)
+    const { supervise } = await import('../supervisor.js');
+    return supervise({ script: process.argv[1]!, args: ['serve', '--supervised'] });
   },
   scenes: async (args) => {
     const [sub, ...rest] = args;

@@ -120,6 +120,45 @@ describe('SIGTERM drains in-flight requests', () => {
   });
 });
 
+describe('granary serve restarts its own HTTP process', () => {
+  let dir: string;
+  let server: ChildProcess | null = null;
+  beforeAll(async () => {
+    dir = await dataDir();
+  });
+  afterAll(async () => {
+    if (server && server.exitCode === null) server.kill('SIGKILL');
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the HTTP process killed with SIGKILL: the supervisor starts a new one, which serves; SIGTERM stops both (exit 0)', async () => {
+    server = spawn(process.execPath, [BIN, 'serve'], { env: baseEnv(dir, { PORT: '0', HOST: '127.0.0.1', GRANARY_RATE_LIMIT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    server.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    server.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const pids = () => [...err.matchAll(/server process (\d+) started/g)].map((m) => Number(m[1]));
+    await waitFor(`the server URL (stderr: ${err.slice(-500)})`, () => /Granary is running: http:\/\/127\.0\.0\.1:\d+/.test(out));
+    const first = /Granary is running: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    for (let i = 0; i < 100 && (await http(`${first}/healthz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(pids()).toHaveLength(1);
+    process.kill(pids()[0]!, 'SIGKILL'); // the HTTP process, not the supervisor
+    await waitFor(`a restarted server (stderr: ${err.slice(-500)})`, () => (out.match(/Granary is running/g) ?? []).length === 2);
+    const second = [...out.matchAll(/Granary is running: (http:\/\/127\.0\.0\.1:\d+)/g)][1]![1]!;
+    let health = 0;
+    for (let i = 0; i < 100 && (health = (await http(`${second}/healthz`)).status) !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(health).toBe(200);
+    expect((await http(`${second}/tiles/sinop/10/354/545.png`)).status).toBe(200);
+    expect(pids()).toHaveLength(2);
+    expect(err).toMatch(/server process exited \(SIGKILL\); restarting/);
+    const exit = exited(server);
+    server.kill('SIGTERM');
+    const { code } = await exit;
+    expect(code, err.slice(-1000)).toBe(0);
+    expect(() => process.kill(pids()[1]!, 0)).toThrow(); // the HTTP process is gone too
+  }, 180_000);
+});
+
 describe.skipIf(!existsSync(MODEL))('granary cropmap killed mid-run', () => {
   let dir: string;
   let outDir: string;
