@@ -55,6 +55,8 @@ import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
+import { badRequest } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -143,6 +145,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('readiness', { ok: false, waitingFor: ['catalog', 'workers', 'models'] });
   app.decorate('resolveDataHref', (href: string) => (isRemote(href) || isAbsolute(href) ? href : resolve(config.dataDir, href)));
 
+  app.addHook('preValidation', async (req) => {
+    if (req.body !== null && typeof req.body === 'object' && jsonDepthExceeds(req.body, MAX_JSON_DEPTH)) {
+      throw badRequest(`the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+  });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     app.metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });

@@ -117,7 +117,7 @@ describe('SIGTERM drains in-flight requests', () => {
     const { code, signal } = await exit;
     expect(signal).toBeNull();
     expect(code, err.slice(-1000)).toBe(0);
-  });
+  }, 180_000); // a supervisor, the HTTP process and its workers start on a shared 2-core machine
 });
 
 describe('granary serve restarts its own HTTP process', () => {

@@ -86,9 +86,10 @@ type Filter = (f: ServedFeature) => boolean;
 function propertyFilters(layer: LayerDef, snap: LayerSnapshot, q: Query): Filter[] {
   const filters: Filter[] = [];
   for (const [key, rawValue] of Object.entries(q)) {
-    if (RESERVED.has(key) || key in layer.params) continue;
+    // own properties only: a key named like an Object.prototype member (toString, constructor) is unknown
+    if (RESERVED.has(key) || Object.hasOwn(layer.params, key)) continue;
     const value = one(rawValue) ?? '';
-    const prop = snap.properties[key];
+    const prop = Object.hasOwn(snap.properties, key) ? snap.properties[key] : undefined;
     if (!prop) throw badRequest(`unknown property "${key.slice(0, 60)}" for collection ${layer.id}; filterable properties: ${Object.keys(snap.properties).join(', ')}; other parameters: ${[...RESERVED, ...Object.keys(layer.params)].join(', ')}`);
     if (prop.type === 'string') {
       const v = value.toLowerCase();
