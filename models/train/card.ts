@@ -1,5 +1,5 @@
 /** Assembles a model card (models/contract/model-card.ts) from a training run's results. */
-import type { MetricsBlock, ModelCard, Normalisation } from '../contract/model-card.js';
+import type { CardCalibration, Experiment, MetricsBlock, ModelCard, Normalisation } from '../contract/model-card.js';
 import { validateCard } from '../contract/model-card.js';
 import { classEntries } from './classes.js';
 import type { CvResult } from './cross-validate.js';
@@ -57,6 +57,9 @@ export interface CardInputs {
   classNames: string[];
   metrics: MetricsBlock;
   baseline?: MetricsBlock;
+  comparisons?: MetricsBlock[];
+  experiments?: Experiment[];
+  calibration?: CardCalibration;
   folds: number;
   seed: number;
   samples: readonly Sample[];
@@ -120,7 +123,10 @@ export function buildCard(c: CardInputs): ModelCard {
       classOrder: [...c.classNames],
       ...c.metrics,
       ...(c.baseline ? { baseline: c.baseline } : {}),
+      ...(c.comparisons ? { comparisons: c.comparisons } : {}),
+      ...(c.experiments ? { experiments: c.experiments } : {}),
     },
+    ...(c.calibration ? { calibration: c.calibration } : {}),
     trainingData: {
       source: SOURCE,
       licence: LICENCE,
@@ -136,7 +142,7 @@ export function buildCard(c: CardInputs): ModelCard {
   return validateCard(card);
 }
 
-export function limitations(variables: readonly string[], classCounts: Record<string, number>, seasons: string): string[] {
+export function limitations(variables: readonly string[], classCounts: Record<string, number>, seasons: string, calibrated = false): string[] {
   const rare = Object.entries(classCounts)
     .sort((a, b) => a[1] - b[1])
     .slice(0, 3)
@@ -151,7 +157,10 @@ export function limitations(variables: readonly string[], classCounts: Record<st
       'points, so expect lower accuracy on mixed pixels than the cross-validated figures suggest.',
     `Class imbalance: the rarest classes have few public samples (${rare}); their per-class figures rest on few locations and are uncertain.`,
     `Only these ${Object.keys(classCounts).length} classes: water, urban, sugar cane, rice, planted forest and anything else are forced into one of them. ` +
-      'Probabilities are not calibrated.',
+      (calibrated
+        ? 'Probabilities are calibrated by temperature scaling fitted out of fold on these samples (see calibration); ' +
+          'on other years or places the calibration, like the accuracy, may not hold.'
+        : 'Probabilities are not calibrated.'),
     'The main confusions are among the double crops that share the soy season (Soy_Corn, Soy_Millet, Soy_Cotton).',
     'Samples are uneven in time (the public set has about 25 per season in 2000-2005 and 603 in 2015/16) and were chosen ' +
       'purposively: cross-validated accuracy is not map accuracy, and pixel counts are not area estimates (use a probability reference sample).',

@@ -9,20 +9,23 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { train } from './train.js';
+import { experimentsFor } from './ablate.js';
+import { DEFAULT_TEMPCNN_RECIPE, type TempCnnRecipe } from './recipe-tempcnn.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_SAMPLES = `${repoRoot}fixtures/labels/mt_9classes_samples_public.csv`;
-export const DEFAULT_TIMESERIES = `${repoRoot}fixtures/labels/mt_9classes_timeseries_public.csv`;
-export const DEFAULT_SEED = 20240607;
+import { DEFAULT_SAMPLES, DEFAULT_SEED, DEFAULT_TIMESERIES, repoRoot } from './defaults.js';
+
+export { DEFAULT_SAMPLES, DEFAULT_SEED, DEFAULT_TIMESERIES };
 export const KNOWN_VARIABLES = ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'];
 
-export const USAGE = `usage: granary train [--variables ndvi,evi] [--model-id id] [--seed n] [--folds k] [--out dir]
-                     [--epochs n] [--samples csv] [--timeseries csv] [--decisions csv]
-Cross-validates the MLP against a random-forest baseline (location-grouped folds), then writes
-<out>/<model-id>.onnx + .json and <out>/baselines/<rf-id>.onnx + .json.
+export const USAGE = `usage: granary train [--variables ndvi,evi] [--arch mlp|tempcnn] [--model-id id] [--seed n] [--folds k]
+                     [--out dir] [--epochs n] [--samples csv] [--timeseries csv] [--decisions csv]
+Cross-validates the MLP against a random-forest baseline (location-grouped folds), fits a temperature
+on the out-of-fold probabilities, then writes <out>/<model-id>.onnx + .json + .reliability.png and
+<out>/baselines/<rf-id>.onnx + .json. With --arch tempcnn the released model is a TempCNN (recipe
+TEMPCNN_RELEASE in models/train/cli.ts), cross-validated beside the MLP and the forest on the same folds.
 Variables: ${KNOWN_VARIABLES.join(', ')} (default ndvi,evi). The shipped models:
   granary train --variables ndvi,evi
   granary train --variables ndvi,evi,blue,red,nir,mir
@@ -31,12 +34,21 @@ decisions to a copy in memory, prints the location-grouped CV before and after s
 the after-model on the original labels), then fits on the reviewed labels into --out (default: a
 new temporary directory; the shipped models are not touched).`;
 
-/** Default id: granary-mlp-ndvi-evi, granary-mlp-6band for all six, else the variables joined. */
-export function defaultModelId(variables: readonly string[]): string {
+/**
+ * The released TempCNN recipe: the plain TempCNN plus the steps that helped on their own in grouped
+ * CV (models/train/ablation-ndvi-evi.json, made by models/train/ablate.ts).
+ */
+export const TEMPCNN_RELEASE: TempCnnRecipe = { ...DEFAULT_TEMPCNN_RECIPE };
+
+const readExperiments = (variables: readonly string[]) =>
+  variables.join(',') === 'ndvi,evi' ? experimentsFor(TEMPCNN_RELEASE) : [];
+
+/** Default id: granary-<arch>-ndvi-evi, granary-<arch>-6band for all six, else the variables joined. */
+export function defaultModelId(variables: readonly string[], arch: 'mlp' | 'tempcnn' = 'mlp'): string {
   if (variables.length === KNOWN_VARIABLES.length && KNOWN_VARIABLES.every((v) => variables.includes(v))) {
-    return 'granary-mlp-6band';
+    return `granary-${arch}-6band`;
   }
-  return `granary-mlp-${variables.join('-')}`;
+  return `granary-${arch}-${variables.join('-')}`;
 }
 
 function intArg(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -61,6 +73,7 @@ export async function main(argv: string[], log: (s: string) => void = (s) => con
         samples: { type: 'string' },
         timeseries: { type: 'string' },
         decisions: { type: 'string' },
+        arch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -97,9 +110,13 @@ export async function main(argv: string[], log: (s: string) => void = (s) => con
       log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${r.onnxPath}`);
       return 0;
     }
+    const arch = values.arch ?? 'mlp';
+    if (arch !== 'mlp' && arch !== 'tempcnn') throw new Error(`--arch must be mlp or tempcnn, got "${arch}"`);
     const r = await train({
       variables,
-      modelId: values['model-id'] ?? defaultModelId(variables),
+      arch,
+      ...(arch === 'tempcnn' ? { tempcnn: TEMPCNN_RELEASE, experiments: readExperiments(variables) } : {}),
+      modelId: values['model-id'] ?? defaultModelId(variables, arch),
       seed: intArg('seed', values.seed, DEFAULT_SEED, 0),
       folds: intArg('folds', values.folds, 5, 2),
       outDir: values.out ?? `${repoRoot}models`,

@@ -37,10 +37,42 @@ describe('training is reproducible', () => {
     expect(card.metrics.baseline?.model).toBe('RF 3 trees');
     expect(a.baseline!.onnxPath).toBe(join(dir, 'a', 'baselines', 'repro-rf-ndvi-evi.onnx'));
     // atomic writes leave no temporary files behind
-    expect(readdirSync(join(dir, 'a')).sort()).toEqual(['baselines', 'repro-mlp-ndvi-evi.json', 'repro-mlp-ndvi-evi.onnx']);
+    expect(readdirSync(join(dir, 'a')).sort()).toEqual(['baselines', 'repro-mlp-ndvi-evi.json', 'repro-mlp-ndvi-evi.onnx', 'repro-mlp-ndvi-evi.reliability.png']);
 
     // a different seed gives a different model
     const c = await train({ ...opts('c'), seed: 6, baselineDir: null });
+    expect(sha(c.onnxPath)).not.toBe(sha(a.onnxPath));
+  });
+
+  it('TempCNN: byte-identical ONNX and card for the same seed, calibrated, different for another seed', async () => {
+    const dir = tempDir('repro-tcnn');
+    const csv = writeSubset(dir, (id) => id % 8 === 0);
+    const opts = (out: string, seed = 5): TrainOptions => ({
+      variables: ['ndvi', 'evi'],
+      modelId: 'repro-tempcnn-ndvi-evi',
+      arch: 'tempcnn',
+      seed,
+      folds: 2,
+      epochs: 2,
+      mlp: { ensemble: 1 },
+      tempcnn: { filters: [4, 4], dense: 8, ensemble: 2, shift: 0.5, warp: 1, noise: 0.02 },
+      forest: { trees: 2 },
+      outDir: join(dir, out),
+      log: () => {},
+      ...csv,
+    });
+    const a = await train(opts('a'));
+    const b = await train(opts('b'));
+    expect(sha(a.onnxPath)).toBe(sha(b.onnxPath));
+    expect(sha(a.cardPath)).toBe(sha(b.cardPath));
+    const card = validateCard(JSON.parse(readFileSync(a.cardPath, 'utf8')));
+    expect(card.architecture.family).toBe('tempcnn');
+    expect(card.metrics.comparisons?.[0]?.model).toMatch(/^MLP /);
+    expect(card.calibration?.temperature).toBeGreaterThan(0);
+    expect(card.calibration?.diagram).toBe('repro-tempcnn-ndvi-evi.reliability.png');
+    // no forest written for a TempCNN run (the MLP run writes it)
+    expect(readdirSync(join(dir, 'a')).sort()).toEqual(['repro-tempcnn-ndvi-evi.json', 'repro-tempcnn-ndvi-evi.onnx', 'repro-tempcnn-ndvi-evi.reliability.png']);
+    const c = await train({ ...opts('c', 6) });
     expect(sha(c.onnxPath)).not.toBe(sha(a.onnxPath));
   });
 });
