@@ -38,7 +38,7 @@ new temporary directory; the shipped models are not touched).`;
  * The released TempCNN recipe: the plain TempCNN plus the steps that helped on their own in grouped
  * CV (models/train/ablation-ndvi-evi.json, made by models/train/ablate.ts).
  */
-export const TEMPCNN_RELEASE: TempCnnRecipe = { ...DEFAULT_TEMPCNN_RECIPE };
+export const TEMPCNN_RELEASE: TempCnnRecipe = { ...DEFAULT_TEMPCNN_RECIPE, classWeighting: 'sqrt-balanced' };
 
 const readExperiments = (variables: readonly string[]) =>
   variables.join(',') === 'ndvi,evi' ? experimentsFor(TEMPCNN_RELEASE) : [];

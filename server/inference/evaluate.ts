@@ -14,6 +14,8 @@ import { readSamples, readTimeseries } from '../../models/contract/samples.js';
 import { argmaxRows, confusionMatrix, metricsFromConfusion, type ClassMetrics } from '../../models/contract/metrics.js';
 import type { ModelCard } from '../../models/contract/model-card.js';
 import { classify, openSession } from './onnx-session.js';
+import { calibrationError, type ReliabilityBin } from '../../models/contract/calibration.js';
+import { bootstrapIntervals, type BootstrapIntervals } from './bootstrap.js';
 
 export interface EvaluateOptions {
   modelPath: string;
@@ -24,6 +26,8 @@ export interface EvaluateOptions {
   /** Reuse an open session instead of opening modelPath. */
   session?: InferenceSession;
   intraOpNumThreads?: number;
+  /** Bootstrap replicates for the 95 % intervals (default 1000). */
+  bootstrapReplicates?: number;
 }
 
 export interface EvaluateResult {
@@ -38,6 +42,13 @@ export interface EvaluateResult {
   /** Per sample, in CSV order: reference label and predicted class name. */
   predictions: { sampleId: string; label: string; predicted: string; probability: number }[];
   notes: string[];
+  /**
+   * Calibration of the served (calibrated, if the card has a temperature) top-class probability on
+   * the samples whose label the model knows: expected calibration error in 15 bins.
+   */
+  calibration: { ece: number; mce: number; temperature: number | null; samples: number; reliability: ReliabilityBin[] };
+  /** 95 % intervals of overall accuracy, macro-F1 and per-class figures (bootstrap over locations). */
+  intervals: BootstrapIntervals;
 }
 
 export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
@@ -77,6 +88,15 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
   const missing = names.filter((c, i) => !samples.some((s) => s.label === c) && !pred.includes(i));
   if (missing.length > 0) notes.push(`Classes absent from the samples and never predicted, left out of macro-F1: ${missing.join(', ')}.`);
 
+  const known: number[] = [];
+  samples.forEach((_, i) => {
+    if ((truth[i] as number) < C) known.push(i);
+  });
+  const Pk = new Float32Array(known.length * C);
+  known.forEach((row, j) => Pk.set(P.subarray(row * C, row * C + C), j * C));
+  const cal = calibrationError(Pk, Int32Array.from(known, (i) => truth[i] as number), known.length, C);
+  const intervals = bootstrapIntervals(truth, pred, samples.map((s) => s.locationId), classOrder, o.bootstrapReplicates ?? 1000);
+
   return {
     n,
     overallAccuracy: m.overallAccuracy,
@@ -90,5 +110,15 @@ export async function evaluate(o: EvaluateOptions): Promise<EvaluateResult> {
       return { sampleId: s.sampleId, label: s.label, predicted: names[c] as string, probability: P[i * C + c] as number };
     }),
     notes,
+    calibration: {
+      ece: round4(cal.ece),
+      mce: round4(cal.mce),
+      temperature: card.calibration?.temperature ?? null,
+      samples: known.length,
+      reliability: cal.bins.map((b) => ({ ...b, confidence: round4(b.confidence), accuracy: round4(b.accuracy) })),
+    },
+    intervals,
   };
 }
+
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;

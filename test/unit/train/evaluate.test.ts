@@ -96,5 +96,32 @@ describe('evaluate', () => {
     // macro-F1 over classes seen in reference or predictions: Cerrado 1, Forest 2/3, Pasture 2/3, Soy_Corn 0, Sugarcane 0
     expect(r.macroF1).toBeCloseTo((1 + 2 / 3 + 2 / 3 + 0 + 0) / 5, 12);
     expect(r.notes.join(' ')).toMatch(/1 of 5 samples have labels the model does not know \(Sugarcane 1\).*counted as errors/);
+
+    // Calibration over the 4 samples with known labels: every top probability is
+    // e^9 / (e^9 + 8 e^1) (logit 10 x 0.9 for the peak class, 10 x 0.1 for the others), 3 of 4 right.
+    const top = Math.exp(9) / (Math.exp(9) + 8 * Math.exp(1));
+    expect(r.calibration.samples).toBe(4);
+    expect(r.calibration.temperature).toBeNull();
+    expect(r.calibration.ece).toBeCloseTo(Math.abs(0.75 - top), 4);
+
+    // Bootstrap over the 5 locations: the interval holds the point estimate and stays in [0, 1].
+    expect(r.intervals.locations).toBe(5);
+    expect(r.intervals.overallAccuracy[0]).toBeLessThanOrEqual(0.6);
+    expect(r.intervals.overallAccuracy[1]).toBeGreaterThanOrEqual(0.6);
+    expect(r.intervals.overallAccuracy[0]).toBeGreaterThanOrEqual(0);
+    expect(r.intervals.overallAccuracy[1]).toBeLessThanOrEqual(1);
+    expect(r.intervals.overallAccuracy[1]).toBeGreaterThan(r.intervals.overallAccuracy[0]);
+    // Cerrado is predicted right whenever it is drawn: precision and recall 1 in every replicate that has it.
+    const cerrado = r.intervals.perClass.find((c) => c.name === 'Cerrado')!;
+    expect(cerrado.recall).toEqual([1, 1]);
+    // a class never in the reference and never predicted has no interval
+    expect(r.intervals.perClass.find((c) => c.name === 'Soy_Fallow')!.f1).toBeNull();
+
+    // With a temperature in the card, evaluate scores the tempered probabilities (same classes, lower confidence).
+    const t = await evaluate({ modelPath, card: { ...card, calibration: { method: 'temperature', temperature: 3, fittedOn: 'test', bins: 15, eceBefore: 0, eceAfter: 0, reliability: [] } }, samplesCsv, timeseriesCsv });
+    expect(t.predictions.map((p) => p.predicted)).toEqual(r.predictions.map((p) => p.predicted));
+    const tempered = Math.exp(3) / (Math.exp(3) + 8 * Math.exp(1 / 3));
+    expect(t.predictions[0]!.probability).toBeCloseTo(tempered, 5);
+    expect(t.calibration.temperature).toBe(3);
   });
 });
