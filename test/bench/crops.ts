@@ -4,7 +4,7 @@
  * crop map, in one process.
  */
 import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { PACKAGE_ROOT, loadConfig } from '../../server/config.js';
 import { buildApp } from '../../server/app.js';
@@ -42,6 +42,13 @@ export async function cropBench(log: (s: string) => void): Promise<Record<string
     log(`  inference, ${threads} thread(s), 64k-pixel batches: MLP ${fmt(mlp / 1e6, 2)} Mpx/s (${fmt(1e6 / mlp, 3)} us/px) | random forest ${fmt(rf / 1e6, 3)} Mpx/s (${fmt(1e6 / rf, 2)} us/px) | MLP is ${fmt(mlp / rf, 1)}x cheaper per pixel`);
     out[`mlp.pxps.t${threads}`] = mlp;
     out[`rf.pxps.t${threads}`] = rf;
+    // The TempCNN (installable, not the default): same batches, its cost as a multiple of the MLP's.
+    const tcnnPath = resolve(models, 'granary-tempcnn-ndvi-evi.onnx');
+    if (existsSync(tcnnPath)) {
+      const tcnn = await pixelsPerSecond(tcnnPath, F, threads);
+      log(`  inference, ${threads} thread(s): TempCNN ${fmt(tcnn / 1e6, 2)} Mpx/s (${fmt(1e6 / tcnn, 3)} us/px) = ${fmt(mlp / tcnn, 2)}x the MLP's cost per pixel (limit for a default: 3x)`);
+      out[`tempcnn.pxps.t${threads}`] = tcnn;
+    }
   }
 
   // Crop tiles through the app: cold (fresh app, nothing cached) and warm (rendered-tile cache).
