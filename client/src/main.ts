@@ -7,6 +7,7 @@ import { api } from './api';
 import { boundaries } from './datasets';
 import { exportMapPng, exportStrings } from './export-map';
 import { saveBlob } from './download';
+import { setupPlaceSearch } from './panels/place-search';
 import { flush, formatMapPosition, mapPosition, param, setParams } from './permalink';
 import { byId, h } from './dom';
 import { catalogs, initLang, setLang, getLang, onLangChange, sceneTitle, t } from './i18n';
@@ -149,13 +150,18 @@ async function boot(): Promise<void> {
   setupSceneSelect(ctx);
   onLangChange(() => setupSceneSelect(ctx));
   setupExport(ctx);
+  setupPlaceSearch(ctx, byId('map-wrap').querySelector('.map-buttons')!, (lon, lat) => void farmer.query(lon, lat, false));
   setupTabs(ctx, { policy: policy.el, farmer: farmer.el, analyst: analyst.el }, farmer);
   setupMapEvents(ctx, layerPanel, farmer, policy);
   if (window.matchMedia('(max-width: 760px)').matches) (byId('layers') as HTMLDetailsElement).open = false;
   onLangChange(() => layerPanel.render());
   // a shared link to the farmer view opens at its place
   const at = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(param('at') ?? '');
-  if (ctx.view === 'farmer' && at) on(ctx, 'regions', () => void farmer.query(Number(at[2]), Number(at[1]), !mapPosition()));
+  if (ctx.view === 'farmer' && at) {
+    const go = () => void farmer.query(Number(at[2]), Number(at[1]), !mapPosition());
+    if (ctx.regions.value || ctx.regions.error) go();
+    else on(ctx, 'regions', go);
+  }
   await imagery;
   hook.ready = true;
 }

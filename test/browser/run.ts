@@ -587,6 +587,84 @@ const checks: Check[] = [
     },
   },
   {
+    name: 'compare with normal, state totals, fixed classes, weighted priority in BRL, year player, municipality search (desktop en, phone pt)',
+    timeoutMs: 120_000,
+    async run() {
+      const out: string[] = [];
+      try {
+        for (const [size, lang] of [[DESKTOP, 'en'], [PHONE, 'pt']] as const) {
+          await page.setViewportSize(size);
+          await openDashboard(`lang=${lang}&view=policy&crop=soy&year=2021&region=5107909&ind=yieldVsNormalPct`);
+          await waitSettled();
+          // Sinop's yield against its normal = /api/normals
+          const n = await apiJson<{ rows: Array<{ regionId: string; yieldDiffPct: number }>; state: { current: { productionT: number } } }>('/api/normals?crop=soy&year=2021');
+          const sin = n.rows.find((r) => r.regionId === '5107909')!;
+          const block = page.locator('[data-testid="normal-block"]');
+          await block.waitFor({ timeout: 20_000 });
+          if (Math.abs(Number(await block.getAttribute('data-yield-diff-pct')) - sin.yieldDiffPct) > 1e-9) throw new Error('normal block differs from /api/normals');
+          const stateProd = Number(await page.locator('[data-testid="state-line"]').getAttribute('data-production'));
+          if (stateProd !== n.state.current.productionT) throw new Error(`state production ${stateProd} vs API ${n.state.current.productionT}`);
+          // fixed classes: the same legend for soy 2021 and maize 2015
+          const legend = () => evalJson<string>(`[...document.querySelectorAll('#view .choropleth-legend li')].map((l) => l.textContent).join('|') + (document.querySelector('#view .choropleth-legend figure')?.getAttribute('data-fixed') ?? '')`);
+          const l1 = await legend();
+          await page.locator('select[data-control="crop"]').selectOption('maize');
+          await page.locator('select[data-control="year"]').selectOption('2015');
+          await page.waitForTimeout(800);
+          const l2 = await legend();
+          if (l1 !== l2 || !l1.endsWith('true')) throw new Error(`classes change with crop/year: ${l1} vs ${l2}`);
+          // priority: formula, BRL at the year's rate, weights reorder, reason per municipality
+          const formula = await page.locator('[data-testid="priority-formula"]').innerText();
+          if (!/w₁/.test(formula)) throw new Error(`no formula: ${formula}`);
+          const rates = await apiJson<{ rates: Array<{ year: number; brlPerUsd: number }> }>('/api/exchange-rates');
+          const rate = rates.rates.find((r) => r.year === 2015)!.brlPerUsd;
+          await waitForExpr(page, `document.querySelector('[data-testid="currency"]').textContent.length > 0`, 10_000);
+          const cur = await page.locator('[data-testid="currency"]').innerText();
+          const rateText = new Intl.NumberFormat(lang === 'pt' ? 'pt-BR' : 'en-GB', { minimumFractionDigits: 4, maximumFractionDigits: 4 }).format(rate);
+          if (!cur.includes(rateText)) throw new Error(`currency note "${cur}" lacks the 2015 rate ${rateText}`);
+          const first = () => evalJson<string>(`document.querySelector('.priority-table tbody tr')?.getAttribute('data-region') ?? ''`);
+          await page.locator('input[data-weight="value"]').fill('0');
+          await page.locator('input[data-weight="share"]').fill('0');
+          const byPerCapita = await first();
+          await page.locator('input[data-weight="perCapita"]').fill('0');
+          await page.locator('input[data-weight="share"]').fill('10');
+          const byShare = await first();
+          if (byPerCapita === byShare) throw new Error('changing the weights does not change the first municipality');
+          if (!/weights=0,0,10/.test(page.url())) throw new Error(`weights not in the URL: ${page.url()}`);
+          // the year player advances
+          await page.locator('[data-control="play"]').click();
+          await waitForExpr(page, `window.granary.ctx.year !== 2015`, 10_000);
+          await page.locator('[data-control="play"]').click();
+          // search flies to a municipality and selects it
+          await page.locator('[data-control="place-search"]').fill(lang === 'pt' ? 'sorriso' : 'Sorriso');
+          await page.locator('[data-control="place-search"]').press('Enter');
+          await page.locator('[data-region-name="5107925"]').waitFor({ timeout: 10_000 });
+          await page.waitForTimeout(1200);
+          const centre = await evalJson<{ lon: number; lat: number }>(`({ lon: window.granary.ctx.map.getCenter().lng, lat: window.granary.ctx.map.getCenter().lat })`);
+          if (Math.abs(centre.lon + 55.9) > 0.6 || Math.abs(centre.lat + 12.6) > 0.6) throw new Error(`map not at Sorriso: ${JSON.stringify(centre)}`);
+          await shot(size === PHONE ? 'phone-normal-priority-pt.png' : 'desktop-normal-priority.png', size === PHONE);
+          out.push(`${size.width}px: Sinop ${sin.yieldDiffPct.toFixed(1)} % vs normal, first ${byPerCapita} -> ${byShare}`);
+        }
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
+      return out.join('; ');
+    },
+  },
+  {
+    name: 'farmer at Ipiranga (7 seasons): this season beside the normal season',
+    timeoutMs: 60_000,
+    async run() {
+      await openDashboard('lang=pt&view=farmer&scene=ipiranga&at=-12.0150,-55.9500');
+      const normal = page.locator('[data-testid="field-curve"] path[data-series="normal"]');
+      await normal.waitFor({ timeout: 40_000 });
+      const pts = Number(await normal.getAttribute('data-points'));
+      const field = Number(await page.locator('[data-testid="field-curve"] path[data-series="field"]').getAttribute('data-points'));
+      if (pts < 10 || field > 24) throw new Error(`normal ${pts} points, field ${field} points (one season expected)`);
+      await shot('desktop-farmer-ipiranga-pt.png');
+      return `season curve ${field} dates, normal ${pts}`;
+    },
+  },
+  {
     name: 'axe: no accessibility violations (policy, farmer, analyst; desktop en and pt, phone pt)',
     timeoutMs: 150_000,
     async run() {

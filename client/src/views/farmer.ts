@@ -8,6 +8,7 @@ import { api } from '../api';
 import { yieldGapTable } from '../datasets';
 import { regionContaining } from '../geo';
 import { setParams } from '../permalink';
+import { compareWithNormalSeason } from '../seasons';
 import { FieldReportForm } from './field-report';
 import { lineChart, type LineSeries } from '../chart';
 import { h, nextId } from '../dom';
@@ -216,17 +217,24 @@ export class FarmerView {
   private curveBlock(r: Result): HTMLElement {
     const { point } = r;
     const v = this.variable;
-    const field = point.series[v] ?? [];
+    const all = point.series[v] ?? [];
+    // several seasons of imagery (Ipiranga 2007-2013): the latest season beside its normal season
+    const seasons = compareWithNormalSeason(all);
+    const field = seasons ? seasons.current : all;
     const cropName = point.crop?.name ?? null;
     const same = cropName && r.samples ? r.samples.filter((s) => s.crop?.name === cropName && s.series[v]) : [];
     const inRegion = point.region && r.samples ? r.samples.filter((s) => s.region?.id === point.region!.id && s.series[v]) : [];
     const typical: Curve | null = same.length >= 3 ? medianCurve(same.map((s) => s.series[v]!)) : null;
     const regional: Curve | null = inRegion.length >= 2 ? meanCurve(inRegion.map((s) => s.series[v]!)) : null;
 
-    const toPts = (c: Curve) => c.map((p) => ({ x: Date.parse(`${p.date}T00:00:00Z`), y: p.value }));
+    // with several seasons, every line is drawn over the latest season only
+    const first = field[0]?.date ?? '';
+    const last = field[field.length - 1]?.date ?? '';
+    const toPts = (c: Curve) => c.filter((p) => !seasons || (p.date >= first && p.date <= last)).map((p) => ({ x: Date.parse(`${p.date}T00:00:00Z`), y: p.value }));
     const lines: LineSeries[] = [{ id: 'field', label: t('curveField'), color: COLORS.field, width: 3.5, points: toPts(field) }];
     if (typical && cropName) lines.push({ id: 'typical', label: t('curveTypical', { crop: className(cropName) }), color: COLORS.typical, dash: '8 5', width: 2.5, points: toPts(typical) });
     if (regional && point.region) lines.push({ id: 'region', label: t('curveRegion', { region: point.region.name }), color: COLORS.region, dash: '2 4', width: 2, points: toPts(regional) });
+    if (seasons) lines.push({ id: 'normal', label: t('curveNormal', { from: seasons.seasons[0]!, to: seasons.seasons[seasons.seasons.length - 1]! + 1 }), color: '#009e73', dash: '4 2', width: 2.5, points: toPts(seasons.normal) });
 
     const label = v.toUpperCase();
     const vegetation = v === 'ndvi' || v === 'evi';
