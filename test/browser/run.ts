@@ -402,6 +402,8 @@ const checks: Check[] = [
             const c = await sceneCentre();
             await page.mouse.click(c.x + 15, c.y - 10);
             await page.locator('[data-testid="field-curve"], .view-farmer [role="alert"]').first().waitFor({ timeout: 30_000 });
+            // the comparison with sampled fields arrives later: wait, so the screenshot is of the finished page
+            await waitForExpr(page, `!document.querySelector('[data-sampling]')`, 60_000).catch(() => {});
           }
           if (view === 'analyst') {
             await page.locator('.label-review-section summary').click();
@@ -628,6 +630,7 @@ const checks: Check[] = [
           await page.locator('input[data-weight="perCapita"]').fill('0');
           await page.locator('input[data-weight="share"]').fill('10');
           const byShare = await first();
+          await page.waitForTimeout(400); // the URL is written in one batch after a change
           if (byPerCapita === byShare) throw new Error('changing the weights does not change the first municipality');
           if (!/weights=0,0,10/.test(page.url())) throw new Error(`weights not in the URL: ${page.url()}`);
           // the year player advances

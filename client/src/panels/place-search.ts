@@ -36,11 +36,14 @@ export function setupPlaceSearch(ctx: Ctx, container: HTMLElement, onFarmerPlace
   };
   text();
   onLangChange(text);
-  on(ctx, 'regions', () => {
+  const fill = () => {
     const names = (ctx.regions.value?.features ?? []).map((f) => f.properties.name).sort((a, b) => a.localeCompare(b, 'pt-BR'));
     list.replaceChildren(...names.map((n) => h('option', { value: n })));
     addLabels(ctx);
-  });
+  };
+  // the boundaries may have arrived before this was set up
+  if (ctx.regions.value) fill();
+  on(ctx, 'regions', fill);
   const go = () => {
     const f = findRegion((ctx.regions.value?.features ?? []) as RegionFeature[], input.value);
     if (!f) {
