@@ -40,7 +40,8 @@ async function jobRun(workers: number, files: { ndvi: string; evi: string }, rea
   const dataDir = await mkdtemp(join(tmpdir(), 'granary-bench-cluster-'));
   const cluster = await startCluster({ replicas: 1, workers, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: readDirs, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0' } });
   try {
-    const add = await fetch(`${cluster.url}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'scale', hrefs: [files.ndvi, files.evi], variables: ['ndvi', 'evi'], scale: 0.0001 }) });
+    // registered on the replica directly: inspecting large COGs can outlast nginx's 60 s read timeout on a loaded machine
+    const add = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'scale', hrefs: [files.ndvi, files.evi], variables: ['ndvi', 'evi'], scale: 0.0001 }) });
     if (add.status !== 201) throw new Error(`adding the scale scene: ${add.status} ${await add.text()}`);
     const t0 = performance.now();
     const j = (await (await fetch(`${cluster.url}/api/jobs/cropmap`, { method: 'POST', headers: AUTH, body: JSON.stringify({ scene: 'scale' }) })).json()) as { id: string };
