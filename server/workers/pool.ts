@@ -108,7 +108,7 @@ export interface LaneStats {
   running: number;
   /** age of the oldest waiting task now (ms) */
   oldestWaitMs: number;
-  /** queue wait of the last (up to) 256 started tasks */
+  /** queue wait of the tasks started in the window (at most the last 256) */
   waitP50Ms: number;
   waitP95Ms: number;
   waitMaxMs: number;
@@ -155,18 +155,19 @@ function quantile(sorted: number[], q: number): number {
 class LaneState {
   children: Array<Child | null> = [];
   queue: Task[] = [];
-  waits: number[] = [];
+  /** [time started, ms waited] of the last WAIT_SAMPLES started tasks */
+  waits: Array<[number, number]> = [];
   constructor(
     readonly name: Lane,
     readonly size: number,
     readonly queueLimit: number,
   ) {}
-  recordWait(ms: number): void {
-    this.waits.push(ms);
+  recordWait(now: number, ms: number): void {
+    this.waits.push([now, ms]);
     if (this.waits.length > WAIT_SAMPLES) this.waits.shift();
   }
-  stats(now: number): LaneStats {
-    const sorted = [...this.waits].sort((a, b) => a - b);
+  stats(now: number, windowMs: number): LaneStats {
+    const sorted = this.waits.filter(([t]) => now - t <= windowMs).map(([, w]) => w).sort((a, b) => a - b);
     return {
       children: this.children.filter((c) => c !== null).length,
       queued: this.queue.length,
@@ -437,7 +438,7 @@ export class WorkerPool<M extends TaskMapBase> {
 
   private start(child: Child, task: Task, now: number): void {
     task.started = now;
-    this.lanes[child.lane].recordWait(now - task.enqueued);
+    this.lanes[child.lane].recordWait(now, now - task.enqueued);
     child.task = task;
     this.stats.inflight++;
     task.timer = setTimeout(() => {
@@ -473,10 +474,10 @@ export class WorkerPool<M extends TaskMapBase> {
     return this.lanes.interactive.queue.length + this.lanes.bulk.queue.length;
   }
 
-  /** Queue wait per lane (for /healthz: a load balancer can see starvation). */
-  laneStats(): Record<Lane, LaneStats> {
+  /** Queue wait per lane over the last `windowMs` (for /healthz: a load balancer can see starvation). */
+  laneStats(windowMs = 60_000): Record<Lane, LaneStats> {
     const now = performance.now();
-    return { interactive: this.lanes.interactive.stats(now), bulk: this.lanes.bulk.stats(now) };
+    return { interactive: this.lanes.interactive.stats(now, windowMs), bulk: this.lanes.bulk.stats(now, windowMs) };
   }
 
   /** The process ids of the children of a lane (tests kill one to check containment). */

@@ -4,6 +4,7 @@
  *   npm run bench            all sections
  *   npm run bench -- tiles   one section
  *   npm run bench -- cluster crop-map jobs on 1 and 2 workers, tiles through nginx on 1 and 2 replicas (PostgreSQL, Redis, nginx)
+ *   npm run bench -- fair    tile latency p50/p99 under heavy zonal load from another client, lanes on and off
  *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg]   beside a rasterio/GDAL tile server
  */
 import { cpus } from 'node:os';
@@ -15,6 +16,7 @@ import { footprintBench } from './footprint.js';
 import { gdalBench } from './gdal.js';
 import { stageBench } from './stages.js';
 import { clusterBench } from './cluster.js';
+import { fairBench } from './fair.js';
 
 const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> = {
   tiles: tileBench,
@@ -25,6 +27,7 @@ const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> =
   browser: browserBench,
   gdal: (log) => gdalBench(log, process.argv.slice(2)),
   cluster: clusterBench,
+  fair: fairBench,
 };
 
 // Section names; flags after them (--seconds 6 ...) belong to the sections. `gdal` runs only when named.
