@@ -18,7 +18,8 @@ function processCpuMs(): number {
 
 export function serveTasks(setup: (init: never) => Promise<Record<string, AnyHandler>> | Record<string, AnyHandler>): void {
   if (!process.send) throw new Error('workers/child.ts must run in a forked child process');
-  const send = (m: unknown) => process.send!(m);
+  // the parent gone (EPIPE): nothing left to answer, exit quietly
+  const send = (m: unknown) => process.send!(m, undefined, {}, (e) => e && process.exit(0));
   let handlers: Record<string, AnyHandler> | null = null;
   const running = new Map<number, AbortController>();
 

@@ -222,8 +222,8 @@ export class WorkerPool<M extends TaskMapBase> {
     proc.on('error', () => this.onExit(child, 'could not be started'));
     proc.on('exit', (code, signal) => this.onExit(child, signal ? `was killed (${signal})` : `exited with code ${code}`));
     proc.send({ t: 'init', init: this.opts.init, extra: (this.opts.extraTaskModules ?? []).map((u) => u.href) });
-    proc.unref();
-    (proc.channel as { unref?: () => void } | undefined)?.unref?.();
+    // children keep the process alive until close() (an unref'd channel let a process with only
+    // pool work pending, e.g. a benchmark awaiting a task, exit in the middle)
     return child;
   }
 
@@ -270,6 +270,7 @@ export class WorkerPool<M extends TaskMapBase> {
   private settle(task: Task, f: () => void): void {
     if (task.settled) return;
     task.settled = true;
+
     if (task.signal && task.onAbort) task.signal.removeEventListener('abort', task.onAbort);
     f();
   }
