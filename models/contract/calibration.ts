@@ -8,6 +8,7 @@
  * p_T = p^(1/T) / sum(p^(1/T)) = softmax(log(p) / T): T > 1 softens over-confident outputs, the
  * arg-max (and so the crop map) never changes.
  */
+import { argmaxRows } from './metrics.js';
 
 /** Tempered probabilities of n rows of C classes (a new array; T = 1 returns a copy). */
 export function applyTemperature(P: ArrayLike<number>, n: number, C: number, temperature: number): Float32Array {
@@ -66,16 +67,10 @@ export function calibrationError(P: ArrayLike<number>, y: ArrayLike<number>, n: 
   const count = new Float64Array(bins);
   const conf = new Float64Array(bins);
   const hit = new Float64Array(bins);
+  const top = argmaxRows(P, n, C);
   for (let i = 0; i < n; i++) {
-    let best = 0;
-    let bestP = P[i * C] as number;
-    for (let j = 1; j < C; j++) {
-      const p = P[i * C + j] as number;
-      if (p > bestP) {
-        bestP = p;
-        best = j;
-      }
-    }
+    const best = top[i] as number;
+    const bestP = P[i * C + best] as number;
     const b = Math.min(bins - 1, Math.max(0, Math.ceil(bestP * bins) - 1));
     count[b] = (count[b] as number) + 1;
     conf[b] = (conf[b] as number) + bestP;

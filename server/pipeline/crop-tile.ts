@@ -7,7 +7,8 @@
  * What a low-zoom crop tile shows: the **majority (mode) of the full-resolution classes** inside each
  * output pixel's footprint, never a classification of an averaged overview (averaging the time
  * series of a soy field and a forest makes a curve that is neither). Confidence tiles show the mean
- * top-class probability over the same footprint. At zooms finer than the data, nearest neighbour.
+ * top-class probability over the same footprint; the probabilities are calibrated (the card's
+ * temperature, applied by classify() in server/inference/onnx-session.ts). At zooms finer than the data, nearest neighbour.
  * So the same native pixel gets the same class here and in `granary cropmap`'s COG.
  */
 import { LRUCache } from 'lru-cache';
