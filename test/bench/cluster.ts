@@ -44,7 +44,9 @@ async function jobRun(workers: number, files: { ndvi: string; evi: string }, rea
     const add = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'scale', hrefs: [files.ndvi, files.evi], variables: ['ndvi', 'evi'], scale: 0.0001 }) });
     if (add.status !== 201) throw new Error(`adding the scale scene: ${add.status} ${await add.text()}`);
     const t0 = performance.now();
-    const j = (await (await fetch(`${cluster.url}/api/jobs/cropmap`, { method: 'POST', headers: AUTH, body: JSON.stringify({ scene: 'scale' }) })).json()) as { id: string };
+    const sub = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/jobs/cropmap`, { method: 'POST', headers: AUTH, body: JSON.stringify({ scene: 'scale' }) });
+    if (sub.status !== 202) throw new Error(`submitting the job: ${sub.status} ${await sub.text()}`);
+    const j = (await sub.json()) as { id: string };
     const done = await waitFor('job', async () => {
       const v = (await (await fetch(`${cluster.url}/api/jobs/${j.id}`)).json()) as { state: string; error: string | null; result: { width: number; height: number; mappedPixels: number; polygonCount: number } | null; blocksTotal: number };
       if (v.state === 'failed') throw new Error(`job failed: ${v.error}`);
