@@ -3,6 +3,7 @@
  * farmer views. Optional parts (crop models, boundaries, indicators) load on their own, so a
  * missing one gives a message where it would be shown, never a blank page.
  */
+import { addWeatherStations } from './map/stations';
 import { api } from './api';
 import { boundaries } from './datasets';
 import { exportMapPng, exportStrings } from './export-map';
@@ -119,6 +120,7 @@ async function boot(): Promise<void> {
   await styleReady(map);
   mark('style');
   ctx.layers.setFootprint(item.geometry);
+  void addWeatherStations(ctx.layers.map);
   // time to first rendered map: the first frame with every imagery tile of the view drawn
   let frameDone: () => void = () => {};
   const firstFrame = Promise.race([new Promise<void>((r) => (frameDone = r)), new Promise<void>((r) => setTimeout(r, 3000))]);

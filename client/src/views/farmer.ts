@@ -10,6 +10,7 @@ import { regionContaining } from '../geo';
 import { setParams } from '../permalink';
 import { compareWithNormalSeason } from '../seasons';
 import { FieldReportForm } from './field-report';
+import { FieldAnswers } from './field-answers';
 import { lineChart, type LineSeries } from '../chart';
 import { h, nextId } from '../dom';
 import { className, sceneTitle, fmtDate, fmtNum, fmtPct, getLang, onLangChange, t } from '../i18n';
@@ -38,6 +39,8 @@ export class FarmerView {
   private readonly resultEl = h('section', { class: 'farmer-result', 'aria-live': 'polite', 'data-testid': 'farmer-result' });
   /** "What grows here?": a field report for review (POST /api/field-reports) */
   private readonly report: FieldReportForm;
+  /** planting time, weather and alerts beside the field (server/phenology, weather, alerts) */
+  private readonly answers = new FieldAnswers();
   private marker: maplibregl.Marker | null = null;
   private result: Result | null = null;
   private variable = 'ndvi';
@@ -206,6 +209,8 @@ export class FarmerView {
 
     // yield gap of the municipality
     parts.push(this.gapBlock(r));
+    this.answers.setPoint(point.lon, point.lat, point.crop?.name ?? null);
+    parts.push(this.answers.el);
     parts.push(h('p', { class: 'muted cannot' }, t('cannot')));
     if (r.scene) {
       this.report.setPoint(point.lon, point.lat, point.crop?.name ?? null);

@@ -3,6 +3,7 @@
  * with every indicator of the selected municipality (method, inputs, sources, history) and
  * downloads of the listed municipalities as GeoJSON and CSV.
  */
+import { RegionAnswers } from './region-answers';
 import type { Feature } from 'geojson';
 import { api, ApiError, mapLimit } from '../api';
 import { fullBoundaries, normals, regionRecord, yieldGapTable, type Normals } from '../datasets';
@@ -45,6 +46,8 @@ export class PolicymakerView {
   private readonly legendEl = h('div', { class: 'choropleth-legend' });
   private readonly statusEl = h('div', { class: 'view-status', role: 'status', 'aria-live': 'polite' });
   private readonly regionEl = h('section', { class: 'region-panel', 'aria-live': 'polite', 'data-testid': 'region-panel' });
+  /** suitability, outlook, alerts and policy impact of the selected municipality */
+  private readonly answers = new RegionAnswers();
   private readonly rankingEl = h('section', { class: 'ranking' });
   private readonly stateEl = h('div', { class: 'state-wrap' });
   private normals: Normals | null = null;
@@ -360,6 +363,7 @@ export class PolicymakerView {
     const flags = flagsOf(row);
     if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length})`), h('ul', {}, ...flags.map((f) => h('li', {}, f)))));
     if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, t('method')), h('p', {}, row.method), this.priorityMethod ? h('p', {}, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
+    children.push(this.answers.for(id, this.ctx.crop));
     children.push(this.sourcesBlock(id));
     this.regionEl.replaceChildren(...children);
   }

@@ -1,0 +1,175 @@
+/**
+ * Policymaker view, in a municipality's panel: statistical suitability of each crop and "would another
+ * crop do better", the yield outlook with its validated error (or why there is none), the alerts, and a
+ * policy-impact question (start year + indicator -> difference in differences with interval and placebo,
+ * CSV download).
+ */
+import { h, nextId } from '../dom';
+import { defineStrings, fmtNum, t } from '../i18n';
+import { notice } from '../notice';
+import { answersApi, type AlertList, type Outlook, type PolicyImpact, type Suitability } from './answers-api';
+
+const s = defineStrings(
+  'region-answers',
+  {
+    suitTitle: 'Which crop does best here? (statistical)',
+    suitRow: '{crop}: index {index}/100 ({cls}); mean {y} kg/ha, {trend} kg/ha a year, variation {cv} %',
+    suitNone: '{crop}: {reason}',
+    cls_higher: 'higher than most of the state',
+    cls_middle: 'middle of the state',
+    cls_lower: 'lower than most of the state',
+    suitLabel: 'From the yield history against the state\'s municipalities (IBGE PAM), not from soil or climate.',
+    outlookTitle: 'Yield outlook',
+    outlookValue: 'Season {season}: about {y} kg/ha ± {pm} kg/ha (error measured leave-one-season-out over {n} seasons)',
+    outlookNone: 'No outlook: {reason}',
+    alertsTitle: 'Alerts',
+    alertsNone: 'No alerts.',
+    alertsCount: '{n} alerts; the latest:',
+    impactTitle: 'Did a policy change things here?',
+    impactStart: 'Policy started in',
+    impactIndicator: 'Indicator',
+    ind_yield: 'yield',
+    ind_area: 'planted area',
+    ind_production: 'production',
+    impactRun: 'Estimate',
+    impactResult: 'Change against comparable municipalities: {effect} {unit} (95 % interval {lo} to {hi}), years {post} against {pre}.',
+    impactZero: 'The interval includes zero: no clear effect.',
+    impactPlaceboOk: 'Placebo check passed: no "effect" before the start.',
+    impactPlaceboBad: 'Placebo check failed: an "effect" appears before the start; read with caution.',
+    impactCsv: 'Download CSV',
+    loading: 'Loading…',
+  },
+  {
+    suitTitle: 'Qual cultura vai melhor aqui? (estatístico)',
+    suitRow: '{crop}: índice {index}/100 ({cls}); média {y} kg/ha, {trend} kg/ha por ano, variação {cv} %',
+    suitNone: '{crop}: {reason}',
+    cls_higher: 'acima da maior parte do estado',
+    cls_middle: 'no meio do estado',
+    cls_lower: 'abaixo da maior parte do estado',
+    suitLabel: 'A partir do histórico de produtividade comparado aos municípios do estado (IBGE PAM), não de solo ou clima.',
+    outlookTitle: 'Previsão de produtividade',
+    outlookValue: 'Safra {season}: cerca de {y} kg/ha ± {pm} kg/ha (erro medido deixando uma safra de fora, em {n} safras)',
+    outlookNone: 'Sem previsão: {reason}',
+    alertsTitle: 'Alertas',
+    alertsNone: 'Nenhum alerta.',
+    alertsCount: '{n} alertas; os mais recentes:',
+    impactTitle: 'Uma política mudou algo aqui?',
+    impactStart: 'Início da política',
+    impactIndicator: 'Indicador',
+    ind_yield: 'produtividade',
+    ind_area: 'área plantada',
+    ind_production: 'produção',
+    impactRun: 'Estimar',
+    impactResult: 'Mudança em relação a municípios comparáveis: {effect} {unit} (intervalo de 95 % de {lo} a {hi}), anos {post} contra {pre}.',
+    impactZero: 'O intervalo inclui zero: sem efeito claro.',
+    impactPlaceboOk: 'Teste placebo aprovado: nenhum "efeito" antes do início.',
+    impactPlaceboBad: 'Teste placebo falhou: aparece um "efeito" antes do início; leia com cautela.',
+    impactCsv: 'Baixar CSV',
+    loading: 'Carregando…',
+  },
+);
+
+type Loaded<T> = T | Error | null;
+
+export class RegionAnswers {
+  readonly el = h('section', { class: 'region-answers', 'data-testid': 'region-answers' });
+  private id = '';
+  private crop = 'soy';
+  private suit: Loaded<Suitability> = null;
+  private outlook: Loaded<Outlook> = null;
+  private alerts: Loaded<AlertList> = null;
+  private impact: Loaded<PolicyImpact> = null;
+  private impactUrl = '';
+  private start = 2015;
+  private indicator = 'yield';
+  private ctrl: AbortController | null = null;
+
+  /** The panel for a municipality (fetches once per municipality; re-renders otherwise). */
+  for(id: string, crop: string): HTMLElement {
+    if (id !== this.id || crop !== this.crop) {
+      this.id = id;
+      this.crop = crop;
+      this.ctrl?.abort();
+      const ctrl = (this.ctrl = new AbortController());
+      this.suit = this.outlook = this.alerts = this.impact = null;
+      const set = <T>(p: Promise<T>, f: (v: Loaded<T>) => void) => p.then(f, (e: unknown) => f(e instanceof Error ? e : new Error(String(e)))).then(() => ctrl.signal.aborted || this.render());
+      void set(answersApi.suitability(id, ctrl.signal), (v) => (this.suit = v));
+      void set(answersApi.outlook(id, ctrl.signal), (v) => (this.outlook = v));
+      void set(answersApi.alerts(id, ctrl.signal), (v) => (this.alerts = v));
+    }
+    this.render();
+    return this.el;
+  }
+
+  private render(): void {
+    this.el.replaceChildren(this.suitBlock(), this.outlookBlock(), this.alertsBlock(), this.impactBlock());
+  }
+
+  private suitBlock(): HTMLElement {
+    const box = h('div', { class: 'answer-block', 'data-testid': 'suitability' }, h('h3', {}, s('suitTitle')));
+    const d = this.suit;
+    if (d === null) return box.appendChild(h('p', { class: 'muted' }, s('loading'))).parentElement!;
+    if (d instanceof Error) return box.appendChild(notice(d.message, 'warn')).parentElement!;
+    box.append(
+      h('ul', {}, ...d.crops.map((c) => h('li', { 'data-crop': c.crop, 'data-index': c.index ?? '' }, c.available
+        ? s('suitRow', { crop: t(c.crop as 'soy'), index: fmtNum(c.index), cls: s(`cls_${c.class ?? 'middle'}` as 'cls_middle'), y: fmtNum(c.meanYieldKgHa), trend: fmtNum(c.trendKgHaPerYear), cv: fmtNum(c.cvDetrendedPct, 1) })
+        : s('suitNone', { crop: t(c.crop as 'soy'), reason: c.reason ?? '' })))),
+      h('p', {}, d.comparison.note),
+      h('p', { class: 'muted small' }, s('suitLabel')),
+    );
+    return box;
+  }
+
+  private outlookBlock(): HTMLElement {
+    const box = h('div', { class: 'answer-block', 'data-testid': 'outlook' }, h('h3', {}, s('outlookTitle')));
+    const d = this.outlook;
+    if (d === null) box.append(h('p', { class: 'muted' }, s('loading')));
+    else if (d instanceof Error) box.append(notice(d.message, 'warn'));
+    else if (!d.available || !d.outlook || !d.validation) box.append(h('p', {}, s('outlookNone', { reason: d.reason ?? '' })));
+    else box.append(h('p', { 'data-value': d.outlook.predictedYieldKgHa, 'data-error': d.outlook.plusMinusKgHa }, s('outlookValue', { season: `${d.outlook.season}-${String(d.outlook.season + 1).slice(2)}`, y: fmtNum(d.outlook.predictedYieldKgHa), pm: fmtNum(d.outlook.plusMinusKgHa), n: d.validation.n })), h('p', { class: d.validation.beatsBaseline ? 'muted small' : 'notice notice-warn' }, d.outlook.note));
+    return box;
+  }
+
+  private alertsBlock(): HTMLElement {
+    const box = h('div', { class: 'answer-block', 'data-testid': 'region-alerts' }, h('h3', {}, s('alertsTitle')));
+    const d = this.alerts;
+    if (d === null) box.append(h('p', { class: 'muted' }, s('loading')));
+    else if (d instanceof Error) box.append(notice(d.message, 'warn'));
+    else if (d.numberMatched === 0) box.append(h('p', {}, s('alertsNone')));
+    else box.append(h('p', {}, s('alertsCount', { n: d.numberMatched })), h('ul', { class: 'alert-list' }, ...d.alerts.map((a) => h('li', { class: `alert alert-${a.severity}` }, a.title))));
+    return box;
+  }
+
+  private impactBlock(): HTMLElement {
+    const startId = nextId('impact-start');
+    const indId = nextId('impact-ind');
+    const startIn = h('input', { id: startId, type: 'number', min: 2005, max: 2024, value: String(this.start), class: 'input-small' }) as HTMLInputElement;
+    const indSel = h('select', { id: indId }, ...['yield', 'area', 'production'].map((k) => h('option', { value: k, selected: k === this.indicator }, s(`ind_${k}` as 'ind_yield'))));
+    const run = () => {
+      this.start = Number(startIn.value);
+      this.indicator = indSel.value;
+      this.impactUrl = answersApi.policyImpactUrl(this.id, this.start, this.indicator, this.crop);
+      this.impact = null;
+      const id = this.id;
+      answersApi.policyImpact(this.impactUrl).then((v) => (this.impact = v), (e: unknown) => (this.impact = e instanceof Error ? e : new Error(String(e)))).then(() => id === this.id && this.render());
+      this.render();
+    };
+    const box = h('div', { class: 'answer-block', 'data-testid': 'policy-impact' }, h('h3', {}, s('impactTitle')),
+      h('form', { class: 'impact-form', onsubmit: (e: Event) => { e.preventDefault(); run(); } },
+        h('label', { for: startId }, s('impactStart')), startIn, h('label', { for: indId }, s('impactIndicator')), indSel,
+        h('button', { type: 'submit', class: 'btn btn-small' }, s('impactRun'))));
+    const d = this.impact;
+    if (this.impactUrl && d === null) box.append(h('p', { class: 'muted' }, s('loading')));
+    else if (d instanceof Error) box.append(notice(d.message, 'warn'));
+    else if (d) {
+      const e = d.estimate;
+      box.append(
+        h('p', { 'data-effect': e.effect, 'data-low': e.ci95[0], 'data-high': e.ci95[1] }, s('impactResult', { effect: fmtNum(e.effect), unit: d.unit, lo: fmtNum(e.ci95[0]), hi: fmtNum(e.ci95[1]), post: `${e.post[0]}-${e.post[1]}`, pre: `${e.pre[0]}-${e.pre[1]}` })),
+        e.coversZero ? h('p', {}, s('impactZero')) : '',
+        h('p', { class: d.placebo.passed ? 'muted small' : 'notice notice-warn' }, d.placebo.passed ? s('impactPlaceboOk') : s('impactPlaceboBad')),
+        h('a', { href: answersApi.policyImpactUrl(this.id, this.start, this.indicator, this.crop, 'csv'), download: '' }, s('impactCsv')),
+      );
+    }
+    return box;
+  }
+}
