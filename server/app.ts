@@ -2,7 +2,7 @@
  * The Fastify application as a plugin factory: external plugins, then services (decorators), then
  * routes. No listen here: tests build the app and use inject(); server.ts is the process.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifySchema, type HTTPMethods } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isAbsolute, resolve } from 'node:path';
@@ -22,7 +22,7 @@ import { Metrics } from './plugins/metrics.js';
 import { registerProblemHandlers } from './plugins/problem.js';
 import protection, { frameworkErrors } from './plugins/protection.js';
 import { isRemote, type SourcePolicy } from './raster/source.js';
-import { Problem } from './routes/schemas.js';
+import { Problem } from './contract/common.js';
 import tileRoutes from './routes/tiles/index.js';
 import sceneRoutes from './routes/scenes/index.js';
 import colormapRoutes from './routes/colormaps/index.js';
@@ -75,7 +75,15 @@ declare module 'fastify' {
     policy: SourcePolicy;
     readiness: { ok: boolean; waitingFor: string[] };
     resolveDataHref(href: string): string;
+    /** every route as registered (method, URL, schema): the contract test walks it */
+    routeTable: ReadonlyArray<RouteEntry>;
   }
+}
+
+export interface RouteEntry {
+  method: HTTPMethods | HTTPMethods[];
+  url: string;
+  schema: FastifySchema | undefined;
 }
 
 export interface BuildOptions {
@@ -99,6 +107,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     genReqId: () => Math.random().toString(36).slice(2, 12),
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false, removeAdditional: false } },
   });
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => void routeTable.push({ method: r.method, url: r.url, schema: r.schema }));
   // first: rate limit, pressure gate, security headers and CORS apply to every route registered after
   await app.register(protection, { config });
 

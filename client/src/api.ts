@@ -3,15 +3,16 @@
  * tells the UI what the user can do about it: the server is unreachable, the route does not exist
  * on this server (yet), the service is still starting, or the request was refused.
  */
-import type { Colormap, ModelCard, PointInfo, Problem, RegionCollection, SceneSummary, SeriesPoint, StacItem, TileJson, YieldGapRow } from './types';
+import type { Colormap, ModelCard, PointInfo, Problem, RegionCollection, StacItem, TileJson, YieldGapRow } from './types';
+import type { ModelCardResponse, ModelsResponse, PointResponse, RegionDetail, ScenesResponse, SourceInfo, YieldGapResponse } from '../../server/contract/index';
 
 export interface YieldGapTable {
   rows: YieldGapRow[];
-  /** [first, last] or the list of years */
-  validYears: number[] | null;
-  defaultYear: number | null;
-  sources: unknown[];
-  priorityMethod: string | null;
+  /** [first, last] year with crop statistics */
+  validYears: number[];
+  defaultYear: number;
+  sources: SourceInfo[];
+  priorityMethod: string;
 }
 
 export type ApiErrorKind = 'unreachable' | 'missing' | 'unavailable' | 'refused' | 'server' | 'invalid';
@@ -85,25 +86,20 @@ const q = (params: Record<string, string | number | undefined | null>): string =
 };
 
 export const api = {
-  scenes: async (signal?: AbortSignal) => (await getJson<{ scenes: SceneSummary[] }>('/api/scenes', signal)).scenes,
+  scenes: async (signal?: AbortSignal) => (await getJson<ScenesResponse>('/api/scenes', signal)).scenes,
   scene: (id: string, signal?: AbortSignal) => getJson<StacItem>(`/api/scenes/${encodeURIComponent(id)}`, signal),
   colormaps: async (signal?: AbortSignal) => (await getJson<{ colormaps: Colormap[] }>('/api/colormaps', signal)).colormaps,
   tileJson: (path: string, params: Record<string, string | number | undefined>, signal?: AbortSignal) => getJson<TileJson>(`${path}${q(params)}`, signal),
 
-  async models(signal?: AbortSignal): Promise<ModelCard[]> {
-    const body = await getJson<unknown>('/api/models', signal);
-    const list = Array.isArray(body) ? body : ((body as { models?: unknown[] }).models ?? []);
-    return list.filter(isCard);
-  },
+  models: async (signal?: AbortSignal): Promise<ModelCard[]> => (await getJson<ModelsResponse>('/api/models', signal)).models,
+  /** The full card, with the summary's top-level inputs filled from it. */
   async model(id: string, signal?: AbortSignal): Promise<ModelCard> {
-    const body = await getJson<unknown>(`/api/models/${encodeURIComponent(id)}`, signal);
-    if (!isCard(body)) throw new ApiError('invalid', `/api/models/${id}`, 200, null, 'model card without classes');
-    return body;
+    const card = await getJson<ModelCardResponse>(`/api/models/${encodeURIComponent(id)}`, signal);
+    return { ...card, variables: card.inputs.variables, steps: card.inputs.steps };
   },
 
   async point(lon: number, lat: number, scene: string | null, model: string | null, signal?: AbortSignal): Promise<PointInfo> {
-    const body = await getJson<Record<string, unknown>>(`/api/point${q({ lon: round6(lon), lat: round6(lat), scene, model })}`, signal);
-    return normalisePoint(body, lon, lat);
+    return pointInfo(await getJson<PointResponse>(`/api/point${q({ lon: round6(lon), lat: round6(lat), scene, model })}`, signal));
   },
 
   async yieldGap(crop: string, year: number, opts: { region?: string } = {}, signal?: AbortSignal): Promise<YieldGapRow[]> {
@@ -111,19 +107,11 @@ export const api = {
   },
   /** Rows and what the response says about them (valid years, default year, sources, ranking method). */
   async yieldGapTable(crop: string, year: number | undefined, opts: { region?: string } = {}, signal?: AbortSignal): Promise<YieldGapTable> {
-    const body = await getJson<unknown>(`/api/yield-gap${q({ crop, year, region: opts.region })}`, signal);
-    const meta = (Array.isArray(body) ? {} : (body as Record<string, unknown>)) ?? {};
-    const vy = meta.validYears;
-    return {
-      rows: rowsOf<YieldGapRow>(body),
-      validYears: Array.isArray(vy) && vy.every((v) => typeof v === 'number') ? (vy as number[]) : null,
-      defaultYear: typeof meta.defaultYear === 'number' ? meta.defaultYear : null,
-      sources: Array.isArray(meta.sources) ? meta.sources : [],
-      priorityMethod: typeof meta.priorityMethod === 'string' ? meta.priorityMethod : null,
-    };
+    const body = await getJson<YieldGapResponse>(`/api/yield-gap${q({ crop, year, region: opts.region })}`, signal);
+    return { rows: body.rows, validYears: body.validYears, defaultYear: body.defaultYear, sources: body.sources, priorityMethod: body.priorityMethod };
   },
 
-  region: (id: string, signal?: AbortSignal) => getJson<Record<string, unknown>>(`/api/regions/${encodeURIComponent(id)}`, signal),
+  region: (id: string, signal?: AbortSignal) => getJson<RegionDetail>(`/api/regions/${encodeURIComponent(id)}`, signal),
 
   /** Municipal boundaries: the OGC API - Features collection, else the whole-layer download. */
   async regions(signal?: AbortSignal): Promise<RegionCollection> {
@@ -134,94 +122,31 @@ export const api = {
       if (!(e instanceof ApiError) || e.kind !== 'missing') throw e;
       fc = await getJson<RegionCollection>('/api/layers/regions.geojson', signal);
     }
-    if (fc?.type !== 'FeatureCollection' || !Array.isArray(fc.features)) throw new ApiError('invalid', '/collections/regions/items', 200, null, 'regions are not a GeoJSON FeatureCollection');
-    for (const f of fc.features) {
-      const p = (f.properties ?? {}) as Record<string, unknown>;
-      const id = String(p.id ?? p.regionId ?? f.id ?? '');
-      f.properties = { ...p, id, name: String(p.name ?? id) };
-      f.id = id;
-    }
+    // the regions layer: feature id = IBGE code (properties.regionId), properties.name
+    for (const f of fc.features) f.properties = { ...f.properties, id: String(f.id), name: String(f.properties.name) };
     return fc;
   },
 };
 
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
-function isCard(x: unknown): x is ModelCard {
-  return typeof x === 'object' && x !== null && typeof (x as ModelCard).id === 'string' && Array.isArray((x as ModelCard).classes);
-}
-
-/** Rows of a table-like response: a bare array, or {rows|items|data|results: [...]}. */
-export function rowsOf<T>(body: unknown): T[] {
-  if (Array.isArray(body)) return body as T[];
-  if (body && typeof body === 'object') {
-    for (const k of ['rows', 'items', 'data', 'results', 'regions']) {
-      const v = (body as Record<string, unknown>)[k];
-      if (Array.isArray(v)) return v as T[];
-    }
+/** /api/point for the views: dated series only, the top class and every probability, highest first. */
+export function pointInfo(body: PointResponse): PointInfo {
+  const series: PointInfo['series'] = {};
+  for (const [variable, points] of Object.entries(body.series)) {
+    series[variable] = points.flatMap((p) => (p.date === null ? [] : [{ date: p.date.slice(0, 10), value: p.value }]));
   }
-  return [];
-}
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-function seriesOf(v: unknown): SeriesPoint[] | null {
-  if (!Array.isArray(v)) return null;
-  const out: SeriesPoint[] = [];
-  for (const p of v) {
-    if (p && typeof p === 'object' && typeof (p as SeriesPoint).date === 'string') out.push({ date: (p as SeriesPoint).date.slice(0, 10), value: num((p as SeriesPoint).value) });
-  }
-  return out;
-}
-
-/**
- * /api/point as the dashboard needs it. The contract names the parts (the time series of every
- * variable as [{date, value}], the crop class with all class probabilities, the region) but not
- * every key, so the common spellings are accepted.
- */
-export function normalisePoint(body: Record<string, unknown>, lon: number, lat: number): PointInfo {
-  const series: Record<string, SeriesPoint[]> = {};
-  const ts = body.series ?? body.timeseries ?? body.timeSeries ?? body.variables ?? body.values;
-  if (Array.isArray(ts)) {
-    for (const e of ts as Array<Record<string, unknown>>) {
-      const name = String(e.variable ?? e.name ?? '');
-      const s = seriesOf(e.values ?? e.series ?? e.points ?? e.data);
-      if (name && s) series[name] = s;
-    }
-  } else if (ts && typeof ts === 'object') {
-    for (const [k, v] of Object.entries(ts as Record<string, unknown>)) {
-      const s = seriesOf(Array.isArray(v) ? v : (v as Record<string, unknown>)?.values ?? (v as Record<string, unknown>)?.series);
-      if (s) series[k] = s;
-    }
-  }
-  const c = (body.class ?? body.crop ?? body.prediction ?? body.classification) as Record<string, unknown> | string | null | undefined;
-  let crop: PointInfo['crop'] = null;
-  if (c && typeof c === 'object') {
-    const probsRaw = c.probabilities ?? body.probabilities;
-    const probabilities: Array<{ name: string; probability: number }> = [];
-    if (Array.isArray(probsRaw)) {
-      for (const p of probsRaw as Array<Record<string, unknown>>) {
-        const pr = num(p.probability ?? p.p ?? p.value);
-        if (pr !== null) probabilities.push({ name: String(p.name ?? p.class ?? p.label ?? p.id), probability: pr });
-      }
-    } else if (probsRaw && typeof probsRaw === 'object') {
-      for (const [k, v] of Object.entries(probsRaw as Record<string, unknown>)) if (num(v) !== null) probabilities.push({ name: k, probability: v as number });
-    }
-    probabilities.sort((a, b) => b.probability - a.probability);
-    // {class: {id, name, color}, confidence} or {name, probability} or {class: "name"}
-    const inner = c.class && typeof c.class === 'object' ? (c.class as Record<string, unknown>) : null;
-    const rawName = inner?.name ?? c.name ?? c.label ?? (typeof c.class === 'string' ? c.class : undefined);
-    const name = typeof rawName === 'string' ? rawName : '';
-    const probability = num(c.confidence ?? c.probability ?? inner?.probability ?? c.p) ?? probabilities.find((p) => p.name === name)?.probability ?? null;
-    crop = name ? { id: (inner?.id ?? c.id ?? c.classId ?? null) as number | string | null, name, probability, probabilities } : null;
-  } else if (typeof c === 'string') {
-    crop = { id: null, name: c, probability: num(body.confidence ?? body.probability), probabilities: [] };
-  }
-  const r = body.region as Record<string, unknown> | null | undefined;
-  const region = r && typeof r === 'object' && (r.id ?? r.regionId) !== undefined ? { id: String(r.id ?? r.regionId), name: String(r.name ?? r.id ?? '') } : null;
-  const sc = body.scene;
-  const scene = typeof sc === 'string' ? sc : sc && typeof sc === 'object' ? String((sc as Record<string, unknown>).id ?? '') || null : null;
-  return { lon, lat, scene, series, crop, region };
+  const c = body.crop;
+  const crop: PointInfo['crop'] =
+    c && c.class
+      ? {
+          id: c.class.id,
+          name: c.class.name,
+          probability: c.confidence,
+          probabilities: c.probabilities.map((p) => ({ name: p.name, probability: p.probability })).sort((a, b) => b.probability - a.probability),
+        }
+      : null;
+  return { lon: body.lon, lat: body.lat, scene: body.scene?.id ?? null, series, crop, region: body.region };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */

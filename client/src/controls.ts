@@ -293,7 +293,7 @@ export class LayerPanel {
     this.messages.delete('crops');
     const base = `/tiles/${encodeURIComponent(ctx.scene.id)}/crops`;
     const sceneTj = { bounds: ctx.scene.bbox, minzoom: 0, maxzoom: 14 };
-    let tj: { tiles: string[]; bounds?: [number, number, number, number]; minzoom?: number; maxzoom?: number; tilejson: string };
+    let tj: Awaited<ReturnType<typeof api.tileJson>>;
     try {
       tj = await api.tileJson(`${base}/tilejson.json`, { model: card.id });
     } catch (e) {

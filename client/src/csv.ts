@@ -37,7 +37,7 @@ interface RowExtras {
 export function flatRow(row: YieldGapRow): Record<string, unknown> {
   const r = row as YieldGapRow & RowExtras;
   const o: Record<string, unknown> = {};
-  for (const c of API_CSV_COLUMNS) o[c] = r[c];
+  for (const c of API_CSV_COLUMNS) o[c] = (r as unknown as Record<string, unknown>)[c];
   o.mappedAreaCi95LowHa = r.mappedAreaCi95Ha?.[0] ?? null;
   o.mappedAreaCi95HighHa = r.mappedAreaCi95Ha?.[1] ?? null;
   o.cropMapSceneId = r.cropMap?.sceneId ?? null;
@@ -47,7 +47,7 @@ export function flatRow(row: YieldGapRow): Record<string, unknown> {
   o.windowEnd = r.inputs?.window?.[1] ?? null;
   o.attainablePercentile = r.inputs?.attainableYield?.percentile ?? null;
   o.populationYear = r.inputs?.population?.yearUsed ?? null;
-  o.flags = Array.isArray(r.flags) ? r.flags.join('; ') : (r.flags ?? '');
+  o.flags = r.flags.join('; ');
   return o;
 }
 

@@ -62,7 +62,8 @@ export const indicator = (key: string): Indicator => INDICATORS.find((i) => i.ke
 export const indicatorLabel = (key: IndicatorKey): string => tDyn(`ind_${key}`);
 
 export function valueOf(row: YieldGapRow | undefined, key: IndicatorKey): number | null {
-  const v = row?.[key];
+  // not every indicator is a yield-gap row field (reportedYieldKgHa is one of /api/regions' indicators)
+  const v = row ? (row as unknown as Partial<Record<IndicatorKey, unknown>>)[key] : undefined;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 

@@ -15,7 +15,7 @@ import { ModelRegistry } from '../inference/registry.js';
 import { checkModel } from '../inference/ort-classifier.js';
 import { ortClassifier } from '../inference/ort-classifier.js';
 import { createRasterContext } from '../workers/raster-context.js';
-import { modelTask } from '../routes/crops/index.js';
+import { modelTask } from '../services/model-task.js';
 import { GranaryError } from '../errors.js';
 import { createFootprintRecorder, footprintSettingsFrom } from '../footprint/recorder.js';
 import { dashboardNote } from '../footprint/metadata.js';

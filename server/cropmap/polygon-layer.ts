@@ -1,12 +1,14 @@
 /**
  * The crop map as a GeoJSON polygon layer (RFC 7946): one feature per 4-connected patch of one
- * class, with its class, area in hectares (in the raster's CRS) and mean confidence.
+ * class, with its class, area in hectares (ellipsoidal for geographic CRSs, server/geo/area.ts) and mean
+ * confidence.
  */
 import { rewind, booleanValid, polygon } from '@turf/turf';
 import type { Feature, FeatureCollection, Polygon, Position } from 'geojson';
-import { traceComponents, simplifyPolygons, signedArea } from './polygonize.js';
+import { traceComponents, simplifyPolygons } from './polygonize.js';
 import { transformer, WGS84 } from '../geo/crs.js';
 import type { Scene } from '../catalog/scene.js';
+import { polygonAreaM2 } from '../geo/area.js';
 
 export interface PolygonLayerOptions {
   /** Visvalingam threshold in square pixels (0 = exact pixel edges); default 0.6 removes single steps */
@@ -22,7 +24,6 @@ export function cropMapPolygons(
 ): FeatureCollection<Polygon> {
   const { width, height, geotransform } = scene.grid;
   const [ox, pw, , oy, , ph] = geotransform;
-  const pixelHa = Math.abs(pw * ph) / 1e4;
   const polys = traceComponents(classIds, confidencePct, width, height, 255);
   let rings = simplifyPolygons(polys, opts.minAreaPx ?? 0.6);
   // Simplification keeps neighbours in contact but may, rarely, fold a narrow patch; then keep the
@@ -33,8 +34,10 @@ export function cropMapPolygons(
   const byId = new Map(classes.map((c) => [c.id, c]));
   const features: Array<Feature<Polygon>> = polys.map((p, i) => {
     const pixelRings = rings[i]!;
-    // Area of the (simplified) polygon in the raster's CRS: pixel area x shoelace in pixel units.
-    const areaPx = pixelRings.reduce((s, r, k) => s + (k === 0 ? 1 : -1) * Math.abs(signedArea(r)), 0);
+    // Areas of the (simplified) polygon and of its exact pixel edges, from the vertices in the raster's CRS
+    const inCrs = (rs: Position[][]) => rs.map((r) => r.map(([c, row]) => [ox + c! * pw, oy + row! * ph] as [number, number]));
+    const areaHa = polygonAreaM2(inCrs(pixelRings), scene.crs.geographic) / 1e4;
+    const pixelAreaHa = polygonAreaM2(inCrs(p.rings), scene.crs.geographic) / 1e4;
     const coords: Position[][] = pixelRings.map((r) =>
       r.map(([c, row]) => {
         const [lon, lat] = toWgs.forward([ox + c! * pw, oy + row! * ph]) as [number, number];
@@ -49,8 +52,8 @@ export function cropMapPolygons(
         classId: p.value,
         className: cls?.name ?? String(p.value),
         color: cls?.color ?? null,
-        areaHa: Number((areaPx * pixelHa).toFixed(4)),
-        pixelAreaHa: Number((p.pixels * pixelHa).toFixed(4)),
+        areaHa: Number(areaHa.toFixed(4)),
+        pixelAreaHa: Number(pixelAreaHa.toFixed(4)),
         pixels: p.pixels,
         meanConfidence: Number((p.weightSum / p.pixels / 100).toFixed(4)),
       },

@@ -19,11 +19,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../../models/contract/prng.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export const SHIPPED_MODEL_ID = 'granary-mlp-ndvi-evi';
 
@@ -185,9 +186,7 @@ export const modelCostPath = (dataDir: string) => join(dataDir, 'cache', 'model-
 
 async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(join(path, '..'), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  await writeFileAtomic(path, text);
 }
 
 export type ModelCostOutcome = { available: true; cost: ModelCostCache; cached: boolean } | { available: false; reason: string };

@@ -9,7 +9,7 @@ import type { Scene } from '../catalog/scene.js';
 import type { Config } from '../config.js';
 import type { ModelEntry, ModelRegistry } from '../inference/registry.js';
 import type { ModelInputs } from '../pipeline/classify-window.js';
-import { modelTask } from '../routes/crops/index.js';
+import { modelTask } from '../services/model-task.js';
 import { footprintSettingsFrom } from '../footprint/recorder.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { TaskMap } from '../workers/tasks.js';

@@ -26,8 +26,9 @@ import { ColormapRegistry } from '../render/colormaps.js';
 import { GranaryError } from '../errors.js';
 import type { Scene } from '../catalog/scene.js';
 
-export type UncertaintyMeasure = 'entropy' | 'margin' | 'confidence';
-export const UNCERTAINTY_MEASURES: readonly UncertaintyMeasure[] = ['entropy', 'margin', 'confidence'];
+import { UNCERTAINTY_MEASURES } from '../contract/uncertainty.js';
+
+export type UncertaintyMeasure = (typeof UNCERTAINTY_MEASURES)[number];
 /** Colormap of uncertainty tiles (dark = certain, bright = uncertain); legend at /api/colormaps/magma. */
 export const UNCERTAINTY_COLORMAP = 'magma';
 

@@ -25,10 +25,10 @@ export default async function clientPlugin(app: FastifyInstance) {
     wildcard: false,
     preCompressed: true,
     setHeaders: (res, path) => {
-      res.header('Vary', 'Accept-Encoding');
-      if (path.endsWith('.html')) res.header('Cache-Control', 'no-cache');
-      if (path.endsWith('.mjs') || path.endsWith('.js')) res.header('Content-Type', 'text/javascript; charset=utf-8');
-      if (/\/assets\//.test(path)) res.header('Cache-Control', 'public, max-age=31536000, immutable');
+      res.setHeader('Vary', 'Accept-Encoding');
+      if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+      if (path.endsWith('.mjs') || path.endsWith('.js')) res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+      if (/\/assets\//.test(path)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });
 }

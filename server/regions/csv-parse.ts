@@ -1,9 +1,10 @@
 /**
- * RFC 4180 CSV reader (hand-written to avoid a dependency for a ~50-line state machine): quoted
- * fields with doubled quotes, commas/CR/LF inside quotes, CRLF or LF record ends, a leading UTF-8
- * BOM, and a final record without a line end. Input is an already-decoded string (UTF-8 names like
- * "Cláudia" survive because decoding happens in the caller with `readFileSync(path, 'utf8')`).
+ * The service's CSV reader (csv-parse): quoted fields with doubled quotes, commas/CR/LF inside
+ * quotes, CRLF or LF record ends, a leading UTF-8 BOM, a final record without a line end, blank
+ * lines skipped. Input is an already-decoded string (UTF-8 names like "Cláudia" survive because
+ * decoding happens in the caller with `readFileSync(path, 'utf8')`).
  */
+import { parse, CsvError } from 'csv-parse/sync';
 
 export interface CsvTable {
   header: string[];
@@ -12,55 +13,18 @@ export interface CsvTable {
 }
 
 export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let inQuotes = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let fieldStarted = false;
-  const endField = () => {
-    record.push(field);
-    field = '';
-    fieldStarted = false;
-  };
-  const endRecord = () => {
-    endField();
-    records.push(record);
-    record = [];
-  };
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else inQuotes = false;
-      } else field += ch;
-      continue;
-    }
-    if (ch === '"' && !fieldStarted) {
-      inQuotes = true;
-      fieldStarted = true;
-    } else if (ch === ',') endField();
-    else if (ch === '\n') endRecord();
-    else if (ch === '\r') {
-      if (text[i + 1] === '\n') i++;
-      endRecord();
-    } else {
-      field += ch;
-      fieldStarted = true;
-    }
+  try {
+    return parse(text, { bom: true, record_delimiter: ['\r\n', '\n', '\r'], relax_column_count: true, relax_quotes: true, skip_empty_lines: true }) as string[][];
+  } catch (e) {
+    if (e instanceof CsvError && e.code === 'CSV_QUOTE_NOT_CLOSED') throw new SyntaxError(`CSV ends inside a quoted field (${e.message})`);
+    throw e;
   }
-  if (inQuotes) throw new SyntaxError('CSV ends inside a quoted field');
-  if (fieldStarted || record.length > 0) endRecord();
-  return records;
 }
 
 export function parseCsv(text: string): CsvTable {
   const records = parseCsvRecords(text);
   const header = records[0] ?? [];
-  const rows = records.slice(1).filter((r) => !(r.length === 1 && r[0] === '')).map((r) => {
+  const rows = records.slice(1).map((r) => {
     const o: Record<string, string> = {};
     header.forEach((h, k) => (o[h] = r[k] ?? ''));
     return o;

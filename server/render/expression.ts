@@ -10,6 +10,7 @@
  *   power  := primary ('^' unary)?
  *   primary:= number | variable | func '(' expr (',' expr)* ')' | '(' expr ')'
  */
+import { MAX_EXPRESSION_LENGTH } from '../contract/tiles.js';
 export type Expr =
   | { t: 'num'; v: number }
   | { t: 'var'; name: string }
@@ -20,7 +21,6 @@ export type Expr =
 const FUNCS = { abs: 1, sqrt: 1, log: 1, exp: 1, min: 2, max: 2, pow: 2 } as const;
 type FnName = keyof typeof FUNCS;
 export const EXPRESSION_FUNCTIONS = Object.keys(FUNCS);
-export const MAX_EXPRESSION_LENGTH = 512;
 const MAX_NODES = 256;
 
 export class ExpressionError extends Error {

@@ -16,7 +16,7 @@
  * Use: granary evaluate --samples <out> --timeseries <stem>.timeseries.csv   (validation), or append the
  * rows to the training CSVs (training); see docs/data-centric.md.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config.js';
 import { sourcePolicy } from '../app.js';
@@ -29,6 +29,8 @@ import { readFeatures } from '../pipeline/classify-window.js';
 import { createRasterContext } from '../workers/raster-context.js';
 import { ReportStore, type FieldReport } from './db.js';
 import { existsSync } from 'node:fs';
+import { csvRecord } from '../analytics/csv.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export const KNOWN_VARIABLES = ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'];
 
@@ -39,8 +41,7 @@ export interface ExportResult {
   skipped: Array<{ id: number; reason: string }>;
 }
 
-const field = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const line = (vs: ReadonlyArray<string | number>) => vs.map((v) => field(String(v))).join(',');
+const line = (vs: ReadonlyArray<string | number>) => csvRecord(vs);
 
 export function timeseriesPathFor(out: string): string {
   return out.replace(/(\.samples)?\.csv$/i, '') + '.timeseries.csv';
@@ -121,8 +122,8 @@ export async function exportReports(config: Config, o: { out: string; model?: st
   }
   const timeseriesPath = timeseriesPathFor(o.out);
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, samples.join('\n') + '\n');
-  writeFileSync(timeseriesPath, series.join('\n') + '\n');
+  await writeFileAtomic(o.out, samples.join('\n') + '\n');
+  await writeFileAtomic(timeseriesPath, series.join('\n') + '\n');
   return { samplesPath: o.out, timeseriesPath, exported: rows.length, skipped };
 }
 

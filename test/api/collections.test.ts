@@ -16,6 +16,7 @@ import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { parseCsv, parseCsvRecords } from '../../server/regions/csv-parse.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { checkContract } from '../helpers/contract.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const labels = (f: string) => parseCsv(readFileSync(resolve(root, 'fixtures/labels', f), 'utf8')).rows;
@@ -25,7 +26,7 @@ const allSamples = [...mt9, ...sinopSamples];
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp(loadConfig({ GRANARY_WORKERS: '1' }));
+  app = checkContract(await buildApp(loadConfig({ GRANARY_WORKERS: '1' })));
   await app.ready();
 });
 afterAll(async () => {
@@ -292,7 +293,7 @@ describe.skipIf(!hasOgr)('GDAL OAPIF driver (ogrinfo)', () => {
   let server: FastifyInstance;
   let base: string;
   beforeAll(async () => {
-    server = await buildApp(loadConfig({ GRANARY_WORKERS: '1' }));
+    server = checkContract(await buildApp(loadConfig({ GRANARY_WORKERS: '1' })));
     await server.listen({ port: 0, host: '127.0.0.1' });
     const addr = server.server.address();
     if (!addr || typeof addr === 'string') throw new Error('no port');

@@ -21,6 +21,7 @@ import { pixelAt } from '../../server/pipeline/point.js';
 import { mercatorToLonLat, tileBounds3857 } from '../../server/geo/tile-grid.js';
 import { hexToRgb } from '../../server/render/colormaps.js';
 import type { Scene } from '../../server/catalog/scene.js';
+import { checkContract } from '../helpers/contract.js';
 
 const STEM = join(FIXTURES, 'cropmaps', 'sinop__granary-mlp-ndvi-evi');
 const card = JSON.parse(readFileSync(join(REPO, 'models', 'granary-mlp-ndvi-evi.json'), 'utf8')) as { classes: Array<{ id: number; name: string; color: string }> };
@@ -30,7 +31,7 @@ let classes: Uint8Array;
 let width: number;
 
 beforeAll(async () => {
-  app = await buildApp(loadConfig({ GRANARY_WORKERS: '1', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_RATE_LIMIT: '0' }));
+  app = checkContract(await buildApp(loadConfig({ GRANARY_WORKERS: '1', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_RATE_LIMIT: '0' })));
   await app.ready();
   scene = await app.catalog.get('sinop');
   const buf = readFileSync(`${STEM}.tif`);

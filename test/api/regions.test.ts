@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { parseCsvRecords } from '../../server/regions/csv-parse.js';
+import { checkContract } from '../helpers/contract.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const socio = (f: string) => resolve(root, 'fixtures/socioeconomic', f);
@@ -55,7 +56,7 @@ function expected(code: string, crop: 'soy' | 'maize', year: number) {
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await buildApp(loadConfig({ GRANARY_WORKERS: '1' }));
+  app = checkContract(await buildApp(loadConfig({ GRANARY_WORKERS: '1' })));
   await app.ready();
 });
 afterAll(async () => {

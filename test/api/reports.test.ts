@@ -21,6 +21,8 @@ import { Catalog } from '../../server/catalog/catalog.js';
 import { inspectScene } from '../../server/catalog/inspect.js';
 import { sourcePolicy } from '../../server/app.js';
 import { FIXTURES, REPO, SINOP, TEST_FIXTURES } from '../helpers/test-app.js';
+import { checkContract } from '../helpers/contract.js';
+import { parse } from 'csv-parse/sync';
 
 const TOKEN = 'reports-test-token-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -42,7 +44,7 @@ const env = (extra: Record<string, string> = {}) => ({
 });
 
 async function start(extra: Record<string, string> = {}): Promise<FastifyInstance> {
-  const a = await buildApp(loadConfig(env(extra)));
+  const a = checkContract(await buildApp(loadConfig(env(extra))));
   await a.ready();
   return a;
 }
@@ -365,5 +367,22 @@ describe('where new labels help most: uncertainty tiles and places', () => {
     expect(cols).toContain('uncertain-places');
     const items = (await app.inject({ url: '/collections/uncertain-places/items?scene=sinop&n=20&spacing=10' })).json();
     expect(items.features.map((f: { id: string }) => f.id)).toEqual(fc.features.map((f: { id: string }) => f.id));
+  });
+});
+
+describe('field reports: CSV download', () => {
+  it('opens a formula-looking note as text (OWASP CSV injection rule), read back with csv-parse', async () => {
+    const note = '=HYPERLINK("http://x","y")';
+    const created = await post(app, body({ note }), { headers: AUTH });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as number;
+    expect((await app.inject({ method: 'POST', url: `/api/field-reports/${id}/approve`, headers: AUTH, payload: {} })).statusCode).toBe(200);
+    const csv = await app.inject({ url: '/api/layers/field-reports.csv' });
+    expect(csv.statusCode).toBe(200);
+    const records = parse(csv.body, { columns: true }) as Array<Record<string, string>>;
+    const row = records.find((r) => r.reportId === String(id));
+    expect(row?.note).toBe(`'${note}`);
+    // no text cell of the download starts with a formula character
+    for (const r of records) for (const [k, v] of Object.entries(r)) if (k !== 'longitude' && k !== 'latitude') expect(v, `${k}=${v}`).not.toMatch(/^[=+\-@\t\r]/);
   });
 });

@@ -19,6 +19,7 @@ import { startGranary, type RunningServer } from './server.js';
 import { jsSize } from './first-render.js';
 import { ACTUAL, compareWithReference, UPDATE, type ShotResult } from './visual.js';
 import { axeViolations } from './a11y.js';
+import type { YieldGapResponse } from '../../server/contract/regions.js';
 
 const SHOTS = ACTUAL;
 mkdirSync(SHOTS, { recursive: true });
@@ -40,15 +41,6 @@ async function apiJson<T>(path: string): Promise<T> {
   const res = await fetch(`${server.url}${path}`);
   if (!res.ok) throw new Error(`GET ${path} -> ${res.status} (${(await res.text()).slice(0, 160)})`);
   return (await res.json()) as T;
-}
-
-function rowsOf(body: unknown): Array<Record<string, unknown>> {
-  if (Array.isArray(body)) return body as Array<Record<string, unknown>>;
-  for (const k of ['rows', 'items', 'data', 'results']) {
-    const v = (body as Record<string, unknown>)?.[k];
-    if (Array.isArray(v)) return v as Array<Record<string, unknown>>;
-  }
-  return [];
 }
 
 async function regionsFromApi(): Promise<Regions> {
@@ -189,10 +181,10 @@ const checks: Check[] = [
       const expected = regionAt(regions.features as Array<Feature<Polygon | MultiPolygon>>, c.lon, c.lat);
       if (!expected) throw new Error(`no municipality contains the scene centre ${c.lon},${c.lat}`);
       const props = (expected.properties ?? {}) as Record<string, unknown>;
-      const id = String(expected.id ?? props.regionId ?? props.id);
+      const id = String(expected.id); // the regions layer: feature id = IBGE code
       const { crop, year } = await evalJson<{ crop: string; year: number }>('({ crop: window.granary.ctx.crop, year: window.granary.ctx.year })');
-      const body = await apiJson<unknown>(`/api/yield-gap?crop=${crop}&year=${year}&region=${id}`);
-      const row = rowsOf(body).find((r) => String(r.regionId) === id);
+      const body = await apiJson<YieldGapResponse>(`/api/yield-gap?crop=${crop}&year=${year}&region=${id}`);
+      const row = body.rows.find((r) => r.regionId === id);
       if (!row) throw new Error(`/api/yield-gap has no row for ${id}`);
       await page.mouse.click(c.x, c.y);
       await page.locator(`[data-region-name="${id}"]`).waitFor({ timeout: 15_000 });
@@ -200,7 +192,7 @@ const checks: Check[] = [
       const shown = await evalJson<Array<[string, string, string]>>(`[...document.querySelectorAll('[data-testid="region-panel"] dd[data-field]')].map((e) => [e.getAttribute('data-field'), e.getAttribute('data-value'), e.textContent])`);
       const bad: string[] = [];
       for (const [field, raw, text] of shown) {
-        const api = row[field];
+        const api = (row as Record<string, unknown>)[field]; // data-field names a row field
         const apiNum = typeof api === 'number' ? api : null;
         const pageNum = raw === '' ? null : Number(raw);
         if (apiNum === null || pageNum === null) {
@@ -278,7 +270,7 @@ const checks: Check[] = [
       if (data.length !== listed) throw new Error(`CSV has ${data.length} rows, the ranking ${listed}`);
       const ragged = data.find((r) => r.length !== header.length);
       if (ragged) throw new Error(`CSV row for ${ragged[0]} has ${ragged.length} cells, header ${header.length}`);
-      const api = rowsOf(await apiJson<unknown>(`/api/yield-gap?crop=${crop}&year=${year}`));
+      const api = (await apiJson<YieldGapResponse>(`/api/yield-gap?crop=${crop}&year=${year}`)).rows;
       // the same columns as the API's own CSV, in the same order
       const apiCsv = await (await fetch(`${server.url}/api/yield-gap?crop=${crop}&year=${year}&format=csv`)).text();
       const apiHeader = parseCsv(apiCsv)[0] ?? [];
@@ -287,7 +279,7 @@ const checks: Check[] = [
       const gapIdx = header.indexOf('yieldGapPct');
       const loIdx = header.indexOf('mappedAreaCi95LowHa');
       for (const r of data) {
-        const a = api.find((x) => String(x.regionId) === r[idIdx]);
+        const a = api.find((x) => x.regionId === r[idIdx]);
         const v = r[gapIdx] === '' ? null : Number(r[gapIdx]);
         // rounded to 2 decimals: equal to the API within half a unit of the last digit
         const want = (a?.yieldGapPct ?? null) as number | null;
@@ -515,7 +507,7 @@ const checks: Check[] = [
         const text = await gap.innerText();
         const title = await page.locator('[data-testid="farmer-gaps"] h3').innerText();
         if (!/Sorriso/.test(title)) throw new Error(`not Sorriso: ${title}`);
-        const row = rowsOf(await apiJson<unknown>(`/api/yield-gap?crop=soy&year=${await evalJson<number>('window.granary.ctx.year')}&region=5107925`))[0]!;
+        const row = (await apiJson<YieldGapResponse>(`/api/yield-gap?crop=soy&year=${await evalJson<number>("window.granary.ctx.year")}&region=5107925`)).rows[0]!;
         const kg = Number(row.actualYieldKgHa);
         const sc = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(kg / 60);
         const kgText = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 0 }).format(kg);

@@ -20,6 +20,7 @@ import type { TaskMap } from '../../server/workers/tasks.js';
 import { taskOptions } from '../../server/workers/request-options.js';
 import { request } from 'node:http';
 import { expectProblem, rangeServer, silentServer, TOKEN, type LocalServer, type RangeServerMode } from './support.js';
+import { checkContract } from '../helpers/contract.js';
 
 const TILE = '/tiles/sinop/12/1416/2181.png';
 const REMOTE_TIMEOUT_MS = 600;
@@ -53,7 +54,7 @@ beforeAll(async () => {
   });
   const catalog = new Catalog(join(dataDir, 'catalog'));
   await catalog.save(await inspectScene(SINOP.hrefs, { id: SINOP.id, ...SINOP.options }, sourcePolicy(config), catalog.dir), { replace: true });
-  app = await buildApp(config, { extraWorkerTasks: [FAULT_TASKS] });
+  app = checkContract(await buildApp(config, { extraWorkerTasks: [FAULT_TASKS] }));
   // test-only routes that run the pool's fault tasks inside a request
   const pool = app.pool as unknown as WorkerPool<TaskMap & FaultTasks>;
   app.get('/test/crash', async () => pool.run('crash-for-test', null));
@@ -186,7 +187,7 @@ describe('overload', () => {
     const config = loadConfig({ GRANARY_DATA_DIR: dir, GRANARY_READ_DIRS: FIXTURES, GRANARY_WORKERS: '1', GRANARY_QUEUE_LIMIT: '2', GRANARY_LOG_LEVEL: 'silent', GRANARY_RATE_LIMIT: '0', GRANARY_TASK_TIMEOUT_MS: '2000' });
     const catalog = new Catalog(join(dir, 'catalog'));
     await catalog.save(await inspectScene(SINOP.hrefs, { id: SINOP.id, ...SINOP.options }, sourcePolicy(config), catalog.dir), { replace: true });
-    const small = await buildApp(config, { extraWorkerTasks: [FAULT_TASKS] });
+    const small = checkContract(await buildApp(config, { extraWorkerTasks: [FAULT_TASKS] }));
     const pool = small.pool as unknown as WorkerPool<TaskMap & FaultTasks>;
     small.get('/test/hang', async () => pool.run('hang-for-test', null));
     await small.ready();

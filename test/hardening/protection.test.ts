@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, SINOP, type TestApp } from '../helpers/test-app.js';
-import { MAX_EXPRESSION_LENGTH } from '../../server/render/expression.js';
+import { MAX_EXPRESSION_LENGTH } from '../../server/contract/tiles.js';
 import { ZONAL_LIMITS } from '../../server/routes/regions/zonal.js';
-import { MAX_LIMIT } from '../../server/routes/collections/index.js';
+import { MAX_LIMIT } from '../../server/contract/ogc.js';
 import { expectProblem, TOKEN } from './support.js';
 
 let t: TestApp;

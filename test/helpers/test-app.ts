@@ -18,6 +18,7 @@ import { buildApp, sourcePolicy } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { Catalog } from '../../server/catalog/catalog.js';
 import { inspectScene, type AddSceneOptions } from '../../server/catalog/inspect.js';
+import { checkContract } from './contract.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const FIXTURES = join(REPO, 'fixtures');
@@ -80,7 +81,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   try {
     for (const s of opts.scenes ?? []) await addScene(s);
     await opts.setup?.({ dataDir, config, catalog });
-    app = await buildApp(config);
+    app = checkContract(await buildApp(config));
     await app.ready();
   } catch (e) {
     if (app) await app.close();

@@ -132,7 +132,7 @@ export class AnalystView {
       return;
     }
     const m = card.metrics ?? {};
-    const training = card.training as { samples?: number; source?: string; dataset?: string } | undefined;
+    const training = card.trainingData;
     const dl = h('dl', { class: 'card-list' });
     const add = (k: string, v: string | null | undefined) => v && dl.append(h('dt', {}, k), h('dd', {}, v));
     add(tr('scene'), sceneTitle(this.ctx.scene.id, this.ctx.scene.title));
@@ -141,7 +141,7 @@ export class AnalystView {
     add(tr('accuracy'), typeof m.overallAccuracy === 'number' ? fmtPct(m.overallAccuracy, 1) : null);
     add(tr('macroF1'), typeof m.macroF1 === 'number' ? fmtNum(m.macroF1, 3) : null);
     add(tr('validation'), typeof m.validation === 'string' ? m.validation : null);
-    add(tr('training'), training ? [training.dataset ?? training.source, training.samples ? fmtNum(training.samples) : null].filter(Boolean).join(' · ') : null);
+    add(tr('training'), training ? [training.source, fmtNum(training.samples)].filter(Boolean).join(' · ') : null);
     add(tr('checksum'), typeof card.sha256 === 'string' ? card.sha256 : null);
     this.cardEl.replaceChildren(h('h2', {}, tr('card')), h('p', { class: 'muted', 'data-model': card.id }, `${modelTitle(card)} (${card.id})`), dl);
   }

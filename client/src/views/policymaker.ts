@@ -360,7 +360,7 @@ export class PolicymakerView {
     const reason = this.priority.reasonOf(id);
     if (reason) children.push(h('p', { class: 'reason', 'data-testid': 'priority-reason' }, reason));
     children.push(this.historyBlock(id));
-    const flags = flagsOf(row);
+    const flags = row.flags;
     if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length})`), h('ul', {}, ...flags.map((f) => h('li', {}, f)))));
     if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, t('method')), h('p', {}, row.method), this.priorityMethod ? h('p', {}, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
     children.push(this.answers.for(id, this.ctx.crop));
@@ -488,7 +488,6 @@ export class PolicymakerView {
   }
 }
 
-const flagsOf = (r: YieldGapRow): string[] => (Array.isArray(r.flags) ? r.flags.map(String) : typeof r.flags === 'string' && r.flags ? (r.flags as string).split('; ') : []);
 
 /** "source (licence)" lines from a `sources` list of strings or {source|name|title, licence, url}. */
 function sourcesOf(v: unknown): string[] {

@@ -3,13 +3,13 @@
  * the dashboard's map (ids and names only; the indicators come from /api/yield-gap). Built once per
  * detail level and kept; ETag + long-lived caching, compressed by the compression plugin.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHash } from 'node:crypto';
-import { Type } from 'typebox';
 import { boundaryTopology, type BoundaryDetail } from '../../analytics/boundary-topology.js';
-import { problemResponses } from '../schemas.js';
+import { media, problemResponses } from '../../contract/common.js';
+import { BoundariesQuery, Topology } from '../../contract/regions.js';
 
-export default async function boundaryRoutes(app: FastifyInstance) {
+export default (async function boundaryRoutes(app) {
   const built = new Map<BoundaryDetail, { body: string; etag: string }>();
   const get = (detail: BoundaryDetail) => {
     let b = built.get(detail);
@@ -21,12 +21,12 @@ export default async function boundaryRoutes(app: FastifyInstance) {
     return b;
   };
 
-  app.get<{ Querystring: { detail?: BoundaryDetail } }>('/api/boundaries/regions.topojson', {
+  app.get('/api/boundaries/regions.topojson', {
     schema: {
       tags: ['regions'],
       summary: 'Municipal boundaries as TopoJSON for web maps: detail=low (simplified, for state and regional views) or full (quantised to about 1 m)',
-      querystring: Type.Object({ detail: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('full')], { default: 'low' })) }, { additionalProperties: false }),
-      response: { ...problemResponses },
+      querystring: BoundariesQuery,
+      response: { 200: media('the boundaries as TopoJSON (application/json); 304 when If-None-Match matches the ETag', { 'application/json': Topology }), ...problemResponses },
     },
   }, async (req, reply) => {
     const b = get(req.query.detail ?? 'low');
@@ -34,4 +34,4 @@ export default async function boundaryRoutes(app: FastifyInstance) {
     if (req.headers['if-none-match'] === b.etag) return reply.code(304).send();
     return reply.type('application/json; charset=utf-8').send(b.body);
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

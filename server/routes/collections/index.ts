@@ -11,18 +11,18 @@
  * the layer's own parameters (year, crop) and exact-match property filters (`name=sinop`;
  * case-insensitive on strings; unknown property names are a 400).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { badRequest, notFound } from '../../errors.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
+import { CollectionParams, Collections, Collection, Conformance, DEFAULT_LIMIT, FeatureParams, FeatureQuery, ItemsPage, ItemsQuery, Landing, MAX_LIMIT, OneFeature, QueryablesDoc } from '../../contract/ogc.js';
 import { originOf } from '../origin.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { intersectsBoxes, parseBbox, type Box } from './bbox.js';
 import { layerRegistry, type LayerDef, type LayerSnapshot, type ServedFeature } from './layers.js';
 import type { QueryableLayer } from './pg-crop-map.js';
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
@@ -35,8 +35,6 @@ const RESERVED = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'f', 'datetime'
 
 type Query = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
-const JsonDoc = Type.Object({ links: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))) }, { additionalProperties: true });
 
 export interface OgcOptions {
   /** '' (root) or '/ogc' */
@@ -132,14 +130,14 @@ function itemsDoc(origin: string, base: string, id: string, q: Query, params: Re
   };
 }
 
-function collectionDoc(origin: string, base: string, layer: LayerDef, snap: LayerSnapshot) {
+function collectionDoc(origin: string, base: string, layer: LayerDef, snap: LayerSnapshot): Static<typeof Collection> {
   const href = `${origin}${base}/collections/${layer.id}`;
   const params = Object.entries(layer.params).map(([k, d]) => `${k}: ${d}`).join('; ');
   return {
     id: layer.id,
     title: layer.title,
     description: layer.description + (params ? ` Parameters of /items: ${params}.` : ''),
-    itemType: 'feature',
+    itemType: 'feature' as const,
     crs: [CRS84],
     storageCrs: CRS84,
     extent: {
@@ -156,7 +154,7 @@ function collectionDoc(origin: string, base: string, layer: LayerDef, snap: Laye
   };
 }
 
-export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) {
+export default (async function ogcRoutes(app, opts) {
   const base = opts.base;
   const hide = base !== '';
   const layers = layerRegistry(app);
@@ -178,27 +176,25 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
     };
   };
   if (base === '/ogc') {
-    app.get('/ogc', { schema: { tags, summary: 'OGC API - Features landing page (the dashboard has /)', response: { 200: JsonDoc } } }, landing);
+    app.get('/ogc', { schema: { tags, summary: 'OGC API - Features landing page (the dashboard has /)', response: { 200: Landing } } }, landing);
     app.get('/ogc/', { schema: { hide: true } }, landing);
   }
 
-  app.get(`${base}/conformance`, { schema: { hide, tags, summary: 'OGC API conformance classes', response: { 200: Type.Object({ conformsTo: Type.Array(Type.String()) }) } } }, async () => ({ conformsTo: CONFORMANCE }));
+  app.get(`${base}/conformance`, { schema: { hide, tags, summary: 'OGC API conformance classes', response: { 200: Conformance } } }, async () => ({ conformsTo: CONFORMANCE }));
 
-  app.get(`${base}/collections`, { schema: { hide, tags, summary: 'The feature collections (layers)', response: { 200: JsonDoc } } }, async (req) => {
+  app.get(`${base}/collections`, { schema: { hide, tags, summary: 'The feature collections (layers)', response: { 200: Collections } } }, async (req) => {
     const origin = originOf(req);
     const avail = await layers.available();
     const docs = await Promise.all(avail.map(async (l) => collectionDoc(origin, base, l, await l.snapshot({}))));
     return { links: [{ rel: 'self', type: 'application/json', href: `${origin}${base}/collections` }], collections: docs };
   });
 
-  const Params = Type.Object({ collectionId: Type.String({ maxLength: 128, description: 'regions, yield-gap, crop-samples or crop-map' }) });
-
-  app.get<{ Params: { collectionId: string } }>(`${base}/collections/:collectionId`, { schema: { hide, tags, summary: 'One collection: title, description, extent, links', params: Params, response: { 200: JsonDoc, ...problemResponses } } }, async (req) => {
+  app.get(`${base}/collections/:collectionId`, { schema: { hide, tags, summary: 'One collection: title, description, extent, links', params: CollectionParams, response: { 200: Collection, ...problemResponses } } }, async (req) => {
     const layer = await layers.get(req.params.collectionId);
     return collectionDoc(originOf(req), base, layer, await layer.snapshot({}));
   });
 
-  app.get<{ Params: { collectionId: string } }>(`${base}/collections/:collectionId/queryables`, { schema: { hide, tags, summary: 'Properties usable as exact-match filters on /items (JSON Schema)', params: Params, response: { ...problemResponses } } }, async (req, reply) => {
+  app.get(`${base}/collections/:collectionId/queryables`, { schema: { hide, tags, summary: 'Properties usable as exact-match filters on /items (JSON Schema)', params: CollectionParams, response: { 200: QueryablesDoc, ...problemResponses } } }, async (req, reply) => {
     const layer = await layers.get(req.params.collectionId);
     const snap = await layer.snapshot({});
     const href = `${originOf(req)}${base}/collections/${layer.id}/queryables`;
@@ -214,29 +210,17 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
     return reply.type('application/schema+json').send(JSON.stringify(doc));
   });
 
-  const ItemsQuery = Type.Object(
-    {
-      bbox: Type.Optional(Type.String({ maxLength: 400, description: 'west,south,east,north in WGS84 (CRS84); features intersecting it' })),
-      limit: Type.Optional(Type.String({ maxLength: 20, description: `features per page, default ${DEFAULT_LIMIT}; values above ${MAX_LIMIT} are clamped to ${MAX_LIMIT} (header Granary-Limit-Clamped: <requested>, and the links carry limit=${MAX_LIMIT})` })),
-      offset: Type.Optional(Type.String({ maxLength: 20, description: 'features to skip (default 0); use the next/prev links' })),
-      datetime: Type.Optional(Type.String({ maxLength: 100, description: 'instant or interval (a/b, open ends ..): samples whose season intersects it (crop-samples); ignored by layers without dates' })),
-      year: Type.Optional(Type.String({ maxLength: 16, description: 'regions, yield-gap: year of the indicators (default: latest year with complete data)' })),
-      crop: Type.Optional(Type.String({ maxLength: 32, description: 'regions, yield-gap: soy (default) or maize' })),
-      f: Type.Optional(Type.String({ maxLength: 16, description: 'json (the only encoding)' })),
-    },
-    { additionalProperties: true, description: 'any other parameter is an exact-match filter on a queryable property (case-insensitive for strings), e.g. name=Sinop or label=Soy_Corn; unknown names are a 400' },
-  );
 
-  app.get<{ Params: { collectionId: string }; Querystring: Query }>(
+  app.get(
     `${base}/collections/:collectionId/items`,
     {
       schema: {
         hide,
         tags,
         summary: 'Features of a collection (application/geo+json, RFC 7946), paged with numberMatched, numberReturned and next/prev links',
-        params: Params,
+        params: CollectionParams,
         querystring: ItemsQuery,
-        response: { 200: Type.Object({}, { additionalProperties: true, description: 'GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp, links' }), ...problemResponses },
+        response: { 200: ItemsPage, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -271,16 +255,16 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
     },
   );
 
-  app.get<{ Params: { collectionId: string; featureId: string }; Querystring: Query }>(
+  app.get(
     `${base}/collections/:collectionId/items/:featureId`,
     {
       schema: {
         hide,
         tags,
         summary: 'One feature (application/geo+json)',
-        params: Type.Object({ collectionId: Params.properties.collectionId, featureId: Type.String({ maxLength: 200, description: 'feature id (regions and yield-gap: the IBGE code; crop-samples: <dataset>-<sampleId>)' }) }),
-        querystring: Type.Object({ year: Type.Optional(Type.String({ maxLength: 16 })), crop: Type.Optional(Type.String({ maxLength: 32 })), f: Type.Optional(Type.String({ maxLength: 16 })) }, { additionalProperties: true }),
-        response: { 200: Type.Object({}, { additionalProperties: true, description: 'GeoJSON Feature' }), ...problemResponses },
+        params: FeatureParams,
+        querystring: FeatureQuery,
+        response: { 200: OneFeature, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -303,4 +287,4 @@ export default async function ogcRoutes(app: FastifyInstance, opts: OgcOptions) 
       return reply.type(GEOJSON_TYPE).header('Content-Crs', `<${CRS84}>`).send(JSON.stringify(doc));
     },
   );
-}
+}) satisfies FastifyPluginAsyncTypebox<OgcOptions>;

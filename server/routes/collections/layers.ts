@@ -17,7 +17,7 @@ import { parseCsv } from '../../regions/csv-parse.js';
 import type { RegionsService } from '../../plugins/regions.js';
 import { regionIndicators, cropYear } from '../regions/index.js';
 import { apiRows, flatRow, FLAT_ROW_COLUMNS } from '../regions/rows.js';
-import { INDICATORS, REGION_INDICATORS } from '../regions/schemas.js';
+import { INDICATORS, REGION_INDICATORS } from '../../contract/regions.js';
 import { geometryBbox, rfc7946Geometry } from './rfc7946.js';
 import { fieldReportsLayer, uncertainPlacesLayer } from './field-reports.js';
 import { pgCropMapLayer } from './pg-crop-map.js';

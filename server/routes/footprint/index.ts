@@ -5,16 +5,16 @@
  * GET /api/footprint/maps/:sceneId/:modelId: the footprint a crop-map job wrote into its sidecar,
  * with the dashboard's note ("this map: X Wh, Y g CO2e").
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Type } from 'typebox';
 import { CODECARBON, cpuWattsPerCoreFromTdp, joulesPerCpuSecond } from '../../footprint/energy-model.js';
 import { INTENSITY_TABLE, WORLD_FALLBACK } from '../../footprint/carbon-intensity.js';
 import { loadOrMeasureModelCost, tradeOffRow, type ModelCostOutcome } from '../../footprint/model-cost.js';
 import { dashboardNote, METHOD_NOTE, type FootprintMetadata } from '../../footprint/metadata.js';
 import { notFound } from '../../errors.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
+import { MapFootprint, MapFootprintParams, MapFootprints, ServiceFootprint } from '../../contract/service.js';
 import type { Scene } from '../../catalog/scene.js';
 
 /** MODIS 250 m product grid cell (231.656 m), used when no projected scene is registered. */
@@ -41,7 +41,7 @@ function pixelAreaKm2(scenes: Scene[]): { km2: number; basis: string } {
   return { km2: MODIS_PIXEL_KM2, basis: 'MODIS 250 m grid cell (231.656 m), no projected scene registered' };
 }
 
-export default async function footprintRoutes(app: FastifyInstance) {
+export default (async function footprintRoutes(app) {
   let costMemo: { at: number; p: Promise<ModelCostOutcome> } | null = null;
   const modelCost = (): Promise<ModelCostOutcome> => {
     const now = Date.now();
@@ -56,7 +56,7 @@ export default async function footprintRoutes(app: FastifyInstance) {
     schema: {
       tags: ['service'],
       summary: "The service's own footprint: energy (Wh) and emissions (g CO2e) since start by kind of work, per 1,000 tiles, per km2 mapped, per crop-map job; the method, its assumptions and sources; the shipped model vs the random-forest baseline per km2",
-      response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+      response: { 200: ServiceFootprint, ...problemResponses },
     },
   }, async () => {
     const fp = app.footprint;
@@ -152,7 +152,7 @@ export default async function footprintRoutes(app: FastifyInstance) {
   });
 
   app.get('/api/footprint/maps', {
-    schema: { tags: ['service'], summary: 'The footprint recorded by every crop-map job (from the sidecars), with the dashboard notes', response: { 200: Type.Object({}, { additionalProperties: true }) } },
+    schema: { tags: ['service'], summary: 'The footprint recorded by every crop-map job (from the sidecars), with the dashboard notes', response: { 200: MapFootprints } },
   }, async () => {
     const dir = join(app.config.dataDir, 'cropmaps');
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^[A-Za-z0-9][A-Za-z0-9_-]*__[A-Za-z0-9][A-Za-z0-9_.-]*\.json$/.test(f));
@@ -171,13 +171,12 @@ export default async function footprintRoutes(app: FastifyInstance) {
     return { maps };
   });
 
-  const ID = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
-  app.get<{ Params: { sceneId: string; modelId: string } }>('/api/footprint/maps/:sceneId/:modelId', {
+  app.get('/api/footprint/maps/:sceneId/:modelId', {
     schema: {
       tags: ['service'],
       summary: 'The footprint recorded by the crop-map job for one map (from its sidecar), with the dashboard note',
-      params: Type.Object({ sceneId: Type.String({ pattern: ID }), modelId: Type.String({ pattern: ID }) }),
-      response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+      params: MapFootprintParams,
+      response: { 200: MapFootprint, ...problemResponses },
     },
   }, async (req) => {
     const { sceneId, modelId } = req.params;
@@ -192,4 +191,4 @@ export default async function footprintRoutes(app: FastifyInstance) {
     if (!f || typeof f.energyWh !== 'number' || typeof f.co2eGrams !== 'number') throw notFound(`the crop map ${sceneId}__${modelId} has no recorded footprint (maps made before footprint accounting)`);
     return { sceneId, modelId, footprint: f, note: dashboardNote(f) };
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -2,10 +2,10 @@
  * Whole-layer downloads: `GET /api/layers/{id}.geojson` (streamed feature by feature, as an
  * attachment) and `GET /api/layers/{id}.csv` for the tabular layers (regions, yield-gap, crop-samples).
  */
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest } from '../../errors.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
+import { LayerDownload, LayerFileParams, LayerFileQuery } from '../../contract/ogc.js';
 import { layerRegistry, type ServedFeature } from '../collections/layers.js';
 import { sendCsv, sendGeojsonDownload } from './http.js';
 
@@ -19,20 +19,17 @@ function csvRecord(f: ServedFeature): Record<string, unknown> {
   return { id: f.id, ...point, ...f.properties };
 }
 
-export default async function layerRoutes(app: FastifyInstance) {
+export default (async function layerRoutes(app) {
   const layers = layerRegistry(app);
-  app.get<{ Params: { file: string }; Querystring: { year?: string; crop?: string } }>(
+  app.get(
     '/api/layers/:file',
     {
       schema: {
         tags: ['ogc-features'],
         summary: 'Download a whole layer: <id>.geojson (application/geo+json, RFC 7946, streamed) or <id>.csv (tabular layers: regions, yield-gap, crop-samples)',
-        params: Type.Object({ file: Type.String({ maxLength: 140, description: '<collection id>.geojson or <collection id>.csv, e.g. regions.geojson' }) }),
-        querystring: Type.Object({
-          year: Type.Optional(Type.String({ maxLength: 16, description: 'regions, yield-gap: year of the indicators (default: the latest year with complete data)' })),
-          crop: Type.Optional(Type.String({ maxLength: 32, description: 'regions, yield-gap: soy (default) or maize' })),
-        }),
-        response: { ...problemResponses },
+        params: LayerFileParams,
+        querystring: LayerFileQuery,
+        response: { 200: LayerDownload, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -48,4 +45,4 @@ export default async function layerRoutes(app: FastifyInstance) {
       return sendGeojsonDownload(reply, `${snap.filename}.geojson`, asFeatures(snap.features), { name: layer.id, title: snap.title, description: snap.description });
     },
   );
-}
+}) satisfies FastifyPluginAsyncTypebox;

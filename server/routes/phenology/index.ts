@@ -10,11 +10,11 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { join } from 'node:path';
 import type { Static } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
 import { GranaryError } from '../../errors.js';
 import { pixelAt } from '../../pipeline/point.js';
 import { taskOptions } from '../../workers/request-options.js';
-import { modelTask } from '../crops/index.js';
+import { modelTask } from '../../services/model-task.js';
 import type { PointMessage } from '../../workers/crop-tasks.js';
 import { PhenologyService } from '../../phenology/service.js';
 import { seasonsOf, startOfSeason, SOS_METHOD } from '../../phenology/sos.js';
@@ -112,7 +112,7 @@ async function phenologyRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Params: Static<typeof RegionParams>; Querystring: Static<typeof RegionQuery> }>('/api/phenology/regions/:regionId', {
-    schema: { tags, summary: 'A municipality\'s start of season per season (scene pixels inside it) and the usual window of each labelled class', params: RegionParams, querystring: RegionQuery, response: { 200: RegionResponse, ...problemResponses } },
+    schema: { tags, summary: 'A municipality\'s start of season per season (scene pixels inside it) and the usual window of each labelled class', params: RegionParams, querystring: RegionQuery, response: { 200: media('the distribution per season (application/json), or with format=csv one row per season', { 'application/json': RegionResponse, [CSV_MEDIA]: CsvText }), ...problemResponses } },
   }, async (req, reply) => {
     const region = app.regions.get(req.params.regionId);
     const seasons = service.list().flatMap((p) => p.regions.filter((r) => r.regionId === region.id).map((r) => ({ scene: p.scene, season: r.season, pixels: r.pixels, pixelsWithSeason: r.pixelsWithSeason, p10: r.p10, p50: r.p50, p90: r.p90, p50Date: r.p50 === null ? null : dateOf(r.p50, r.season) })));

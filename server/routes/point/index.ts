@@ -1,25 +1,17 @@
 /** GET /api/point: everything known at a point (scene pixel, time series, crop class, region). */
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../contract/common.js';
+import { PointQuery, PointResponse } from '../../contract/crops.js';
 import { pixelAt } from '../../pipeline/point.js';
-import { modelTask, publicCard } from '../crops/index.js';
+import { modelTask, publicCard } from '../../services/model-task.js';
 import { GranaryError } from '../../errors.js';
 import type { PointMessage } from '../../workers/crop-tasks.js';
 import type { Scene } from '../../catalog/scene.js';
 import { taskOptions } from '../../workers/request-options.js';
 
-const PointQuery = Type.Object({
-  lon: Type.Number({ minimum: -180, maximum: 180 }),
-  lat: Type.Number({ minimum: -90, maximum: 90 }),
-  scene: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' })),
-  model: Type.Optional(Type.String({ maxLength: 64 })),
-  season: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2200 })),
-});
-
-export default async function pointRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: Static<typeof PointQuery> }>('/api/point', {
-    schema: { tags: ['crops'], summary: 'Everything known at a point: scene pixel, time series of every variable, crop class with all probabilities, and the region', querystring: PointQuery, response: { ...problemResponses } },
+export default (async function pointRoutes(app) {
+  app.get('/api/point', {
+    schema: { tags: ['crops'], summary: 'Everything known at a point: scene pixel, time series of every variable, crop class with all probabilities, and the region', querystring: PointQuery, response: { 200: PointResponse, ...problemResponses } },
   }, async (req, reply) => {
     const { lon, lat } = req.query;
     let scene: Scene | undefined;
@@ -59,4 +51,4 @@ export default async function pointRoutes(app: FastifyInstance) {
       region,
     };
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

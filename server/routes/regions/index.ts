@@ -4,8 +4,8 @@
  * Each handler: validate -> memoised rows (+ crop-map areas from a worker) -> JSON or CSV.
  */
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../contract/common.js';
 import { PRIORITY_METHOD } from '../../analytics/priority.js';
 import { GranaryError } from '../../errors.js';
 import { DEFAULT_YEAR_RULE, type RankedRow } from '../../plugins/regions.js';
@@ -13,18 +13,7 @@ import { intersectsBoxes, parseBbox } from '../collections/bbox.js';
 import { sendCsv, wantsCsv } from '../layers/http.js';
 import { originOf } from '../origin.js';
 import { apiRows, flatRow, FLAT_ROW_COLUMNS, ROW_FIELDS, type ApiRow } from './rows.js';
-import { CropQuery, FormatQuery, REGION_INDICATORS, RegionDetail, RegionsResponse, YearQuery, YieldGapResponse } from './schemas.js';
-
-interface RegionsQuery {
-  format?: string;
-  year?: string;
-  crop?: string;
-}
-
-interface YieldGapQuery extends RegionsQuery {
-  region?: string;
-  bbox?: string;
-}
+import { JoinReport, REGION_INDICATORS, RegionDetail, type RegionDetail as RegionDetailBody, RegionDetailQuery, RegionParams, RegionsOrCsv, RegionsQuery, YieldGapOrCsv, YieldGapQuery } from '../../contract/regions.js';
 
 export function regionIndicators(app: FastifyInstance, r: RankedRow) {
   return {
@@ -62,16 +51,16 @@ function rowJson(r: ApiRow) {
   return out;
 }
 
-export default async function regionRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: RegionsQuery }>(
+export default (async function regionRoutes(app) {
+  app.get(
     '/api/regions',
     {
       schema: {
         tags: ['regions'],
         summary: 'Every region with its indicators for one year and crop',
         description: `Indicators of every region (municipality). Default year: ${DEFAULT_YEAR_RULE}. Default crop: soy. format=csv gives one flattened record per region.`,
-        querystring: Type.Object({ format: FormatQuery, year: YearQuery, crop: CropQuery }),
-        response: { 200: RegionsResponse, ...problemResponses },
+        querystring: RegionsQuery,
+        response: { 200: RegionsOrCsv, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -100,25 +89,25 @@ export default async function regionRoutes(app: FastifyInstance) {
     schema: {
       tags: ['regions'],
       summary: 'How the tables joined the regions: unmatched keys each side, name mismatches, zeros read as unknown, repaired geometries',
-      response: { 200: Type.Object({}, { additionalProperties: true }) },
+      response: { 200: JoinReport },
     },
   }, async () => ({ ...app.regions.joinReport, cropMapProblems: app.cropMaps.problems }));
 
-  app.get<{ Params: { regionId: string }; Querystring: { year?: string } }>(
+  app.get(
     '/api/regions/:regionId',
     {
       schema: {
         tags: ['regions'],
         summary: 'One region: indicators for every crop, the inputs they came from, sources with licences, and the history over the years',
-        params: Type.Object({ regionId: Type.String({ maxLength: 32, description: 'IBGE 7-digit municipality code (see GET /api/regions)' }) }),
-        querystring: Type.Object({ year: YearQuery }),
+        params: RegionParams,
+        querystring: RegionDetailQuery,
         response: { 200: RegionDetail, ...problemResponses },
       },
     },
     async (req) => {
       const region = app.regions.get(req.params.regionId);
       const year = app.regions.parseYear(req.query.year, app.regions.defaultCrop);
-      const crops: Record<string, unknown> = {};
+      const crops: RegionDetailBody['crops'] = {};
       for (const crop of app.regions.crops) {
         const [range0, range1] = app.regions.yearRange(crop);
         const [row] = await apiRows(app, crop, Math.min(Math.max(year, range0), range1), [region.id]);
@@ -169,7 +158,7 @@ export default async function regionRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Querystring: YieldGapQuery }>(
+  app.get(
     '/api/yield-gap',
     {
       schema: {
@@ -179,14 +168,8 @@ export default async function regionRoutes(app: FastifyInstance) {
           'One row per region. Method: Ya = mean of known yields over a 10-year window ending with `year`; attainable yield = P95 across municipalities of those means; gap = max(0, attainable - Ya); ' +
           'production gap = gap x planted area; value = production gap x annual mean World Bank world price; per capita = production / population. ' +
           'Sources: IBGE PAM (SIDRA 1612), IBGE population estimates (Brasil.IO), World Bank Pink Sheet. Every row carries `inputs`, `flags` and `method`.',
-        querystring: Type.Object({
-          crop: Type.Optional(Type.String({ maxLength: 32, description: 'soy or maize (required)' })),
-          year: Type.Optional(Type.String({ maxLength: 16, description: 'yyyy within the crop statistics (2000-2024 for the bundled data); default: the latest year with complete data' })),
-          region: Type.Optional(Type.String({ maxLength: 32, description: 'one region id (IBGE code); 404 if unknown' })),
-          bbox: Type.Optional(Type.String({ maxLength: 400, description: 'west,south,east,north (WGS84): only regions intersecting it' })),
-          format: FormatQuery,
-        }),
-        response: { 200: YieldGapResponse, ...problemResponses },
+        querystring: YieldGapQuery,
+        response: { 200: YieldGapOrCsv, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -219,4 +202,4 @@ export default async function regionRoutes(app: FastifyInstance) {
       };
     },
   );
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -4,11 +4,12 @@
  *   at once -> the rest in worker tasks (coverage + level-0 window reads, server/pipeline/zonal.ts)
  *   -> properties.stats per feature.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import { area as turfArea } from '@turf/turf';
-import { Type } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../contract/common.js';
+import { ZonalBody, ZonalQuery, ZonalResult } from '../../contract/zonal.js';
 import { badRequest, GranaryError } from '../../errors.js';
 import { findBand, pickDate, type Scene } from '../../catalog/scene.js';
 import { modelBasedAreaFromCv } from '../../analytics/olofsson.js';
@@ -26,12 +27,6 @@ export const ZONAL_LIMITS = { maxFeatures: 500, maxVertices: 50_000, maxVertices
 const VERTICES_PER_TASK = 5_000;
 const FEATURES_PER_TASK = 50;
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-interface ZonalQuery {
-  scene: string;
-  model?: string;
-  date?: string;
-}
 
 interface Input {
   index: number;
@@ -203,7 +198,7 @@ function buildStats(scene: Scene, date: string | null, dates: Array<string | nul
   };
 }
 
-export default async function zonalRoutes(app: FastifyInstance) {
+export default (async function zonalRoutes(app) {
   app.addContentTypeParser('application/geo+json', { parseAs: 'string', bodyLimit: ZONAL_LIMITS.maxBodyBytes }, app.getDefaultJsonParser('error', 'error'));
   const parent = app.errorHandler;
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
@@ -213,7 +208,7 @@ export default async function zonalRoutes(app: FastifyInstance) {
     return parent.call(app, err, req, reply);
   });
 
-  app.post<{ Querystring: ZonalQuery; Body: unknown }>(
+  app.post(
     '/api/zonal-stats',
     {
       bodyLimit: ZONAL_LIMITS.maxBodyBytes,
@@ -226,14 +221,10 @@ export default async function zonalRoutes(app: FastifyInstance) {
           'Returns the features with properties.stats: for every variable the coverage-weighted mean (and min, max, valid pixel count, nodata area) at `date`, plus `series` (the mean at every scene date); ' +
           'coveredAreaHa, nodataAreaHa (covered area where any variable is nodata at `date`), pixelCount; and, when a crop map exists for (scene, model), the area in hectares of each crop class weighted by the exact coverage fraction (crops), ' +
           'with model-based Olofsson-adjusted areas. A polygon entirely outside the scene gets an empty result with a note.',
-        querystring: Type.Object({
-          scene: Type.String({ maxLength: 64, description: 'scene id (GET /api/scenes)' }),
-          model: Type.Optional(Type.String({ maxLength: 64, description: 'model id of the crop map; default: the newest crop map of the scene, if any' })),
-          date: Type.Optional(Type.String({ maxLength: 40, description: 'ISO date; the nearest scene date is used (default: the latest)' })),
-        }),
-        body: Type.Unknown({ description: 'GeoJSON Feature or FeatureCollection (Polygon / MultiPolygon, WGS84)' }),
+        querystring: ZonalQuery,
+        body: ZonalBody,
         response: {
-          200: Type.Object({}, { additionalProperties: true, description: 'the input Feature / FeatureCollection (application/geo+json) with properties.stats on each feature' }),
+          200: ZonalResult,
           413: problemResponses[400],
           ...problemResponses,
         },
@@ -267,4 +258,4 @@ export default async function zonalRoutes(app: FastifyInstance) {
       return reply.type(GEOJSON_TYPE).send(JSON.stringify(doc));
     },
   );
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -11,9 +11,12 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PACKAGE_ROOT } from '../../config.js';
+import type { Static } from 'typebox';
 import { notFound } from '../../errors.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
+import { AuditReport, DecisionsCsv, SuspectsGeojson } from '../../contract/reports.js';
 
 export function auditDir(app: FastifyInstance): string | null {
   for (const d of [app.config.dataDir, ...app.config.readOnlyDirs, resolve(PACKAGE_ROOT, 'fixtures')]) {
@@ -23,7 +26,7 @@ export function auditDir(app: FastifyInstance): string | null {
   return null;
 }
 
-export default async function auditRoutes(app: FastifyInstance) {
+export default (async function auditRoutes(app) {
   const tags = ['field-reports'];
   const file = async (names: string[]) => {
     const dir = auditDir(app);
@@ -34,16 +37,22 @@ export default async function auditRoutes(app: FastifyInstance) {
     }
     throw notFound(`the label audit in ${dir} has no ${names.join(' or ')}`);
   };
-  app.get('/api/labels/audit', { schema: { tags, summary: 'Label audit report: per class n, flagged, confident-learning threshold, most common likely labels', response: { ...problemResponses } } }, async (_req, reply) => {
+  app.get('/api/labels/audit', { schema: { tags, summary: 'Label audit report: per class n, flagged, confident-learning threshold, most common likely labels', response: { 200: AuditReport, ...problemResponses } } }, async (_req, reply) => {
     const f = await file(['audit-report.json']);
-    return reply.type('application/json').header('Last-Modified', f.mtime.toUTCString()).send(f.body);
+    let report: Static<typeof AuditReport>;
+    try {
+      report = JSON.parse(f.body.toString('utf8')) as Static<typeof AuditReport>;
+    } catch (e) {
+      throw new Error(`the label audit report ${f.path} is not valid JSON (${(e as Error).message}): run granary labels audit again`);
+    }
+    return reply.header('Last-Modified', f.mtime.toUTCString()).send(report);
   });
-  app.get('/api/labels/audit/suspects.geojson', { schema: { tags, summary: 'Suspect training samples (given vs likely label, probabilities, evidence curves) as GeoJSON points', response: { ...problemResponses } } }, async (_req, reply) => {
+  app.get('/api/labels/audit/suspects.geojson', { schema: { tags, summary: 'Suspect training samples (given vs likely label, probabilities, evidence curves) as GeoJSON points', response: { 200: SuspectsGeojson, ...problemResponses } } }, async (_req, reply) => {
     const f = await file(['suspect-samples.geojson']);
     return reply.type('application/geo+json').header('Last-Modified', f.mtime.toUTCString()).send(f.body);
   });
-  app.get('/api/labels/audit/decisions.csv', { schema: { tags, summary: 'The review decisions per suspect sample (keep, drop, relabel) with reviewer and note', response: { ...problemResponses } } }, async (_req, reply) => {
+  app.get('/api/labels/audit/decisions.csv', { schema: { tags, summary: 'The review decisions per suspect sample (keep, drop, relabel) with reviewer and note', response: { 200: DecisionsCsv, ...problemResponses } } }, async (_req, reply) => {
     const f = await file(['label-decisions.reviewed.csv', 'label-decisions.csv']);
     return reply.type('text/csv; charset=utf-8').header('Last-Modified', f.mtime.toUTCString()).send(f.body);
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -16,42 +16,23 @@
  * given): a report is a label the model can learn from, so a free crop name would be unusable.
  * Registered with fastify-plugin so that `app.reports` is visible to the collections.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { badRequest, GranaryError, notFound } from '../../errors.js';
 import { requireToken } from '../../plugins/auth.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
+import { FieldReport as FieldReportSchema, ReportBody, ReportCreated, ReportIdParams, ReportList, ReportListQuery, ReviewBody } from '../../contract/reports.js';
 import { ReportsDbError, type FieldReport } from '../../reports/db.js';
 
-export const NOTE_MAX = 500;
 /** MODIS (the models' sensor) starts in 2000; a report older than that cannot be matched to imagery. */
 export const EARLIEST_DATE = '2000-01-01';
 
-const ReportBody = Type.Object(
-  {
-    lon: Type.Number({ minimum: -180, maximum: 180, description: 'longitude, WGS84' }),
-    lat: Type.Number({ minimum: -90, maximum: 90, description: 'latitude, WGS84' }),
-    class: Type.String({ minLength: 1, maxLength: 64, description: 'one of the model\'s class names (GET /api/models), e.g. Soy_Corn' }),
-    date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'ISO date (yyyy-mm-dd) when the crop was seen' }),
-    note: Type.Optional(Type.String({ maxLength: NOTE_MAX, description: `free text, at most ${NOTE_MAX} characters` })),
-    model: Type.Optional(Type.String({ maxLength: 64, description: 'model whose classes the class refers to (default: the default model)' })),
-  },
-  { additionalProperties: false },
-);
-
-const ReviewBody = Type.Union([Type.Object({ note: Type.Optional(Type.String({ maxLength: NOTE_MAX })) }, { additionalProperties: false }), Type.Null()]);
-const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9]\\d{0,12}$', description: 'report id' }) });
-const ListQuery = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('all')], { description: 'default pending' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),
-  offset: Type.Optional(Type.Integer({ minimum: 0 })),
-});
-
 /** Public form of a report (everything stored; this only reaches token holders or, if approved, the collection). */
-export function reportJson(r: FieldReport) {
+export function reportJson(r: FieldReport): Static<typeof FieldReportSchema> {
   return { id: r.id, lon: r.lon, lat: r.lat, class: r.class, date: r.observedOn, note: r.note, model: r.modelId, status: r.status, submittedAt: r.submittedAt, submittedBy: r.submittedBy, reviewedAt: r.reviewedAt, reviewNote: r.reviewNote };
 }
 
@@ -77,7 +58,7 @@ function validDate(s: string): boolean {
   return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
 }
 
-async function reportsPlugin(app: FastifyInstance) {
+const reportsPlugin: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
   // app.reports: the store chosen at start-up (SQLite embedded, PostGIS in cluster mode; server/store/backends.ts)
   const service = app.reports;
@@ -90,7 +71,7 @@ async function reportsPlugin(app: FastifyInstance) {
   const token = config.token;
   const guard = requireToken(token);
 
-  app.post<{ Body: Static<typeof ReportBody> }>(
+  app.post(
     '/api/field-reports',
     {
       config: {
@@ -106,7 +87,7 @@ async function reportsPlugin(app: FastifyInstance) {
         tags,
         summary: 'Report what grows at a point (anonymous allowed, rate-limited; stored as pending until a token holder approves it)',
         body: ReportBody,
-        response: { 201: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+        response: { 201: ReportCreated, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -126,9 +107,9 @@ async function reportsPlugin(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/api/field-reports',
-    { preHandler: guard, schema: { tags, summary: 'The review queue and the other reports (needs Authorization: Bearer <token>)', querystring: ListQuery, security: [{ bearer: [] }], response: { ...problemResponses } } },
+    { preHandler: guard, schema: { tags, summary: 'The review queue and the other reports (needs Authorization: Bearer <token>)', querystring: ReportListQuery, security: [{ bearer: [] }], response: { 200: ReportList, ...problemResponses } } },
     async (req) => {
       const status = req.query.status ?? 'pending';
       const limit = req.query.limit ?? 100;
@@ -138,9 +119,9 @@ async function reportsPlugin(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/api/field-reports/:id',
-    { preHandler: guard, schema: { tags, summary: 'One report (needs Authorization: Bearer <token>)', params: IdParams, security: [{ bearer: [] }], response: { ...problemResponses } } },
+    { preHandler: guard, schema: { tags, summary: 'One report (needs Authorization: Bearer <token>)', params: ReportIdParams, security: [{ bearer: [] }], response: { 200: FieldReportSchema, ...problemResponses } } },
     async (req) => {
       const r = await service.get(Number(req.params.id));
       if (!r) throw notFound(`no field report ${req.params.id}`);
@@ -148,7 +129,7 @@ async function reportsPlugin(app: FastifyInstance) {
     },
   );
 
-  const review = (status: 'approved' | 'rejected') => async (req: FastifyRequest<{ Params: Static<typeof IdParams>; Body: Static<typeof ReviewBody> }>) => {
+  const review = async (status: 'approved' | 'rejected', req: { params: Static<typeof ReportIdParams>; body: Static<typeof ReviewBody> }) => {
     const id = Number(req.params.id);
     let r: FieldReport | null = null;
     try {
@@ -164,12 +145,12 @@ async function reportsPlugin(app: FastifyInstance) {
     ['approve', 'approved', 'Approve a report: it joins the field-reports collection and the training export'],
     ['reject', 'rejected', 'Reject a report (it is kept, never served as data)'],
   ] as const) {
-    app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ReviewBody> }>(
+    app.post(
       `/api/field-reports/:id/${path}`,
-      { preHandler: guard, schema: { tags, summary: `${what} (needs Authorization: Bearer <token>)`, params: IdParams, body: ReviewBody, security: [{ bearer: [] }], response: { ...problemResponses } } },
-      review(status),
+      { preHandler: guard, schema: { tags, summary: `${what} (needs Authorization: Bearer <token>)`, params: ReportIdParams, body: ReviewBody, security: [{ bearer: [] }], response: { 200: FieldReportSchema, ...problemResponses } } },
+      async (req) => review(status, req),
     );
   }
-}
+};
 
 export default fp(reportsPlugin, { name: 'granary-field-reports', fastify: '5.x' });

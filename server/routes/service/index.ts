@@ -1,15 +1,15 @@
 /** Health and metrics. */
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Health, MetricsText, NotReady, Ready, Starting } from '../../contract/service.js';
 
-export default async function serviceRoutes(app: FastifyInstance) {
+const serviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
-    schema: { tags: ['service'], summary: '200 once models and catalog are loaded, 503 before', response: { 200: Type.Object({ status: Type.Literal('ok') }, { additionalProperties: true }), 503: Type.Object({ status: Type.String() }, { additionalProperties: true }) } },
+    schema: { tags: ['service'], summary: '200 once models and catalog are loaded, 503 before', response: { 200: Health, 503: Starting } },
   }, async (_req, reply) => {
     if (!app.readiness.ok) return reply.code(503).send({ status: 'starting', waitingFor: app.readiness.waitingFor });
     const scenes = await app.catalog.list();
     // queue wait per lane: a load balancer can see interactive work starving
-    return { status: 'ok', scenes: scenes.length, catalogProblems: app.catalog.problems, queues: app.pool.laneStats() };
+    return { status: 'ok' as const, scenes: scenes.length, catalogProblems: app.catalog.problems, queues: app.pool.laneStats() };
   });
 
   // readiness for a load balancer: every backing service answers (database, Redis when configured, catalog)
@@ -17,10 +17,7 @@ export default async function serviceRoutes(app: FastifyInstance) {
     schema: {
       tags: ['service'],
       summary: '200 when every backing service (database, Redis, catalog) answers, 503 naming the ones that do not',
-      response: {
-        200: Type.Object({ status: Type.Literal('ready'), mode: Type.String(), instance: Type.String(), checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), detail: Type.String() })) }),
-        503: Type.Object({ status: Type.Literal('unavailable'), mode: Type.String(), instance: Type.String(), failing: Type.Array(Type.String()), checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), detail: Type.String() })) }),
-      },
+      response: { 200: Ready, 503: NotReady },
     },
   }, async (_req, reply) => {
     const checks = { ...(await app.backends.checks()), ...(await app.jobs.checks()) };
@@ -31,7 +28,7 @@ export default async function serviceRoutes(app: FastifyInstance) {
     return { status: 'ready' as const, ...base };
   });
 
-  app.get('/metrics', { schema: { tags: ['service'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { tags: ['service'], summary: 'Prometheus metrics', response: { 200: MetricsText } } }, async (_req, reply) => {
     const s = app.pool.stats;
     for (const [k, v] of Object.entries(s.cpuMsByKind)) app.metrics.workerCpu.set({ kind: k }, v / 1000);
     app.metrics.pool.set({ state: 'workers' }, s.workers);
@@ -50,4 +47,6 @@ export default async function serviceRoutes(app: FastifyInstance) {
     app.metrics.pool.set({ state: 'tile_cache_bytes' }, app.tileCache.bytes);
     return reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics());
   });
-}
+};
+
+export default serviceRoutes;

@@ -2,45 +2,21 @@
  * Imagery tiles: validate -> cache key (304 early) -> worker (plan, read, warp, colourise, encode)
  * -> headers. Also TileJSON.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TileParams, TileQuery, TileJsonParams, TileJson } from './schemas.js';
-import { problemResponses } from '../schemas.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ImageryTile, SceneParams, TileParams, TileQuery, TileJson } from '../../contract/tiles.js';
+import { problemResponses } from '../../contract/common.js';
 import { parseTile, type TileFormat } from './tile-address.js';
 import { IMAGE_CONTENT_TYPE, DEFAULT_QUALITY } from '../../render/image.js';
 import { tileJson } from './tilejson.js';
 import { resolveSelection, selectionQuery } from '../../pipeline/selection.js';
-import { TileCache } from '../../plugins/tile-cache.js';
-import type { TileResult } from '../../pipeline/tile.js';
+import { sendCachedTile } from '../../services/tile-delivery.js';
 import { originOf } from '../origin.js';
 import { taskOptions } from '../../workers/request-options.js';
 
 const CONTENT: Record<TileFormat, string> = { ...IMAGE_CONTENT_TYPE, tif: 'image/tiff; application=geotiff' };
 
-/** Sends a tile through the rendered-tile cache, answering 304 when the client has it. */
-export async function sendCachedTile(
-  app: FastifyInstance,
-  req: FastifyRequest,
-  reply: FastifyReply,
-  key: string,
-  contentType: string,
-  render: () => Promise<TileResult>,
-): Promise<FastifyReply> {
-  const etag = TileCache.etagFor(key);
-  reply.header('ETag', etag).header('Cache-Control', 'public, max-age=3600').header('Vary', 'Accept-Encoding');
-  if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-  let hit = app.tileCache.get(key);
-  app.metrics.tileCache.inc({ result: hit ? 'hit' : 'miss' });
-  if (!hit) {
-    const r = await render();
-    hit = { body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength), contentType, etag, empty: r.empty };
-    app.tileCache.set(key, hit);
-  }
-  if (hit.empty) reply.header('X-Granary-Empty', 'true');
-  return reply.type(hit.contentType).send(hit.body);
-}
-
-export default async function tileRoutes(app: FastifyInstance) {
-  app.get<{ Params: TileParams; Querystring: TileQuery }>(
+export default (async function tileRoutes(app) {
+  app.get(
     '/tiles/:sceneId/:z/:x/:y',
     {
       schema: {
@@ -48,7 +24,7 @@ export default async function tileRoutes(app: FastifyInstance) {
         summary: 'Imagery tile (Web Mercator XYZ): PNG (default), WebP or JPEG (format, quality), @2x, or Float32 GeoTIFF of physical values',
         params: TileParams,
         querystring: TileQuery,
-        response: { ...problemResponses },
+        response: { 200: ImageryTile, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -63,13 +39,13 @@ export default async function tileRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { sceneId: string }; Querystring: TileQuery }>(
+  app.get(
     '/tiles/:sceneId/tilejson.json',
     {
       schema: {
         tags: ['tiles'],
         summary: 'TileJSON 3.0.0 for imagery tiles; the tiles template carries the query',
-        params: TileJsonParams,
+        params: SceneParams,
         querystring: TileQuery,
         response: { 200: TileJson, ...problemResponses },
       },
@@ -87,4 +63,4 @@ export default async function tileRoutes(app: FastifyInstance) {
       );
     },
   );
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -10,50 +10,19 @@
  * Both are computed in a worker from the same classified blocks as the crop tiles. The places are
  * also the `uncertain-places` collection (server/routes/collections/uncertain-places.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { problemResponses, SceneIdParam } from '../schemas.js';
+import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../contract/common.js';
+import { PngTile } from '../../contract/tiles.js';
+import { DEFAULT_PLACES, DEFAULT_SPACING, MAX_PLACES, PlacesGeojson, PlacesParams, PlacesQuery, UNCERTAINTY_MEASURES, UncertaintyTileParams, UncertaintyTileQuery } from '../../contract/uncertainty.js';
 import { parseTile } from '../tiles/tile-address.js';
-import { sendCachedTile } from '../tiles/index.js';
-import { modelTask } from '../crops/index.js';
+import { sendCachedTile } from '../../services/tile-delivery.js';
+import { modelTask } from '../../services/model-task.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { badRequest } from '../../errors.js';
-import { UNCERTAINTY_MEASURES, type UncertainPlacesResult, type UncertaintyMeasure } from '../../pipeline/uncertainty.js';
+import type { UncertainPlacesResult, UncertaintyMeasure } from '../../pipeline/uncertainty.js';
 import { taskOptions } from '../../workers/request-options.js';
 import { cropBlockKey } from '../../workers/affinity.js';
-
-export const DEFAULT_PLACES = 50;
-export const MAX_PLACES = 1000;
-export const DEFAULT_SPACING = 8;
-
-const MeasureSchema = Type.Optional(Type.Union(UNCERTAINTY_MEASURES.map((m) => Type.Literal(m)), { description: 'entropy (default: normalised entropy of the class probabilities), margin (1 - (p1 - p2)) or confidence (1 - top-class probability)' }));
-
-const TileQuery = Type.Object(
-  {
-    model: Type.Optional(Type.String({ maxLength: 64, description: 'model id (default: the default model)' })),
-    season: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2200 })),
-    measure: MeasureSchema,
-  },
-  { additionalProperties: true },
-);
-
-const TileParams = Type.Object({
-  sceneId: SceneIdParam,
-  z: Type.String({ pattern: '^\\d{1,2}$' }),
-  x: Type.String({ pattern: '^\\d{1,10}$' }),
-  y: Type.String({ pattern: '^\\d{1,10}(@2x)?\\.png$', description: 'tile row: 12.png or 12@2x.png' }),
-});
-
-const PlacesQuery = Type.Object(
-  {
-    model: Type.Optional(Type.String({ maxLength: 64 })),
-    season: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2200 })),
-    measure: MeasureSchema,
-    n: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PLACES, description: `places wanted (default ${DEFAULT_PLACES})` })),
-    spacing: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: `minimum distance between places in native pixels (default ${DEFAULT_SPACING})` })),
-  },
-  { additionalProperties: false },
-);
 
 export interface PlacesRequest {
   scene: string;
@@ -138,21 +107,21 @@ export function placesFeatures(a: PlacesAnswer) {
   }));
 }
 
-export default async function uncertaintyRoutes(app: FastifyInstance) {
+export default (async function uncertaintyRoutes(app) {
   const tags = ['crops'];
-  app.get<{ Params: Static<typeof TileParams>; Querystring: Static<typeof TileQuery> }>(
+  app.get(
     '/tiles/:sceneId/crops/uncertainty/:z/:x/:y',
     {
       schema: {
         tags,
         summary: 'Model uncertainty tile: where new labels help most (colormap magma: dark = certain, bright = uncertain)',
         description: 'measure=entropy (normalised entropy, default), margin (1 - (p1 - p2)) or confidence (1 - top-class probability). Zoomed out, the mean over the native pixels inside each output pixel.',
-        params: TileParams,
-        querystring: TileQuery,
-        response: { ...problemResponses },
+        params: UncertaintyTileParams,
+        querystring: UncertaintyTileQuery,
+        response: { 200: PngTile, ...problemResponses },
       },
     },
-    async (req: FastifyRequest<{ Params: Static<typeof TileParams>; Querystring: Static<typeof TileQuery> }>, reply) => {
+    async (req, reply) => {
       const t = parseTile(req.params, app.config.maxZoom, ['png']);
       const scene = await app.catalog.get(req.params.sceneId);
       const model = await app.models.get(req.query.model);
@@ -166,15 +135,15 @@ export default async function uncertaintyRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { file: string }; Querystring: Static<typeof PlacesQuery> }>(
+  app.get(
     '/api/uncertain-places/:file',
     {
       schema: {
         tags,
         summary: 'The N most uncertain places of a scene (3 x 3 native clusters, spread out), with their top-2 classes: where field visits improve the map most',
-        params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\.geojson$', description: '<sceneId>.geojson' }) }),
+        params: PlacesParams,
         querystring: PlacesQuery,
-        response: { ...problemResponses },
+        response: { 200: PlacesGeojson, ...problemResponses },
       },
     },
     async (req, reply) => {
@@ -190,4 +159,4 @@ export default async function uncertaintyRoutes(app: FastifyInstance) {
       return reply.type(GEOJSON_TYPE).send(JSON.stringify(doc));
     },
   );
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Static } from 'typebox';
 import { pointOnFeature } from '@turf/turf';
-import { problemResponses } from '../schemas.js';
+import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
 import { GranaryError } from '../../errors.js';
 import { WeatherService } from '../../weather/service.js';
 import { sendCsv, wantsCsv } from '../layers/http.js';
@@ -41,7 +41,7 @@ async function weatherRoutes(app: FastifyInstance) {
   });
 
   app.get<{ Params: Static<typeof StationParams>; Querystring: Static<typeof DailyQuery> }>('/api/weather/stations/:stationId/daily', {
-    schema: { tags, summary: 'Daily rain, temperature, humidity, radiation and wind of one station (UTC days)', params: StationParams, querystring: DailyQuery, response: { 200: DailyResponse, ...problemResponses } },
+    schema: { tags, summary: 'Daily rain, temperature, humidity, radiation and wind of one station (UTC days)', params: StationParams, querystring: DailyQuery, response: { 200: media('daily values (application/json), or with format=csv one row per day', { 'application/json': DailyResponse, [CSV_MEDIA]: CsvText }), ...problemResponses } },
   }, async (req, reply) => {
     const station = await service.station(req.params.stationId);
     const from = req.query.from ?? station.firstDay!;

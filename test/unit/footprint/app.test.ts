@@ -15,6 +15,7 @@ import { loadConfig } from '../../../server/config.js';
 import { footprintFromServerTiming, parseServerTiming } from '../../../server/footprint/server-timing.js';
 import { createTestApp, LANDSAT_BAHAMAS, SINOP, type TestApp } from '../../helpers/test-app.js';
 import { writeTinyModels } from './onnx-fixture.js';
+import { checkContract } from '../../helpers/contract.js';
 
 interface KindTotals { count: number; cpuMs: number; joules: number; wh: number; gCo2e: number; tiles: number; renderedTiles: number; km2: number; jobs: number }
 interface PerUnit { units: number; wh: number; gCo2e: number; cpuS: number }
@@ -47,7 +48,7 @@ describe('footprint through the app (scripted requests)', () => {
   };
 
   beforeAll(async () => {
-    app = await buildApp(loadConfig({ ...CALM, GRANARY_WORKERS: '1', GRANARY_LOG_LEVEL: 'silent', GRANARY_MODELS_DIR: noModels, GRANARY_RAPL_DIR: join(noModels, 'no-powercap') }));
+    app = checkContract(await buildApp(loadConfig({ ...CALM, GRANARY_WORKERS: '1', GRANARY_LOG_LEVEL: 'silent', GRANARY_MODELS_DIR: noModels, GRANARY_RAPL_DIR: join(noModels, 'no-powercap') })));
     await app.ready();
   });
   afterAll(async () => {

@@ -1,6 +1,9 @@
+/** Imagery tiles and TileJSON. */
 import { Type, type Static } from 'typebox';
-import { MAX_EXPRESSION_LENGTH } from '../../render/expression.js';
-import { SceneIdParam } from '../schemas.js';
+import { Binary, media, SceneIdParam } from './common.js';
+
+/** Longest accepted band-math expression (characters). */
+export const MAX_EXPRESSION_LENGTH = 512;
 
 export const TileParams = Type.Object({
   sceneId: SceneIdParam,
@@ -26,7 +29,7 @@ export const TileQuery = Type.Object(
 );
 export type TileQuery = Static<typeof TileQuery>;
 
-export const TileJsonParams = Type.Object({ sceneId: SceneIdParam });
+export const SceneParams = Type.Object({ sceneId: SceneIdParam });
 
 export const TileJson = Type.Object(
   {
@@ -35,11 +38,23 @@ export const TileJson = Type.Object(
     description: Type.Optional(Type.String()),
     attribution: Type.Optional(Type.String()),
     tiles: Type.Array(Type.String()),
-    bounds: Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }),
-    center: Type.Array(Type.Number(), { minItems: 3, maxItems: 3 }),
+    bounds: Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()], { description: 'WGS84 [west, south, east, north]' }),
+    center: Type.Tuple([Type.Number(), Type.Number(), Type.Number()], { description: '[longitude, latitude, zoom]' }),
     minzoom: Type.Integer(),
     maxzoom: Type.Integer(),
     scheme: Type.Literal('xyz'),
   },
-  { additionalProperties: true },
+  { additionalProperties: false },
 );
+export type TileJson = Static<typeof TileJson>;
+
+export const PngTile = media('the tile; transparent where there is no data (header X-Granary-Empty: true when all of it is); 304 when If-None-Match matches the ETag', {
+  'image/png': Binary('PNG, 256 or 512 (@2x) pixels'),
+});
+
+export const ImageryTile = media('the tile: PNG (256 px, @2x 512 px), WebP or JPEG (lossy), or Float32 GeoTIFF of physical values (.tif); 304 when If-None-Match matches the ETag', {
+  'image/png': Binary('PNG'),
+  'image/webp': Binary('WebP'),
+  'image/jpeg': Binary('JPEG (no transparency: no-data is black)'),
+  'image/tiff': Binary('Float32 GeoTIFF (image/tiff; application=geotiff)'),
+});

@@ -2,9 +2,8 @@
  * Schemas of the region and yield-gap routes. Every indicator carries its unit and method in its
  * description, so the OpenAPI document is the reference for what each number means.
  */
-import { Type, type TSchema } from 'typebox';
-
-const nullable = <T extends TSchema>(t: T, description: string) => Type.Union([t, Type.Null()], { description });
+import { Type, type Static } from 'typebox';
+import { Bbox as WgsBbox, CsvText, CSV_MEDIA, Link, media, nullable } from './common.js';
 const num = (description: string) => nullable(Type.Number(), description);
 const int = (description: string) => nullable(Type.Integer(), description);
 
@@ -139,7 +138,7 @@ export const REGION_INDICATORS = [
 
 export const RegionIndicators = Type.Object(indicatorProps(REGION_INDICATORS), { additionalProperties: false });
 
-const Bbox = Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: 'WGS84 [west, south, east, north]' });
+const Bbox = WgsBbox;
 
 export const RegionSummary = Type.Object(
   {
@@ -211,7 +210,7 @@ export const RegionDetail = Type.Object(
     geometryNotes: Type.Array(Type.String(), { description: 'repairs applied to the boundary when it was loaded' }),
     priorityMethod: Type.String(),
     sources: Type.Array(Source),
-    links: Type.Array(Type.Object({ rel: Type.String(), href: Type.String(), type: Type.Optional(Type.String()) })),
+    links: Type.Array(Link),
   },
   { additionalProperties: false },
 );
@@ -219,3 +218,66 @@ export const RegionDetail = Type.Object(
 export const FormatQuery = Type.Optional(Type.String({ maxLength: 16, description: 'json (default) or csv (text/csv; charset=utf-8 download, one flattened record per row)' }));
 export const YearQuery = Type.Optional(Type.String({ maxLength: 16, description: 'yyyy; default: the latest year with complete data (see defaultYear)' }));
 export const CropQuery = Type.Optional(Type.String({ maxLength: 32, description: 'soy (default) or maize' }));
+
+export type YieldGapRow = Static<typeof YieldGapRow>;
+export type YieldGapResponse = Static<typeof YieldGapResponse>;
+export type RegionsResponse = Static<typeof RegionsResponse>;
+export type RegionSummary = Static<typeof RegionSummary>;
+export type RegionDetail = Static<typeof RegionDetail>;
+export type RegionIndicators = Static<typeof RegionIndicators>;
+export type SourceInfo = Static<typeof Source>;
+
+export const RegionsQuery = Type.Object({ format: FormatQuery, year: YearQuery, crop: CropQuery });
+export const RegionParams = Type.Object({ regionId: Type.String({ maxLength: 32, description: 'IBGE 7-digit municipality code (see GET /api/regions)' }) });
+export const RegionDetailQuery = Type.Object({ year: YearQuery });
+export const YieldGapQuery = Type.Object({
+  crop: Type.Optional(Type.String({ maxLength: 32, description: 'a crop of the region configuration (required; GET /api/regions lists them)' })),
+  year: Type.Optional(Type.String({ maxLength: 16, description: 'yyyy within the crop statistics; default: the latest year with complete data' })),
+  region: Type.Optional(Type.String({ maxLength: 32, description: 'one region id (IBGE code); 404 if unknown' })),
+  bbox: Type.Optional(Type.String({ maxLength: 400, description: 'west,south,east,north (WGS84): only regions intersecting it' })),
+  format: FormatQuery,
+});
+
+/** JSON, or with format=csv one flattened record per row. */
+export const RegionsOrCsv = media('the regions (application/json), or with format=csv one flattened record per region', { 'application/json': RegionsResponse, [CSV_MEDIA]: CsvText });
+export const YieldGapOrCsv = media('the yield-gap table (application/json), or with format=csv one flattened record per row', { 'application/json': YieldGapResponse, [CSV_MEDIA]: CsvText });
+
+export const JoinReport = Type.Object(
+  {
+    regions: Type.Integer({ description: 'regions loaded' }),
+    tables: Type.Array(
+      Type.Object(
+        {
+          table: Type.String(),
+          kind: Type.String(),
+          file: Type.String(),
+          rows: Type.Integer(),
+          keys: Type.Integer({ description: 'distinct key values in the table' }),
+          unmatchedTableKeys: Type.Array(Type.String(), { description: 'key values with no region' }),
+          regionsWithoutRows: Type.Array(Type.String()),
+          rowsSkipped: Type.Integer({ description: 'rows skipped because a required field was empty or unparsable' }),
+          nameMismatches: Type.Array(Type.Object({ id: Type.String(), regionName: Type.String(), tableName: Type.String() }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    zerosAsUnknown: Type.Record(Type.String(), Type.Unknown(), { description: 'crop -> year -> rows whose zeros were read as unknown' }),
+    invalidGeometries: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), problem: Type.String(), action: Type.String(), message: Type.String() }, { additionalProperties: false })),
+    cropMapProblems: Type.Array(Type.Object({ file: Type.String(), error: Type.String() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, description: 'how the tables joined the regions; repaired geometries; crop maps refused' },
+);
+
+export const BoundariesQuery = Type.Object({ detail: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('full')], { default: 'low' })) }, { additionalProperties: false });
+
+/** TopoJSON (https://github.com/topojson/topojson-specification) of the region boundaries: ids and names only. */
+export const Topology = Type.Object(
+  {
+    type: Type.Literal('Topology'),
+    objects: Type.Record(Type.String(), Type.Object({ type: Type.String() }, { additionalProperties: true })),
+    arcs: Type.Array(Type.Array(Type.Array(Type.Number()))),
+    transform: Type.Optional(Type.Object({ scale: Type.Array(Type.Number()), translate: Type.Array(Type.Number()) }, { additionalProperties: false })),
+    bbox: Type.Optional(Type.Array(Type.Number())),
+  },
+  { additionalProperties: true },
+);
