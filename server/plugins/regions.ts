@@ -12,7 +12,7 @@ import { loadRegions, type JoinReport, type LoadedRegions, type RegionFeature } 
 import { computeYieldGap, yieldGapDomain, UnknownCropError, YearOutOfRangeError, type YieldGapRow } from '../analytics/yield-gap.js';
 import { rankInterventionPriority } from '../analytics/priority.js';
 import { GranaryError, notFound } from '../errors.js';
-import { CropMapStore } from '../routes/regions/crop-maps.js';
+import { CropMapStore } from '../regions/crop-maps.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

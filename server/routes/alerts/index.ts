@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { join } from 'node:path';
 import type { Static } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
 import { GranaryError } from '../../errors.js';
 import { requireToken } from '../../plugins/auth.js';
 import { assertAllowedUrl, type SourcePolicy } from '../../raster/source.js';
@@ -74,11 +74,11 @@ async function alertRoutes(app: FastifyInstance) {
   };
 
   app.get<{ Querystring: Static<typeof AlertsQuery> }>('/api/alerts', {
-    schema: { tags, summary: 'Alerts raised by the rules from the data (dry spells, crop-condition drops, pest/disease report clusters); JSON, Atom (format=atom) or CSV', querystring: AlertsQuery, response: { 200: AlertsResponse, ...problemResponses } },
+    schema: { tags, summary: 'Alerts raised by the rules from the data (dry spells, crop-condition drops, pest/disease report clusters); JSON, Atom (format=atom) or CSV', querystring: AlertsQuery, response: { 200: media('the alerts (application/json), or an Atom feed (format=atom) or CSV (format=csv)', { 'application/json': AlertsResponse, 'application/atom+xml': Type.String({ description: 'Atom 1.0 feed' }), [CSV_MEDIA]: CsvText }), ...problemResponses } },
   }, async (req, reply) => list(req, reply, false));
 
   app.get<{ Querystring: Static<typeof AlertsQuery> }>('/api/alerts/feed.atom', {
-    schema: { tags, summary: 'The alerts as an Atom 1.0 feed (same query as /api/alerts)', querystring: AlertsQuery, produces: ['application/atom+xml'], response: { 200: Type.String(), ...problemResponses } },
+    schema: { tags, summary: 'The alerts as an Atom 1.0 feed (same query as /api/alerts)', querystring: AlertsQuery, produces: ['application/atom+xml'], response: { 200: media('Atom 1.0 feed of the alerts', { 'application/atom+xml': Type.String({ description: 'Atom 1.0 feed' }) }), ...problemResponses } },
   }, async (req, reply) => list(req, reply, true));
 
   app.post<{ Body: Static<typeof SubscribeBody> }>('/api/alerts/subscriptions', {
@@ -109,7 +109,7 @@ async function alertRoutes(app: FastifyInstance) {
 
   app.delete<{ Params: Static<typeof SubscriptionParams> }>('/api/alerts/subscriptions/:id', {
     preHandler: guard,
-    schema: { tags, summary: 'Unsubscribe a webhook (bearer token)', security: [{ bearer: [] }], params: SubscriptionParams, response: { 204: Type.Null(), ...problemResponses } },
+    schema: { tags, summary: 'Unsubscribe a webhook (bearer token)', security: [{ bearer: [] }], params: SubscriptionParams, response: { 204: { description: 'unsubscribed (no body)' }, ...problemResponses } },
   }, async (req, reply) => {
     if (!webhooks().remove(Number(req.params.id))) throw new GranaryError('not-found', `no active subscription ${req.params.id}`);
     return reply.code(204).send();

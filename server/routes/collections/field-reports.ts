@@ -14,7 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Geometry } from 'geojson';
 import { badRequest, notFound } from '../../errors.js';
-import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layers.js';
+import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
 import { computeUncertainPlaces, latestPlaces, placesFeatures, type PlacesAnswer } from '../uncertainty/index.js';
 import type { UncertaintyMeasure } from '../../pipeline/uncertainty.js';
 

@@ -20,7 +20,8 @@ import { CollectionParams, Collections, Collection, Conformance, DEFAULT_LIMIT, 
 import { originOf } from '../origin.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { intersectsBoxes, parseBbox, type Box } from './bbox.js';
-import { layerRegistry, type LayerDef, type LayerSnapshot, type ServedFeature } from './layers.js';
+import { layerRegistry } from './layers.js';
+import type { LayerDef, LayerSnapshot, ServedFeature } from './layer-types.js';
 import type { QueryableLayer } from './pg-crop-map.js';
 
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';

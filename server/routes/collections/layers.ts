@@ -15,52 +15,15 @@ import { PACKAGE_ROOT } from '../../config.js';
 import { notFound } from '../../errors.js';
 import { parseCsv } from '../../regions/csv-parse.js';
 import type { RegionsService } from '../../plugins/regions.js';
-import { regionIndicators, cropYear } from '../regions/index.js';
-import { apiRows, flatRow, FLAT_ROW_COLUMNS } from '../regions/rows.js';
+import { regionIndicators, cropYear } from '../../regions/indicators.js';
+import { apiRows, flatRow, FLAT_ROW_COLUMNS } from '../../regions/rows.js';
 import { INDICATORS, REGION_INDICATORS } from '../../contract/regions.js';
 import { geometryBbox, rfc7946Geometry } from './rfc7946.js';
 import { fieldReportsLayer, uncertainPlacesLayer } from './field-reports.js';
 import { pgCropMapLayer } from './pg-crop-map.js';
 import { weatherStationsLayer } from './weather-stations.js';
 
-export type PropType = 'string' | 'number' | 'integer' | 'boolean';
-export type PropValue = string | number | boolean | null;
-
-export interface ServedFeature {
-  id: string;
-  geometry: Geometry;
-  bbox: [number, number, number, number];
-  properties: Record<string, PropValue>;
-  /** [start, end] ISO dates, for the datetime filter */
-  interval?: [string, string];
-}
-
-export interface LayerSnapshot {
-  title: string;
-  description: string;
-  features: ServedFeature[];
-  byId: Map<string, ServedFeature>;
-  properties: Record<string, { type: PropType; description: string }>;
-  extent: { bbox: [number, number, number, number]; interval: [string, string] | null };
-  /** layer parameters used (echoed in links), e.g. {crop: 'soy', year: '2021'} */
-  params: Record<string, string>;
-  /** download file name without extension */
-  filename: string;
-  /** CSV columns for tabular layers; null for geometry-only layers */
-  csvColumns: string[] | null;
-  geometryType: 'Polygon' | 'Point' | 'mixed';
-}
-
-export interface LayerDef {
-  id: string;
-  title: string;
-  description: string;
-  /** layer-specific query parameters -> description */
-  params: Record<string, string>;
-  tabular: boolean;
-  available(): Promise<boolean>;
-  snapshot(query: Record<string, string | undefined>): Promise<LayerSnapshot>;
-}
+import type { LayerDef, LayerSnapshot, PropType, PropValue, ServedFeature } from './layer-types.js';
 
 function finish(s: Omit<LayerSnapshot, 'byId' | 'extent'> & { interval?: [string, string] | null }): LayerSnapshot {
   const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];

@@ -9,7 +9,7 @@ import type { Geometry } from 'geojson';
 import { notFound } from '../../errors.js';
 import type { PgPool } from '../../store/pg.js';
 import type { Box } from './bbox.js';
-import type { LayerDef, LayerSnapshot, PropType, PropValue, ServedFeature } from './layers.js';
+import type { LayerDef, LayerSnapshot, PropType, PropValue, ServedFeature } from './layer-types.js';
 import { geometryBbox } from './rfc7946.js';
 
 export interface LayerPage {

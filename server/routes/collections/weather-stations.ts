@@ -1,6 +1,6 @@
 /** The `weather-stations` collection: INMET stations with data (points), declared like the other layers. */
 import type { FastifyInstance } from 'fastify';
-import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layers.js';
+import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
 
 const PROPS: Record<string, { type: PropType; description: string }> = {
   stationId: { type: 'string', description: 'INMET station code' },

@@ -6,7 +6,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest } from '../../errors.js';
 import { problemResponses } from '../../contract/common.js';
 import { LayerDownload, LayerFileParams, LayerFileQuery } from '../../contract/ogc.js';
-import { layerRegistry, type ServedFeature } from '../collections/layers.js';
+import { layerRegistry } from '../collections/layers.js';
+import type { ServedFeature } from '../collections/layer-types.js';
 import { sendCsv, sendGeojsonDownload } from './http.js';
 
 function* asFeatures(features: ReadonlyArray<ServedFeature>): Generator<unknown> {

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
 import { GranaryError } from '../../errors.js';
 import { pamPanel, INDICATOR_UNITS, type Indicator } from '../../stats/pam.js';
 import { differenceInDifferences, placeboInTime, DidError } from '../../policy-impact/did.js';
@@ -43,7 +43,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 export default async function policyImpactRoutes(app: FastifyInstance) {
   app.get<{ Querystring: Static<typeof Query> }>('/api/policy-impact', {
-    schema: { tags: ['policy-impact'], summary: 'Difference in differences on a matched comparison group, with a 95 % bootstrap interval and a placebo check (JSON or CSV of the yearly series)', querystring: Query, response: { 200: Response, ...problemResponses } },
+    schema: { tags: ['policy-impact'], summary: 'Difference in differences on a matched comparison group, with a 95 % bootstrap interval and a placebo check (JSON or CSV of the yearly series)', querystring: Query, response: { 200: media('the estimate (application/json), or with format=csv the yearly series', { 'application/json': Response, [CSV_MEDIA]: CsvText }), ...problemResponses } },
   }, async (req, reply) => {
     const q = req.query;
     const crop = q.crop ?? 'soy';

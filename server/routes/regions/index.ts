@@ -3,43 +3,17 @@
  * crops, inputs, sources, history), the yield-gap table, and the join report.
  * Each handler: validate -> memoised rows (+ crop-map areas from a worker) -> JSON or CSV.
  */
-import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../../contract/common.js';
 import { PRIORITY_METHOD } from '../../analytics/priority.js';
 import { GranaryError } from '../../errors.js';
-import { DEFAULT_YEAR_RULE, type RankedRow } from '../../plugins/regions.js';
+import { DEFAULT_YEAR_RULE } from '../../plugins/regions.js';
+import { cropYear, regionIndicators } from '../../regions/indicators.js';
 import { intersectsBoxes, parseBbox } from '../collections/bbox.js';
 import { sendCsv, wantsCsv } from '../layers/http.js';
 import { originOf } from '../origin.js';
-import { apiRows, flatRow, FLAT_ROW_COLUMNS, ROW_FIELDS, type ApiRow } from './rows.js';
+import { apiRows, flatRow, FLAT_ROW_COLUMNS, ROW_FIELDS, type ApiRow } from '../../regions/rows.js';
 import { JoinReport, REGION_INDICATORS, RegionDetail, type RegionDetail as RegionDetailBody, RegionDetailQuery, RegionParams, RegionsOrCsv, RegionsQuery, YieldGapOrCsv, YieldGapQuery } from '../../contract/regions.js';
-
-export function regionIndicators(app: FastifyInstance, r: RankedRow) {
-  return {
-    population: r.population,
-    plantedAreaHa: r.plantedAreaHa,
-    productionT: r.productionT,
-    reportedYieldKgHa: app.regions.reportedYield(r.crop, r.regionId, r.year),
-    actualYieldKgHa: r.actualYieldKgHa,
-    attainableYieldKgHa: r.attainableYieldKgHa,
-    yieldGapKgHa: r.yieldGapKgHa,
-    yieldGapPct: r.yieldGapPct,
-    productionGapT: r.productionGapT,
-    productionPerCapitaKg: r.productionPerCapitaKg,
-    priceUsdPerT: r.priceUsdPerT,
-    productionGapValueUsd: r.productionGapValueUsd,
-    priorityRank: r.priorityRank,
-    priorityScore: r.priorityScore,
-  };
-}
-
-/** Validated (crop, year) from query strings, with the service's defaults. */
-export function cropYear(app: FastifyInstance, q: { crop?: string; year?: string | number }): { crop: string; year: number } {
-  const crop = q.crop === undefined || q.crop === '' ? app.regions.defaultCrop : String(q.crop).trim().toLowerCase();
-  app.regions.checkCrop(crop);
-  return { crop, year: app.regions.parseYear(q.year, crop) };
-}
 
 function rowJson(r: ApiRow) {
   const out: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ import { badRequest, GranaryError } from '../../errors.js';
 import { findBand, pickDate, type Scene } from '../../catalog/scene.js';
 import { modelBasedAreaFromCv } from '../../analytics/olofsson.js';
 import type { ZonalFeatureResult, ZonalTask, ZonalValueBand } from '../../pipeline/zonal.js';
-import type { CropMapEntry } from './crop-maps.js';
+import type { CropMapEntry } from '../../regions/crop-maps.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { taskOptions } from '../../workers/request-options.js';
 

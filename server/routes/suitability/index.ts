@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { problemResponses } from '../schemas.js';
+import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
 import { GranaryError } from '../../errors.js';
 import { compareCrops, suitability, type SuitabilityRow } from '../../suitability/score.js';
 import { pamPanel } from '../../stats/pam.js';
@@ -50,7 +50,7 @@ export default async function suitabilityRoutes(app: FastifyInstance) {
   };
 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/api/suitability', {
-    schema: { tags, summary: `Statistical suitability of a crop per municipality (${LABEL})`, querystring: ListQuery, response: { 200: Type.Object({ label: Type.String(), method: Type.String(), crop: Type.String(), rows: Type.Array(Row) }), ...problemResponses } },
+    schema: { tags, summary: `Statistical suitability of a crop per municipality (${LABEL})`, querystring: ListQuery, response: { 200: media('the rows (application/json), or with format=csv one row per municipality', { 'application/json': Type.Object({ label: Type.String(), method: Type.String(), crop: Type.String(), rows: Type.Array(Row) }), [CSV_MEDIA]: CsvText }), ...problemResponses } },
   }, async (req, reply) => {
     const crop = req.query.crop ?? 'soy';
     app.regions.checkCrop(crop);

@@ -3,7 +3,7 @@
  * crop map's area of the crop (with its 95 % interval) where a crop map covers the region.
  */
 import type { FastifyInstance } from 'fastify';
-import type { RankedRow } from '../../plugins/regions.js';
+import type { RankedRow } from '../plugins/regions.js';
 import { cropAreaEstimate } from './crop-area.js';
 import type { CropMapEntry, RegionAreaOutcome } from './crop-maps.js';
 

@@ -11,13 +11,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import type { SceneCatalog } from '../../catalog/catalog.js';
-import type { Scene } from '../../catalog/scene.js';
-import type { WorkerPool } from '../../workers/pool.js';
-import type { TaskMap } from '../../workers/tasks.js';
-import type { SourcePolicy } from '../../raster/source.js';
-import type { ZonalTask } from '../../pipeline/zonal.js';
-import type { RegionFeature } from '../../regions/load.js';
+import type { SceneCatalog } from '../catalog/catalog.js';
+import type { Scene } from '../catalog/scene.js';
+import type { WorkerPool } from '../workers/pool.js';
+import type { TaskMap } from '../workers/tasks.js';
+import type { SourcePolicy } from '../raster/source.js';
+import type { ZonalTask } from '../pipeline/zonal.js';
+import type { RegionFeature } from './load.js';
 import { checkSidecar, type CropMapSidecar } from './crop-area.js';
 
 export interface CropMapEntry {

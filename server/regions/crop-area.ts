@@ -7,7 +7,7 @@
  * Olofsson et al. (2014) stratified estimator applied to it: a model-based approximation (training
  * samples are not a probability sample of the map), labelled as such.
  */
-import { olofssonEstimate } from '../../analytics/olofsson.js';
+import { olofssonEstimate } from '../analytics/olofsson.js';
 
 /** Granary crop name -> class names of the crop map that contain that crop. */
 export const CROP_CLASS_PATTERNS: Readonly<Record<string, RegExp>> = {
