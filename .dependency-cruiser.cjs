@@ -1,5 +1,6 @@
 /**
- * Dependency rules checked by `npm test` (test/run-tests.mjs runs `npm run depcruise`):
+ * Dependency rules, checked by `npm run depcruise` (not yet part of `npm test`: four import cycles through
+ * server/workers/tasks.ts <-> server/jobs/tasks.ts remain, see the redesign report):
  * no import cycles, route modules imported only by routes and the app, and the service never
  * importing the trainer (models/train).
  */
