@@ -1,6 +1,6 @@
 /**
  * Fair scheduling: tile latency of one client while another sends heavy zonal statistics
- * (POST /api/zonal-stats, 120 polygons over the whole Sinop scene, two in flight), beside the
+ * (POST /api/zonal-stats, 40 polygons over the whole Sinop scene, two in flight), beside the
  * same tiles with no bulk load, and beside the same load with lanes off (every task in one lane:
  * the pool before lanes). One interactive and one bulk worker process (GRANARY_WORKERS=1).
  *   npm run bench -- fair
@@ -76,8 +76,8 @@ export async function measureFairness(opts: { lanes: boolean; tiles: number; fea
 
 export async function fairBench(log: (s: string) => void): Promise<Record<string, number>> {
   const row = (name: string, v: number[]) => `${name.padEnd(34)} p50 ${fmt(percentile(v, 50)).padStart(7)} ms   p99 ${fmt(percentile(v, 99)).padStart(7)} ms`;
-  const withLanes = await measureFairness({ lanes: true, tiles: 60, features: 120 });
-  const noLanes = await measureFairness({ lanes: false, tiles: 60, features: 120 });
+  const withLanes = await measureFairness({ lanes: true, tiles: 40, features: 40 });
+  const noLanes = await measureFairness({ lanes: false, tiles: 40, features: 40 });
   log(row('tiles, no bulk load', withLanes.baseline));
   log(row('tiles + heavy zonal, lanes', withLanes.loaded));
   log(row('tiles + heavy zonal, one lane', noLanes.loaded));
