@@ -67,7 +67,7 @@ async function waitIdle(): Promise<void> {
 
 async function openDashboard(query = 'lang=en'): Promise<void> {
   await page.goto(`${server.url}/?${query}`);
-  await waitForExpr(page, 'window.granary && (window.granary.ready || window.granary.error)', 30_000);
+  await waitForExpr(page, 'window.granary && (window.granary.ready || window.granary.error)', 60_000);
   const err = await evalJson<string | null>('window.granary.error');
   if (err) throw new Error(`the page shows an error: ${err}`);
 }
@@ -315,6 +315,7 @@ const checks: Check[] = [
           const c = await sceneCentre();
           await page.mouse.click(c.x, c.y);
           await page.locator('[data-testid="farmer-result"] h2, .view-farmer [role="alert"]').first().waitFor({ timeout: 30_000 }).catch(() => {});
+          await waitForExpr(page, `!document.querySelector('[data-sampling]')`, 60_000).catch(() => {});
           await page.waitForTimeout(800);
         }
         const m = await evalJson<{ sw: number; cw: number; iw: number; mapH: number }>(
@@ -416,7 +417,7 @@ const checks: Check[] = [
   },
   {
     name: 'ranking shows its value column for all indicators (1440x900 and 390x844, pt and en)',
-    timeoutMs: 120_000,
+    timeoutMs: 240_000,
     async run() {
       try {
         return await rankingColumns();
@@ -624,7 +625,8 @@ const checks: Check[] = [
           const byShare = await first();
           await page.waitForTimeout(400); // the URL is written in one batch after a change
           if (byPerCapita === byShare) throw new Error('changing the weights does not change the first municipality');
-          if (!/weights=0,0,10/.test(page.url())) throw new Error(`weights not in the URL: ${page.url()}`);
+          await waitForExpr(page, `new URLSearchParams(location.search).get('weights') === '0,0,10'`, 10_000).catch(() => {});
+          if (new URL(page.url()).searchParams.get('weights') !== '0,0,10') throw new Error(`weights not in the URL: ${page.url()}`);
           // the year player advances
           await page.locator('[data-control="play"]').click();
           await waitForExpr(page, `window.granary.ctx.year !== 2015`, 10_000);
