@@ -1,9 +1,11 @@
 /**
  * Analyst view: what a county GIS analyst needs and the other users do not: the service's API and
  * OGC API - Features endpoints as copyable URLs (for the current crop, year and scene), the crop
- * model's card (inputs, classes, validation figures, training data, checksum) and the label audit.
+ * model's card (inputs, classes, validation figures, training data, checksum), whole-scene crop-map
+ * jobs (client/src/jobs.ts) and the label audit.
  */
 import { LabelReviewPanel } from './label-review';
+import { CropMapJobPanel } from '../jobs';
 import { h, nextId } from '../dom';
 import { defineStrings, fmtNum, fmtPct, onLangChange, sceneTitle, t } from '../i18n';
 import { modelTitle, modelVariables } from '../models';
@@ -78,7 +80,7 @@ export class AnalystView {
     this.audit.setVisible(false);
     this.auditEl = h('details', { class: 'label-review-section' }, h('summary', {}, tr('audit')), this.audit.el);
     this.auditEl.addEventListener('toggle', () => this.syncAudit());
-    this.el = h('div', { class: 'view view-analyst' }, this.endpointsEl, this.cardEl, this.auditEl);
+    this.el = h('div', { class: 'view view-analyst' }, this.endpointsEl, this.cardEl, new CropMapJobPanel(ctx).el, this.auditEl);
     onLangChange(() => this.render());
     on(ctx, 'model', () => this.renderCard());
     on(ctx, 'crop-year', () => this.renderEndpoints());

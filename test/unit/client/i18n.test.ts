@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogs } from '../../../client/src/i18n';
 // modules with their own strings register them when imported
 import '../../../client/src/views/analyst';
+import '../../../client/src/jobs';
 import '../../../client/src/views/field-report';
 import '../../../client/src/views/label-review';
 import '../../../client/src/export-map';
@@ -25,7 +26,7 @@ describe('dashboard text catalogs', () => {
   const all = [...catalogs()];
 
   it('registers the main catalog and the modules', () => {
-    expect(all.map(([name]) => name)).toEqual(expect.arrayContaining(['main', 'analyst', 'field-report', 'label-review']));
+    expect(all.map(([name]) => name)).toEqual(expect.arrayContaining(['main', 'analyst', 'field-report', 'label-review', 'jobs']));
   });
 
   for (const [name, { en, pt }] of all) {
