@@ -29,7 +29,8 @@ const shotResults: ShotResult[] = [];
 /** the service's bearer token for this run (the crop-map job check types it into the analyst view) */
 const TOKEN = process.env.GRANARY_TOKEN || 'browser-check-token-not-secret';
 
-type Check = { name: string; run: () => Promise<string | void>; timeoutMs?: number };
+/** onlyWhenNamed: runs only when GRANARY_BROWSER_ONLY selects it (it writes into the service's data directory) */
+type Check = { name: string; run: () => Promise<string | void>; timeoutMs?: number; onlyWhenNamed?: boolean };
 type Regions = FeatureCollection<Polygon | MultiPolygon, { id: string; name: string }>;
 
 let server!: RunningServer;
@@ -552,6 +553,9 @@ const checks: Check[] = [
   {
     name: 'analyst view: a crop-map job for the sinop scene started with the token, its bar followed to done',
     timeoutMs: 240_000,
+    // the job writes fixtures/cropmaps/sinop__<model>.* (the test server's data directory is the repo's fixtures/);
+    // until the browser server gets its own data directory, run it on purpose: GRANARY_BROWSER_ONLY='crop-map job'
+    onlyWhenNamed: true,
     async run() {
       await openDashboard('lang=en&view=analyst');
       await waitSettled();
@@ -829,7 +833,7 @@ async function main(): Promise<number> {
   // GRANARY_BROWSER_ONLY=<text>: run only the checks whose name contains it (while working on one)
   const only = process.env.GRANARY_BROWSER_ONLY;
   for (const [i, c] of checks.entries()) {
-    if (only && !c.name.includes(only)) continue;
+    if (only ? !c.name.includes(only) : c.onlyWhenNamed) continue;
     const t0 = performance.now();
     try {
       const info = await withTimeout(c.run(), c.timeoutMs ?? 90_000, c.name);
