@@ -1,4 +1,4 @@
-// `npm test`: type-check, then every vitest suite; writes a JSON summary that .ci/run adds up and
+// `npm test`: type-check, dependency rules, then every vitest suite; writes a JSON summary that .ci/run adds up and
 // prints the closing line "tests: N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,15 @@ const tsc = spawnSync('npm', ['run', '--silent', 'typecheck'], { stdio: 'inherit
 if (tsc.status !== 0) {
   console.error('type check failed');
   writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed: 0, failed: 1, note: 'type check failed' }));
+  console.log('tests: 0 passed, 1 failed');
+  process.exit(1);
+}
+// dependency rules (.dependency-cruiser.cjs): no runtime import cycles, routes only from routes and the
+// app, the service never importing the trainer; a violation fails the run like a type error
+const deps = spawnSync('npm', ['run', '--silent', 'depcruise'], { stdio: 'inherit' });
+if (deps.status !== 0) {
+  console.error('dependency rules failed');
+  writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed: 0, failed: 1, note: 'dependency rules failed' }));
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
