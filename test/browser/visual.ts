@@ -47,13 +47,13 @@ export async function compareWithReference(name: string, png: Buffer, opts: { ma
     const diff = pixelmatch(await crop(png), await crop(ref), undefined, w, h, { threshold: opts.threshold ?? 0.15 });
     const extra = a.width * a.height + b.width * b.height - 2 * w * h;
     const share = (diff + extra) / Math.max(a.width * a.height, b.width * b.height);
-    return check(name, share, opts.maxShare ?? 0.03, `size ${a.width}x${a.height} vs reference ${b.width}x${b.height}`);
+    return check(name, share, opts.maxShare ?? 0.06, `size ${a.width}x${a.height} vs reference ${b.width}x${b.height}`);
   }
   const diff = Buffer.alloc(a.width * a.height * 4);
   const n = pixelmatch(a.data, b.data, diff, a.width, a.height, { threshold: opts.threshold ?? 0.15 });
   const share = n / (a.width * a.height);
-  if (share > (opts.maxShare ?? 0.03)) await sharp(diff, { raw: { width: a.width, height: a.height, channels: 4 } }).png().toFile(join(ACTUAL, name.replace(/\.png$/, '.diff.png')));
-  return check(name, share, opts.maxShare ?? 0.03, '');
+  if (share > (opts.maxShare ?? 0.06)) await sharp(diff, { raw: { width: a.width, height: a.height, channels: 4 } }).png().toFile(join(ACTUAL, name.replace(/\.png$/, '.diff.png')));
+  return check(name, share, opts.maxShare ?? 0.06, '');
 }
 
 function check(name: string, share: number, max: number, note: string): ShotResult {
