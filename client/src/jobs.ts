@@ -131,7 +131,7 @@ export class CropMapJobPanel {
         /* storage refused: the token stays in memory only */
       }
     });
-    const scenes = this.ctx.scenes.filter((s) => s.purpose !== 'test' || s.id === this.sceneId);
+    const scenes = this.ctx.scenes.filter((s) => s.purpose === 'data' || s.id === this.sceneId);
     const sceneSel = h('select', { id: sceneId, 'data-testid': 'job-scene' }, ...scenes.map((s) => h('option', { value: s.id, selected: s.id === this.sceneId }, sceneTitle(s.id, s.title))));
     sceneSel.addEventListener('change', () => {
       this.sceneId = sceneSel.value;

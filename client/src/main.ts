@@ -51,7 +51,7 @@ function fatal(message: string): void {
 
 function pickScene(scenes: SceneSummary[]): SceneSummary | undefined {
   const wanted = new URLSearchParams(location.search).get('scene');
-  const users = scenes.filter((s) => s.purpose !== 'test');
+  const users = scenes.filter((s) => s.purpose === 'data');
   return scenes.find((s) => s.id === wanted) ?? users.find((s) => s.id === 'sinop') ?? users.find((s) => s.dates.length > 1) ?? users[0] ?? scenes[0];
 }
 
@@ -235,8 +235,8 @@ function setupExport(ctx: Ctx): void {
 
 function setupSceneSelect(ctx: Ctx): void {
   const sel = byId<HTMLSelectElement>('scene-select');
-  // scenes flagged as tests in the catalog stay out of the users' list (unless one is open)
-  sel.replaceChildren(...ctx.scenes.filter((s) => s.purpose !== 'test' || s.id === ctx.scene.id).map((s) => h('option', { value: s.id, selected: s.id === ctx.scene.id }, sceneTitle(s.id, s.title))));
+  // scenes flagged as tests or derived products in the catalog stay out of the users' list (unless one is open)
+  sel.replaceChildren(...ctx.scenes.filter((s) => s.purpose === 'data' || s.id === ctx.scene.id).map((s) => h('option', { value: s.id, selected: s.id === ctx.scene.id }, sceneTitle(s.id, s.title))));
   sel.onchange = () => {
     const u = new URL(location.href);
     u.searchParams.set('scene', sel.value);

@@ -23,6 +23,8 @@ export interface AddSceneOptions {
   nodata?: number;
   dates?: string[];
   attribution?: string;
+  /** STAC granary:purpose: 'product' for derived rasters (start of season), 'test' for tiler tests; default data */
+  purpose?: 'test' | 'product';
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/;
@@ -240,6 +242,7 @@ export async function inspectScene(hrefs: string[], opts: AddSceneOptions, polic
         'granary:geographic': first.crs.geographic,
         'granary:display': display,
         ...(opts.attribution ? { 'granary:attribution': opts.attribution } : {}),
+        ...(opts.purpose ? { 'granary:purpose': opts.purpose } : {}),
       },
       assets,
       links: [],

@@ -38,11 +38,17 @@ export interface Scene {
   assets: SceneAsset[];
   display: Record<string, { rescale: [number, number]; colormap: string }>;
   attribution: string;
-  /** 'test' for scenes kept for tests and demos of the tiler (STAC property granary:purpose), hidden from the dashboard's users */
-  purpose: 'data' | 'test';
+  /**
+   * STAC property granary:purpose: 'test' for scenes kept for tests and demos of the tiler, 'product' for
+   * rasters Granary derives from another scene (the `<scene>-sos` start-of-season days): both hidden from
+   * the dashboard's users' scene list, both still served as tiles
+   */
+  purpose: ScenePurpose;
   /** changes whenever the item or its files change: part of every tile's cache key */
   etag: string;
 }
+
+export type ScenePurpose = 'data' | 'test' | 'product';
 
 export interface StacRasterBand {
   name?: string;
@@ -109,7 +115,7 @@ export function sceneFromItem(item: StacItem, itemPath: string, version: string)
     assets,
     display: p['granary:display'] ?? {},
     attribution: typeof p['granary:attribution'] === 'string' ? p['granary:attribution'] : '',
-    purpose: p['granary:purpose'] === 'test' ? 'test' : 'data',
+    purpose: p['granary:purpose'] === 'test' || p['granary:purpose'] === 'product' ? p['granary:purpose'] : 'data',
     etag,
   };
 }

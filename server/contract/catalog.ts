@@ -13,7 +13,7 @@ export const SceneSummary = Type.Object(
     width: Type.Integer(),
     height: Type.Integer(),
     pixelSize: Type.Array(Type.Number(), { description: '[x, y] in CRS units' }),
-    purpose: Type.Union([Type.Literal('data'), Type.Literal('test')], { description: "'test': a scene for tests and tiler demos (STAC property granary:purpose), not shown to the dashboard's users" }),
+    purpose: Type.Union([Type.Literal('data'), Type.Literal('test'), Type.Literal('product')], { description: "STAC property granary:purpose. 'data': imagery for the dashboard's users; 'test': a scene for tests and tiler demos; 'product': a raster Granary derived from another scene (the <scene>-sos start-of-season days, drawn as tiles by the answers). Only 'data' scenes are listed to the dashboard's users" }),
   },
   { additionalProperties: false },
 );

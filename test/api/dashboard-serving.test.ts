@@ -92,6 +92,10 @@ describe('test scenes are flagged in the catalog', () => {
     expect(sceneFromItem(item('landsat-bahamas'), join(FIXTURES, 'catalog/landsat-bahamas.json'), 'v').purpose).toBe('test');
     expect(sceneFromItem(item('sinop'), join(FIXTURES, 'catalog/sinop.json'), 'v').purpose).toBe('data');
   });
+  it('the start-of-season rasters are purpose "product" (out of the users\' list, still tiles)', () => {
+    expect(sceneFromItem(item('sinop-sos'), join(FIXTURES, 'catalog/sinop-sos.json'), 'v').purpose).toBe('product');
+    expect(sceneFromItem(item('ipiranga-sos'), join(FIXTURES, 'catalog/ipiranga-sos.json'), 'v').purpose).toBe('product');
+  });
   it('/api/scenes states the purpose of each scene', async () => {
     const res = await t.app.inject({ url: '/api/scenes' });
     const scenes = (res.json() as { scenes: Array<{ id: string; purpose: string }> }).scenes;

@@ -19,7 +19,7 @@ beforeAll(async () => {
       const regionAt = regionLookup(loadRegions(config.regionsConfig).regions);
       for (const [id, samples] of [['sinop', 'sinop_crop_samples_public.csv'], ['ipiranga', 'lucc_mt_samples_public.csv']] as const) {
         const { cogPath, product } = await buildPhenology(ctx, await catalog.get(id), { variable: 'ndvi', outDir: join(dataDir, 'phenology'), regionAt, samplesCsv: join(FIXTURES, 'labels', samples) });
-        await catalog.save(await inspectScene([cogPath], { id: product.sosScene, variables: ['sos'], nodata: SOS_NODATA }, sourcePolicy(config), catalog.dir), { replace: true });
+        await catalog.save(await inspectScene([cogPath], { id: product.sosScene, variables: ['sos'], nodata: SOS_NODATA, purpose: 'product' }, sourcePolicy(config), catalog.dir), { replace: true });
       }
     },
   });

@@ -543,10 +543,11 @@ const checks: Check[] = [
       const card = await page.locator('[data-testid="model-card"]').innerText();
       if (!/Overall accuracy/.test(card) || !/SHA-256/.test(card)) throw new Error(`model card: ${card.slice(0, 200)}`);
       const scenes = await apiJson<{ scenes: Array<{ id: string; purpose?: string }> }>('/api/scenes');
-      const tests = scenes.scenes.filter((x) => x.purpose === 'test').map((x) => x.id);
+      const tests = scenes.scenes.filter((x) => x.purpose === 'test' || x.purpose === 'product').map((x) => x.id);
+      if (!scenes.scenes.some((x) => x.purpose === 'product')) throw new Error('no start-of-season product scene in the catalog to check');
       const listed = await evalJson<string[]>(`[...document.querySelectorAll('#scene-select option')].map((o) => o.value)`);
       const leaked = listed.filter((id) => tests.includes(id));
-      if (leaked.length) throw new Error(`test scenes in the users' list: ${leaked.join(', ')}`);
+      if (leaked.length) throw new Error(`test or product scenes in the users' list: ${leaked.join(', ')}`);
       await shot('desktop-analyst.png');
       return `${urls.length} URLs answer; card ok; scene list ${listed.join(', ')} (test scenes in the catalog: ${tests.join(', ') || 'none'})`;
     },

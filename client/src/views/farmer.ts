@@ -110,7 +110,7 @@ export class FarmerView {
     this.placeMarker(lon, lat, fly);
     setParams({ at: `${lat.toFixed(5)},${lon.toFixed(5)}` });
     // scenes with imagery a farmer can read (not test scenes, not derived products such as start of season)
-    const users = ctx.scenes.filter((s) => s.purpose !== 'test' && s.variables.some((v) => v === 'ndvi' || v === 'evi'));
+    const users = ctx.scenes.filter((s) => s.purpose === 'data' && s.variables.some((v) => v === 'ndvi' || v === 'evi'));
     const scene = inBBox(ctx.scene.bbox, lon, lat) ? ctx.scene : (users.find((s) => inBBox(s.bbox, lon, lat)) ?? null);
     if (!scene) {
       // no imagery here: still the municipality's own figures (from the boundaries the map has)
