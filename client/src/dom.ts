@@ -50,3 +50,25 @@ export function safeColor(c: string | undefined, fallback = '#888888'): string {
 
 let uid = 0;
 export const nextId = (prefix: string): string => `${prefix}-${++uid}`;
+
+/**
+ * `el.replaceChildren(...children)` without losing keyboard focus: when focus was inside `el`, the
+ * equivalent element of the new content (same `data-focus-key`, else the same tag at the same index
+ * among `el`'s elements of that tag) takes it back. Re-rendering a panel when its data arrive would
+ * otherwise drop focus to <body>.
+ */
+export function replaceKeepingFocus(el: Element, ...children: Child[]): void {
+  const active = document.activeElement;
+  const key = active && active !== el && el.contains(active) ? focusKey(el, active) : null;
+  el.replaceChildren();
+  append(el, children);
+  if (!key || !(active instanceof HTMLElement || active instanceof SVGElement)) return;
+  // a reused child (a sub-panel appended again) keeps its own element
+  const next = el.contains(active) ? active : key.attr ? el.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key.attr)}"]`) : (el.querySelectorAll<HTMLElement>(key.tag)[key.index] ?? null);
+  if (next && next !== document.activeElement) (next as HTMLElement).focus({ preventScroll: true });
+}
+
+function focusKey(root: Element, active: Element): { attr: string | null; tag: string; index: number } {
+  const tag = active.tagName.toLowerCase();
+  return { attr: active.getAttribute('data-focus-key'), tag, index: [...root.querySelectorAll(tag)].indexOf(active) };
+}

@@ -618,27 +618,28 @@ const checks: Check[] = [
     },
   },
   {
-    name: 'focus stays on the chosen municipality; Tab order reaches the panel',
-    // KNOWN FAILURE in the full run (issue #15 open): passes alone, but after the earlier checks focus ends on
-    // <body> (the region panel appears to re-render when its answer panels arrive); run it by name
-    onlyWhenNamed: true,
+    name: 'focus stays on the chosen municipality while its panel fills in; Tab order reaches the panel',
     async run() {
       await openDashboard('lang=pt&view=policy');
       await page.locator('[data-region-button]').first().waitFor({ timeout: 30_000 });
       await page.locator('[data-region-button]').first().focus();
       await page.keyboard.press('Enter');
-      // the panel renders after its data arrive (slower on a loaded CI machine): wait for focus to land, then check where
-      await page.waitForFunction(`document.activeElement && document.activeElement.tagName === 'H2'`, undefined, { timeout: 10_000 }).catch(() => undefined);
-      const active = await evalJson<string>(`(() => { const e = document.activeElement; return e ? e.tagName + (e.getAttribute('data-region-name') ? ':' + e.getAttribute('data-region-name') : '') : 'none'; })()`);
+      const where = `(() => { const e = document.activeElement; return e ? e.tagName + (e.getAttribute('data-region-name') ? ':' + e.getAttribute('data-region-name') : '') : 'none'; })()`;
+      await waitForExpr(page, `${where}.startsWith('H2:')`, 10_000).catch(() => undefined);
+      // the panel re-renders as its record, history and answer panels arrive: focus must survive every one of them
+      await waitForExpr(page, `(() => { const p = document.querySelector('[data-testid="region-panel"]'); return p && p.querySelector('[data-testid="region-answers"] h3') && !p.textContent.includes('Carregando'); })()`, 30_000);
+      const active = await evalJson<string>(where);
       if (!active.startsWith('H2:')) throw new Error(`focus went to ${active}`);
-      return active;
+      // Tab from the heading goes on into the panel, not back to the page's start
+      await page.keyboard.press('Tab');
+      const next = await evalJson<boolean>(`Boolean(document.activeElement && document.activeElement.closest('[data-testid="region-panel"]'))`);
+      if (!next) throw new Error(`Tab from the heading left the panel: ${await evalJson<string>('document.activeElement && document.activeElement.outerHTML.slice(0, 80)')}`);
+      return `${active} after the panel filled in; Tab stays in the panel`;
     },
   },
   {
     name: 'compare with normal, state totals, fixed classes, weighted priority in BRL, year player, municipality search (desktop en, phone pt)',
-    // KNOWN FLAKY (issue #15 open): times out waiting for a locator on a loaded 2-core CI machine; run it by name
-    onlyWhenNamed: true,
-    timeoutMs: 120_000,
+    timeoutMs: 150_000,
     async run() {
       const out: string[] = [];
       try {
@@ -659,7 +660,8 @@ const checks: Check[] = [
           const l1 = await legend();
           await page.locator('select[data-control="crop"]').selectOption('maize');
           await page.locator('select[data-control="year"]').selectOption('2015');
-          await page.waitForTimeout(800);
+          // the legend's title names the crop and year once their rows are on the map
+          await waitForExpr(page, `(() => { const f = document.querySelector('#view .choropleth-legend figure'); return f && f.textContent.includes('2015') && document.querySelector('.priority-table tbody tr'); })()`, 30_000);
           const l2 = await legend();
           if (l1 !== l2 || !l1.endsWith('true')) throw new Error(`classes change with crop/year: ${l1} vs ${l2}`);
           // priority: formula, BRL at the year's rate, weights reorder, reason per municipality
@@ -678,7 +680,6 @@ const checks: Check[] = [
           await page.locator('input[data-weight="perCapita"]').fill('0');
           await page.locator('input[data-weight="share"]').fill('10');
           const byShare = await first();
-          await page.waitForTimeout(400); // the URL is written in one batch after a change
           if (byPerCapita === byShare) throw new Error('changing the weights does not change the first municipality');
           await waitForExpr(page, `new URLSearchParams(location.search).get('weights') === '0,0,10'`, 10_000).catch(() => {});
           if (new URL(page.url()).searchParams.get('weights') !== '0,0,10') throw new Error(`weights not in the URL: ${page.url()}`);
@@ -689,8 +690,9 @@ const checks: Check[] = [
           // search flies to a municipality and selects it
           await page.locator('[data-control="place-search"]').fill(lang === 'pt' ? 'sorriso' : 'Sorriso');
           await page.locator('[data-control="place-search"]').press('Enter');
-          await page.locator('[data-region-name="5107925"]').waitFor({ timeout: 10_000 });
-          await page.waitForTimeout(1200);
+          await page.locator('[data-region-name="5107925"]').waitFor({ timeout: 20_000 });
+          // the camera flies there: wait until it has arrived and stopped
+          await waitForExpr(page, `(() => { const m = window.granary.ctx.map; const c = m.getCenter(); return !m.isMoving() && Math.abs(c.lng + 55.9) < 0.6 && Math.abs(c.lat + 12.6) < 0.6; })()`, 20_000).catch(() => undefined);
           const centre = await evalJson<{ lon: number; lat: number }>(`({ lon: window.granary.ctx.map.getCenter().lng, lat: window.granary.ctx.map.getCenter().lat })`);
           if (Math.abs(centre.lon + 55.9) > 0.6 || Math.abs(centre.lat + 12.6) > 0.6) throw new Error(`map not at Sorriso: ${JSON.stringify(centre)}`);
           await shot(size === PHONE ? 'phone-normal-priority-pt.png' : 'desktop-normal-priority.png', size === PHONE);

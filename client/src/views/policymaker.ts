@@ -9,7 +9,7 @@ import { api, ApiError, mapLimit } from '../api';
 import { fullBoundaries, normals, regionRecord, yieldGapTable, type Normals } from '../datasets';
 import { mapPosition, param, setParams } from '../permalink';
 import { barChart } from '../chart';
-import { h, nextId } from '../dom';
+import { h, nextId, replaceKeepingFocus } from '../dom';
 import { saveText } from '../download';
 import { API_CSV_COLUMNS, flatRow, toCsv } from '../csv';
 import { colormapName, fmtNum, onLangChange, t } from '../i18n';
@@ -324,7 +324,7 @@ export class PolicymakerView {
   private renderRegion(): void {
     const id = this.selected;
     if (!id) {
-      this.regionEl.replaceChildren(h('p', { class: 'hint' }, t('clickRegion')));
+      replaceKeepingFocus(this.regionEl, h('p', { class: 'hint' }, t('clickRegion')));
       return;
     }
     const row = this.rowsById.get(id);
@@ -332,13 +332,13 @@ export class PolicymakerView {
     const name = row?.name ?? feature?.properties.name ?? id;
     const children: Array<HTMLElement | string> = [
       h('div', { class: 'region-head' },
-        h('h2', { tabindex: -1, 'data-region-name': id }, name),
+        h('h2', { tabindex: -1, 'data-region-name': id, 'data-focus-key': 'region-name' }, name),
         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('close')}: ${name}`, onclick: () => this.select(null, false) }, '×')),
       h('p', { class: 'muted' }, `${t('ibgeCode')} ${id} · ${t(this.ctx.crop)} ${this.ctx.year}`),
     ];
     if (!row) {
       children.push(this.rowsError ? notice(describeError(this.rowsError, 'wYieldGap'), 'warn') : notice(this.loading ? t('loading') : t('noRegionData', { crop: t(this.ctx.crop), name, year: this.ctx.year }), 'info'));
-      this.regionEl.replaceChildren(...children);
+      replaceKeepingFocus(this.regionEl, ...children);
       return;
     }
     const dl = h('dl', { class: 'indicators' });
@@ -365,7 +365,7 @@ export class PolicymakerView {
     if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, t('method')), h('p', {}, row.method), this.priorityMethod ? h('p', {}, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
     children.push(this.answers.for(id, this.ctx.crop));
     children.push(this.sourcesBlock(id));
-    this.regionEl.replaceChildren(...children);
+    replaceKeepingFocus(this.regionEl, ...children);
   }
 
   /** The mapped area's 95 % interval and what it covers, beside the number (not folded away). */

@@ -4,7 +4,7 @@
  * policy-impact question (start year + indicator -> difference in differences with interval and placebo,
  * CSV download).
  */
-import { h, nextId } from '../dom';
+import { h, nextId, replaceKeepingFocus } from '../dom';
 import { defineStrings, fmtNum, t } from '../i18n';
 import { notice } from '../notice';
 import { answersApi, type AlertList, type Outlook, type PolicyImpact, type Suitability } from './answers-api';
@@ -102,7 +102,7 @@ export class RegionAnswers {
   }
 
   private render(): void {
-    this.el.replaceChildren(this.suitBlock(), this.outlookBlock(), this.alertsBlock(), this.impactBlock());
+    replaceKeepingFocus(this.el, this.suitBlock(), this.outlookBlock(), this.alertsBlock(), this.impactBlock());
   }
 
   private suitBlock(): HTMLElement {
