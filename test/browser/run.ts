@@ -705,6 +705,82 @@ const checks: Check[] = [
     },
   },
   {
+    name: 'side by side: swipe of two years in the same classes, aligned, keyboard operable, permalinked (pt and en)',
+    timeoutMs: 150_000,
+    async run() {
+      const base = 'view=policy&crop=soy&year=2021&layers=regions&map=6.00/-12.60000/-55.60000';
+      const mapShot = async () => {
+        // the divider, its line and labels are not part of the comparison
+        await page.evaluate(`document.querySelectorAll('.swipe-line, .swipe-label, .swipe-handle, .map-buttons, .maplibregl-control-container').forEach((e) => (e.style.visibility = 'hidden'))`);
+        await page.mouse.move(0, 0);
+        const png = await page.locator('#map-wrap').screenshot({ animations: 'disabled' });
+        await page.evaluate(`document.querySelectorAll('.swipe-line, .swipe-label, .swipe-handle, .map-buttons, .maplibregl-control-container').forEach((e) => (e.style.visibility = ''))`);
+        return decodePng(png);
+      };
+      const swipeDrawn = async () => {
+        await waitForExpr(page, `(() => { const s = document.querySelector('[data-testid="swipe"]'); const st = document.querySelector('[data-testid="swipe-status"]'); return s && s.dataset.state === 'idle' && st && !st.textContent; })()`, 30_000);
+        await waitIdle();
+      };
+      /** share of pixels differing (any channel by more than 12) between two shots in a rectangle given as fractions of the map */
+      const differ = (a: Awaited<ReturnType<typeof decodePng>>, b: Awaited<ReturnType<typeof decodePng>>, fx0: number, fx1: number) => {
+        let n = 0;
+        let d = 0;
+        for (let y = Math.round(a.height * 0.2); y < Math.round(a.height * 0.85); y += 2)
+          for (let x = Math.round(a.width * fx0); x < Math.round(a.width * fx1); x += 2) {
+            const i = (y * a.width + x) * 4;
+            n++;
+            if (Math.abs(a.data[i]! - b.data[i]!) > 12 || Math.abs(a.data[i + 1]! - b.data[i + 1]!) > 12 || Math.abs(a.data[i + 2]! - b.data[i + 2]!) > 12) d++;
+          }
+        return d / n;
+      };
+      await openDashboard(`lang=pt&${base}`);
+      await waitSettled();
+      await page.locator('.ranking-table tbody tr').first().waitFor({ timeout: 30_000 });
+      const plain = await mapShot();
+      // the right side: the same crop and year first (must look like the map without the swipe), then 2016
+      await page.locator('[data-control="swipe"]').check();
+      await page.locator('[data-control="swipe-year"]').selectOption('2021');
+      await swipeDrawn();
+      const same = await mapShot();
+      const sameRight = differ(plain, same, 0.55, 0.95);
+      if (sameRight > 0.03) throw new Error(`with the same year on both sides, ${(sameRight * 100).toFixed(1)} % of the right side differs from the map without the swipe (not aligned, or other classes)`);
+      await page.locator('[data-control="swipe-year"]').selectOption('2016');
+      await swipeDrawn();
+      const other = await mapShot();
+      const leftKept = differ(plain, other, 0.05, 0.45);
+      const rightChanged = differ(plain, other, 0.55, 0.95);
+      if (leftKept > 0.03) throw new Error(`the left side changed (${(leftKept * 100).toFixed(1)} %)`);
+      if (rightChanged < 0.05) throw new Error(`soy 2016 on the right looks like 2021 (${(rightChanged * 100).toFixed(1)} % differ)`);
+      const labels = await evalJson<string[]>(`[...document.querySelectorAll('.swipe-label')].map((e) => e.textContent)`);
+      if (labels[0] !== 'Soja 2021' || labels[1] !== 'Soja 2016') throw new Error(`labels ${labels.join(' | ')}`);
+      await shot('desktop-swipe-pt.png');
+      // keyboard: the divider takes focus and moves with the arrow keys; the URL follows
+      await page.locator('[data-control="swipe-divider"]').focus();
+      for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft');
+      await waitForExpr(page, `new URLSearchParams(location.search).get('swipex') === '40'`, 5_000).catch(() => undefined);
+      const url = new URL(page.url());
+      if (url.searchParams.get('swipe') !== 'soy-2016' || url.searchParams.get('swipex') !== '40') throw new Error(`URL after the arrow keys: ${url.search}`);
+      const line = await evalJson<{ line: number; map: number; left: number }>(`(() => { const l = document.querySelector('.swipe-line').getBoundingClientRect(); const m = document.querySelector('#map').getBoundingClientRect(); return { line: l.left + l.width / 2, map: m.width, left: m.left }; })()`);
+      if (Math.abs(line.line - line.left - 0.4 * line.map) > 3) throw new Error(`divider at ${Math.round(line.line - line.left)} px, expected 40 % of ${line.map}`);
+      const aria = await page.locator('[data-control="swipe-divider"]').getAttribute('aria-label');
+      if (!aria || !aria.includes('Soja 2016')) throw new Error(`divider label: ${aria}`);
+      // the link reopens the same comparison, in English too
+      await openDashboard(url.search.slice(1).replace('lang=pt', 'lang=en'));
+      await waitSettled();
+      await swipeDrawn();
+      const back = await evalJson<{ labels: string[]; year: string; x: string }>(`({ labels: [...document.querySelectorAll('.swipe-label')].map((e) => e.textContent), year: document.querySelector('[data-control="swipe-year"]').value, x: document.querySelector('[data-control="swipe-divider"]').value })`);
+      if (back.labels.join('|') !== 'Soybean 2021|Soybean 2016' || back.year !== '2016' || back.x !== '40') throw new Error(`the link reopened ${JSON.stringify(back)}`);
+      // a crop on the right instead of a year
+      await page.locator('[data-control="swipe-crop"]').selectOption('maize');
+      await page.locator('[data-control="swipe-year"]').selectOption('2021');
+      await swipeDrawn();
+      const crops = await evalJson<string>(`[...document.querySelectorAll('.swipe-label')].map((e) => e.textContent).join('|')`);
+      if (crops !== 'Soybean 2021|Maize 2021') throw new Error(`crop comparison labels ${crops}`);
+      await shot('desktop-swipe-crops-en.png');
+      return `same year: ${(sameRight * 100).toFixed(1)} % of the right side differs; 2016 on the right: ${(rightChanged * 100).toFixed(1)} % differs, left ${(leftKept * 100).toFixed(1)} %; divider 40 % by keyboard; link reopens it in English`;
+    },
+  },
+  {
     name: 'farmer at Ipiranga (7 seasons): this season beside the normal season',
     timeoutMs: 60_000,
     async run() {

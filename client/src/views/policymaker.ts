@@ -19,6 +19,7 @@ import { fillExpression, fixedClasses, type Classes } from '../map/choropleth';
 import { normalBlock, stateTotalsPanel } from '../panels/state-totals';
 import { PriorityPanel } from '../panels/priority';
 import { YearPlayer } from '../panels/year-player';
+import { SwipeControl } from '../panels/swipe-control';
 import { describeError, notice } from '../notice';
 import { emit, on, type Crop, type Ctx } from '../state';
 import type { YieldGapRow } from '../types';
@@ -53,13 +54,24 @@ export class PolicymakerView {
   private normals: Normals | null = null;
   private readonly priority = new PriorityPanel((id) => this.select(id, true));
   private readonly player: YearPlayer;
+  /** the side-by-side (swipe) of another crop or year */
+  readonly swipe: SwipeControl;
 
   constructor(private readonly ctx: Ctx) {
     this.player = new YearPlayer(ctx.years, ctx.year, (y) => {
       this.setCropYear(ctx.crop, y, false);
       return this.loaded;
     });
-    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.player.el, this.legendEl, this.statusEl, this.regionEl, this.stateEl, this.priority.el, this.rankingEl);
+    this.swipe = new SwipeControl(ctx, {
+      side: async (crop, year) => {
+        const rows = await this.rowsFor(crop, year);
+        const values = new Map(rows.map((r) => [String(r.regionId), valueOf(r, this.indicator)] as const));
+        // the left side's classes, so a colour means the same on both sides
+        return { values, fill: fillExpression(this.classes, 'v', NO_DATA_COLOR) };
+      },
+    });
+    on<string>(ctx, 'view', (v) => (v === 'policy' ? this.swipe.show() : this.swipe.hide()));
+    this.el = h('div', { class: 'view view-policy' }, this.controlsEl, this.player.el, this.swipe.el, this.legendEl, this.statusEl, this.regionEl, this.stateEl, this.priority.el, this.rankingEl);
     on(ctx, 'regions', () => {
       this.paint();
       // a permalink's region: selected once the boundaries are there (fitted unless the link has a map position)
@@ -85,15 +97,9 @@ export class PolicymakerView {
     this.loading = true;
     this.renderStatus();
     try {
-      const [table, norm] = await Promise.all([yieldGapTable(this.ctx.crop, this.ctx.year), normals(this.ctx.crop, this.ctx.year).catch(() => null)]);
+      const { table, norm, rows } = await this.rowsFor(this.ctx.crop, this.ctx.year, true);
       if (seq !== this.seq) return;
       this.normals = norm;
-      // the comparison with normal joins the rows as two more indicators
-      const byId = new Map(norm?.rows.map((r) => [r.regionId, r]) ?? []);
-      const rows = table.rows.map((r) => {
-        const n = byId.get(String(r.regionId));
-        return n ? { ...r, yieldVsNormalPct: n.yieldDiffPct, productionVsNormalPct: n.productionDiffPct } : r;
-      });
       this.tableSources = table.sources;
       this.priorityMethod = table.priorityMethod;
       this.rows = rows;
@@ -111,6 +117,19 @@ export class PolicymakerView {
     this.renderRegion();
   }
 
+  /** The rows of a crop and year, with the comparison with normal joined as two more indicators. */
+  private async rowsFor(crop: Crop, year: number): Promise<YieldGapRow[]>;
+  private async rowsFor(crop: Crop, year: number, all: true): Promise<{ table: Awaited<ReturnType<typeof yieldGapTable>>; norm: Normals | null; rows: YieldGapRow[] }>;
+  private async rowsFor(crop: Crop, year: number, all = false) {
+    const [table, norm] = await Promise.all([yieldGapTable(crop, year), normals(crop, year).catch(() => null)]);
+    const byId = new Map(norm?.rows.map((r) => [r.regionId, r]) ?? []);
+    const rows = table.rows.map((r) => {
+      const n = byId.get(String(r.regionId));
+      return n ? { ...r, yieldVsNormalPct: n.yieldDiffPct, productionVsNormalPct: n.productionDiffPct } : r;
+    });
+    return all ? { table, norm, rows } : rows;
+  }
+
   /** Map colours, legend, ranking and status from the current rows. */
   private paint(): void {
     const cm = this.ctx.colormaps.get(this.colormap);
@@ -124,6 +143,7 @@ export class PolicymakerView {
     const legend = () => (this.rows.length ? choroplethLegend(this.classes, (v) => fmtIndicator(this.indicator, v), `${indicatorLabel(this.indicator)} · ${t(this.ctx.crop)} ${this.ctx.year}`) : null);
     this.legendEl.replaceChildren(legend() ?? '');
     emit(this.ctx, 'choropleth', legend);
+    void this.swipe.refresh();
     this.renderStatus();
     this.renderRanking();
   }
