@@ -4,7 +4,7 @@
  * on this server (yet), the service is still starting, or the request was refused.
  */
 import type { Colormap, ModelCard, PointInfo, Problem, RegionCollection, StacItem, TileJson, YieldGapRow } from './types';
-import type { ModelCardResponse, ModelsResponse, PointResponse, RegionDetail, ScenesResponse, SourceInfo, YieldGapResponse } from '../../server/contract/index';
+import type { CropsResponse, ModelCardResponse, ModelsResponse, PointResponse, RegionDetail, ScenesResponse, SourceInfo, YieldGapResponse } from '../../server/contract/index';
 
 export interface YieldGapTable {
   rows: YieldGapRow[];
@@ -91,6 +91,8 @@ export const api = {
   colormaps: async (signal?: AbortSignal) => (await getJson<{ colormaps: Colormap[] }>('/api/colormaps', signal)).colormaps,
   tileJson: (path: string, params: Record<string, string | number | undefined>, signal?: AbortSignal) => getJson<TileJson>(`${path}${q(params)}`, signal),
 
+  /** the crops the server is configured for, with their labels and crop-map classes */
+  crops: (signal?: AbortSignal) => getJson<CropsResponse>('/api/crops', signal),
   models: async (signal?: AbortSignal): Promise<ModelCard[]> => (await getJson<ModelsResponse>('/api/models', signal)).models,
   /** The full card, with the summary's top-level inputs filled from it. */
   async model(id: string, signal?: AbortSignal): Promise<ModelCard> {

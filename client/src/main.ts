@@ -21,6 +21,7 @@ import { AnalystView } from './views/analyst';
 import { PolicymakerView } from './views/policymaker';
 import { FarmerView } from './views/farmer';
 import { resolveYears } from './years';
+import { setCrops, type CropInfo } from './crops';
 import type { Colormap, RegionFeature, SceneSummary } from './types';
 import { modelVariables, selectModel } from './models';
 
@@ -55,6 +56,12 @@ function pickScene(scenes: SceneSummary[]): SceneSummary | undefined {
   return scenes.find((s) => s.id === wanted) ?? users.find((s) => s.id === 'sinop') ?? users.find((s) => s.dates.length > 1) ?? users[0] ?? scenes[0];
 }
 
+/** The crop of the permalink when the server has it, else the server's default crop. */
+function chooseCrop(list: readonly CropInfo[], fallback: string): string {
+  const wanted = param('crop');
+  return list.find((c) => c.crop === wanted)?.crop ?? (fallback || list[0]?.crop || '');
+}
+
 async function boot(): Promise<void> {
   mark('boot');
   initLang();
@@ -64,7 +71,9 @@ async function boot(): Promise<void> {
     setLang(getLang() === 'pt' ? 'en' : 'pt');
     setParams({ lang: getLang() });
   };
-  const yearsP = resolveYears(); // in parallel with everything the map needs first
+  // the server's crops first (a few hundred bytes), then the years of the chosen one, in parallel with what the map needs
+  const cropsP = api.crops().catch(() => ({ defaultCrop: '', crops: [] as CropInfo[] }));
+  const yearsP = cropsP.then((c) => resolveYears(chooseCrop(c.crops, c.defaultCrop)));
   let scenes: SceneSummary[];
   let colormaps: Colormap[];
   try {
@@ -87,6 +96,8 @@ async function boot(): Promise<void> {
   }
 
   mark('catalog');
+  const crops = await cropsP;
+  setCrops(crops.crops);
   const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution'], mapPosition());
   map.on('moveend', () => setParams({ map: formatMapPosition(map.getZoom(), map.getCenter().lat, map.getCenter().lng) }));
   const ctx: Ctx = {
@@ -101,7 +112,8 @@ async function boot(): Promise<void> {
     regions: { value: null, error: null },
     regionById: new Map(),
     view: VIEWS.find((v) => v === new URLSearchParams(location.search).get('view')) ?? 'policy',
-    crop: param('crop') === 'maize' ? 'maize' : 'soy',
+    crop: chooseCrop(crops.crops, crops.defaultCrop),
+    crops: crops.crops,
     year: 0,
     years: [],
     bus: new EventTarget(),

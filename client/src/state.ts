@@ -4,11 +4,13 @@
  */
 import type { GMap } from './map/map';
 import type { Layers } from './map/layers';
+import type { CropInfo } from './crops';
 import type { Colormap, ModelCard, RegionCollection, RegionFeature, SceneSummary, StacItem } from './types';
 
 export type View = 'policy' | 'farmer' | 'analyst';
 export const VIEWS: readonly View[] = ['policy', 'farmer', 'analyst'];
-export type Crop = 'soy' | 'maize';
+/** a crop name of the server's configuration (GET /api/crops) */
+export type Crop = string;
 
 export interface Loaded<T> {
   value: T | null;
@@ -29,6 +31,8 @@ export interface Ctx {
   regionById: Map<string, RegionFeature>;
   view: View;
   crop: Crop;
+  /** the server's crops, in its order */
+  crops: CropInfo[];
   year: number;
   years: number[];
   bus: EventTarget;

@@ -16,9 +16,9 @@ export function yearList(valid: number[] | null): number[] {
 
 const span = (a: number, b: number): number[] => Array.from({ length: Math.max(1, b - a + 1) }, (_, i) => a + i);
 
-export async function resolveYears(): Promise<{ years: number[]; year: number }> {
+export async function resolveYears(crop: string): Promise<{ years: number[]; year: number }> {
   try {
-    const t = await yieldGapTable('soy', undefined);
+    const t = await yieldGapTable(crop, undefined);
     const years = yearList(t.validYears);
     const year = t.defaultYear ?? t.rows[0]?.year ?? years[years.length - 1]!;
     return { years, year };

@@ -20,13 +20,6 @@ export interface YieldGapSettings {
   crops: Readonly<Record<string, { statistics: string; price: string }>>;
 }
 
-export const DEFAULT_YIELD_GAP_SETTINGS: YieldGapSettings = {
-  percentile: 95,
-  windowYears: 10,
-  system: 'rainfed',
-  crops: { soy: { statistics: 'soja', price: 'SOYBEANS' }, maize: { statistics: 'milho', price: 'MAIZE' } },
-};
-
 export class UnknownCropError extends Error {
   override readonly name = 'UnknownCropError';
   constructor(

@@ -22,7 +22,12 @@ import { dashboardNote } from '../footprint/metadata.js';
 import { blockGrid, classifyBlock, CropMapCanvas } from '../jobs/cropmap-blocks.js';
 import { publishCropMap } from '../jobs/publish.js';
 
-export async function main(args: string[]): Promise<number> {
+/** Called after each classified block (with the count done and the total): progress reporting for embedders. */
+export interface CropMapHooks {
+  afterBlock?: (done: number, total: number) => Promise<void>;
+}
+
+export async function main(args: string[], hooks: CropMapHooks = {}): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { model: { type: 'string' }, season: { type: 'string' }, out: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' }, queue: { type: 'boolean' } } });
   const sceneId = positionals[0];
   if (!sceneId) throw new GranaryError('bad-request', 'usage: granary cropmap <sceneId> [--model <id>] [--season yyyy] [--out <file.tif>] [--queue]');
@@ -35,7 +40,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const backends = await createBackends(config);
   try {
-    return await run(config, backends.catalog, { sceneId, model: values.model, season, out: values.out, threads: values.threads, quiet: values.quiet ?? false });
+    return await run(config, backends.catalog, { sceneId, model: values.model, season, out: values.out, threads: values.threads, quiet: values.quiet ?? false }, hooks);
   } finally {
     await backends.close();
   }
@@ -45,6 +50,7 @@ async function run(
   config: ReturnType<typeof loadConfig>,
   catalog: Awaited<ReturnType<typeof createBackends>>['catalog'],
   o: { sceneId: string; model?: string; season?: number; out?: string; threads?: string; quiet: boolean },
+  hooks: CropMapHooks,
 ): Promise<number> {
   const scene = await catalog.get(o.sceneId);
   const registry = new ModelRegistry(config.modelsDir, (e) => checkModel(e.session));
@@ -84,7 +90,7 @@ async function run(
     canvas.place(await classifyBlock(ctx, scene, inputs, classify, model.card.classes, grid, b));
     done++;
     progress();
-    if (config.testSlowCropmapMs > 0) await new Promise((r) => setTimeout(r, config.testSlowCropmapMs)); // tests: time to interrupt
+    await hooks.afterBlock?.(done, total);
   }
   const classifySeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);

@@ -7,6 +7,6 @@ export type { SceneSummary, ScenesResponse, StacItem, DisplayHint } from './cata
 export type { TileJson } from './tiles.js';
 export type { Colormap } from './colormaps.js';
 export type { ModelClass, ModelSummary, ModelsResponse, ModelCardResponse, CropTileJson, PointResponse, SeriesPoint, RegionRef } from './crops.js';
-export type { YieldGapRow, YieldGapResponse, RegionsResponse, RegionSummary, RegionDetail, RegionIndicators, SourceInfo } from './regions.js';
+export type { CropsResponse, YieldGapRow, YieldGapResponse, RegionsResponse, RegionSummary, RegionDetail, RegionIndicators, SourceInfo } from './regions.js';
 export type { Feature, FeatureCollection } from './geojson.js';
 export type { FieldReport, ReportBody, ReportCreated, AuditReport } from './reports.js';

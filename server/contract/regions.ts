@@ -152,6 +152,25 @@ export const RegionSummary = Type.Object(
   { additionalProperties: false },
 );
 
+export const CropsResponse = Type.Object(
+  {
+    defaultCrop: Type.String({ description: 'the crop shown first (regions configuration: yieldGap.defaultCrop, else the first crop)' }),
+    crops: Type.Array(
+      Type.Object(
+        {
+          crop: Type.String({ description: 'the crop name the other routes take (crop=...)' }),
+          labels: Type.Record(Type.String(), Type.String(), { description: 'the crop\'s name per language tag (e.g. en, pt-BR), from the regions configuration; empty: show `crop`' }),
+          mapClasses: Type.Array(Type.String(), { description: 'crop-map classes (model card class names) that contain this crop' }),
+          years: Type.Array(Type.Integer(), { minItems: 2, maxItems: 2, description: 'first and last year with crop statistics' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'The crops of the regions configuration, in its order' },
+);
+export type CropsResponse = Static<typeof CropsResponse>;
+
 export const RegionsResponse = Type.Object(
   {
     crop: Type.String(),

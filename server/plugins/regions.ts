@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { bbox as turfBbox, area as turfArea } from '@turf/turf';
 import { loadRegions, type JoinReport, type LoadedRegions, type RegionFeature } from '../regions/load.js';
 import { computeYieldGap, yieldGapDomain, UnknownCropError, YearOutOfRangeError, type YieldGapRow } from '../analytics/yield-gap.js';
@@ -39,17 +39,18 @@ export interface SourceInfo {
 
 export type Bbox = [number, number, number, number];
 
-/**
- * Licences of the bundled tables, from shared/data/README.md (the regions config names sources but has
- * no licence field). Matched on the file name; anything else is reported as "not stated".
- */
-const KNOWN_LICENCES: Array<{ match: RegExp; licence: string }> = [
-  { match: /mt_municipalities/, licence: 'CC0 1.0 (tbrugz/geodata-br; data: IBGE)' },
-  { match: /mt_population_estimates/, licence: 'CC BY-SA 4.0 (Brasil.IO); attribution: "Fonte: IBGE, dados tratados por Álvaro Justen/Brasil.IO"' },
-  { match: /mt_pam_soy_maize/, licence: 'IBGE official statistics, reuse permitted with source citation; the compilation (FrancyJGLisboa/agri-feeders) carries no licence file' },
-  { match: /worldbank_pinksheet/, licence: 'World Bank Commodity Price Data: CC BY 4.0 per the World Bank Data Catalog (not verified from the workbook itself)' },
-];
-const licenceOf = (file: string) => KNOWN_LICENCES.find((l) => l.match.test(basename(file)))?.licence ?? 'not stated in the regions configuration';
+const NO_LICENCE = 'not stated in the regions configuration';
+
+/** A configured crop as the API describes it (GET /api/crops). */
+export interface CropInfo {
+  crop: string;
+  /** the crop's name per language tag, from the configuration (empty: show the crop name) */
+  labels: Record<string, string>;
+  /** crop-map classes that contain the crop */
+  mapClasses: string[];
+  /** first and last year with crop statistics */
+  years: [number, number];
+}
 
 export const DEFAULT_YEAR_RULE = 'latest year for which every configured crop has crop statistics, the population table has an estimate and the price series has all 12 months';
 
@@ -59,6 +60,7 @@ export class RegionsService {
   readonly defaultYear: number;
   readonly defaultCrop: string;
   readonly sources: SourceInfo[];
+  readonly cropInfos: CropInfo[];
   private readonly bboxes = new Map<string, Bbox>();
   private readonly areas = new Map<string, number>();
   private readonly memo = new Map<string, RankedRow[]>();
@@ -66,7 +68,12 @@ export class RegionsService {
   constructor(readonly data: LoadedRegions) {
     this.domain = yieldGapDomain(data.tables, data.yieldGap);
     this.crops = this.domain.map((d) => d.crop);
-    this.defaultCrop = this.crops.includes('soy') ? 'soy' : (this.crops[0] ?? 'soy');
+    const preferred = data.config.yieldGap.defaultCrop;
+    this.defaultCrop = preferred && this.crops.includes(preferred) ? preferred : (this.crops[0] ?? '');
+    this.cropInfos = this.domain.map(({ crop, years }) => {
+      const c = data.config.yieldGap.crops[crop]!;
+      return { crop, labels: { ...(c.labels ?? {}) }, mapClasses: [...(c.mapClasses ?? [])], years };
+    });
     this.defaultYear = this.computeDefaultYear();
     for (const r of data.regions) {
       this.bboxes.set(r.id, turfBbox(r) as Bbox);
@@ -74,16 +81,21 @@ export class RegionsService {
     }
     const cfg = data.config;
     this.sources = [
-      { name: 'regions', kind: 'boundaries', file: cfg.regions.file, source: 'IBGE municipal boundaries of Mato Grosso via tbrugz/geodata-br', licence: licenceOf(cfg.regions.file) },
+      { name: 'regions', kind: 'boundaries', file: cfg.regions.file, source: cfg.regions.source ?? cfg.regions.file, licence: cfg.regions.licence ?? NO_LICENCE },
       ...cfg.tables.map((t) => ({
         name: t.name,
         kind: t.kind,
         file: t.file,
         source: t.source ?? t.file,
-        licence: licenceOf(t.file),
+        licence: t.licence ?? NO_LICENCE,
         ...(t.kind === 'prices' && t.note ? { note: t.note } : {}),
       })),
     ];
+  }
+
+  /** A configured crop's labels, crop-map classes and years (undefined: not a crop of this configuration). */
+  cropInfo(crop: string): CropInfo | undefined {
+    return this.cropInfos.find((c) => c.crop === crop);
   }
 
   get regions(): RegionFeature[] {

@@ -16,7 +16,23 @@ const Common = {
   /** the join key column (region id for population/crop tables; month for prices) */
   key: Type.String(),
   source: Type.Optional(Type.String()),
+  /** the data's licence, as its publisher states it (shown beside every figure made from it) */
+  licence: Type.Optional(Type.String()),
 };
+
+/** Words shown to people for a crop, per language tag (e.g. {"en": "Soybean", "pt-BR": "Soja"}). */
+const Labels = Type.Record(Type.String({ pattern: '^[a-z]{2}(-[A-Z]{2})?$' }), Type.String({ minLength: 1 }));
+
+/** A labelled sample set (CSV with longitude, latitude, label, start_date, end_date columns) served as the crop-samples layer. */
+const SampleSet = Type.Object(
+  {
+    dataset: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
+    file: Type.String(),
+    source: Type.String(),
+    licence: Type.String(),
+  },
+  { additionalProperties: false },
+);
 
 const PopulationTable = Type.Object(
   {
@@ -60,18 +76,40 @@ export const RegionsConfigSchema = Type.Object(
         file: Type.String(),
         idProperty: Type.String(),
         nameProperty: Type.String(),
+        /** what the regions are, for people: the title and description of the regions layers */
+        title: Type.Optional(Type.String()),
+        description: Type.Optional(Type.String()),
+        source: Type.Optional(Type.String()),
+        licence: Type.Optional(Type.String()),
         holeOutsideShell: Type.Optional(Type.Union([Type.Literal('promote'), Type.Literal('drop'), Type.Literal('reject')])),
       },
       { additionalProperties: false },
     ),
     tables: Type.Array(Type.Union([PopulationTable, CropTable, PriceTable])),
+    /** labelled field samples served as the crop-samples layer (paths relative to this file); none: the layer is empty */
+    samples: Type.Optional(Type.Object({ description: Type.String(), sets: Type.Array(SampleSet) }, { additionalProperties: false })),
     yieldGap: Type.Object(
       {
         percentile: Type.Number({ minimum: 0, maximum: 100, default: 95 }),
         windowYears: Type.Integer({ minimum: 1, default: 10 }),
         system: Type.Union([Type.Literal('rainfed'), Type.Literal('irrigated')]),
         /** Granary crop name -> code in the crop-statistics table and price series name */
-        crops: Type.Record(Type.String(), Type.Object({ statistics: Type.String(), price: Type.String() }, { additionalProperties: false })),
+        crops: Type.Record(
+          Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' }),
+          Type.Object(
+            {
+              statistics: Type.String(),
+              price: Type.String(),
+              /** the crop's name for people, per language; the crop name itself when absent */
+              labels: Type.Optional(Labels),
+              /** crop-map classes (model card class names) that contain this crop, for its mapped area */
+              mapClasses: Type.Optional(Type.Array(Type.String())),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        /** the crop shown first; default: the first crop listed */
+        defaultCrop: Type.Optional(Type.String()),
       },
       { additionalProperties: false },
     ),

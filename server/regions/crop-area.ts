@@ -1,19 +1,13 @@
 /**
  * From a crop map's class areas inside a region to the area of one crop with a 95 % interval (pure).
  *
- * The crop map's classes are pairs of a season's crops (Soy_Corn, Soy_Millet, ...), so "soy" is the
- * union of the classes whose name names soy and "maize" of those naming corn/maize (the second-season
- * "safrinha"). The model card's cross-validation confusion matrix is collapsed to crop / not crop and the
+ * The crop map's classes are pairs of a season's crops (Soy_Corn, Soy_Millet, ...), so a crop is the
+ * union of the classes the regions configuration lists for it (`yieldGap.crops.<crop>.mapClasses`; for
+ * the bundled one, "soy" = every Soy_* class, "maize" = Soy_Corn, the second-season "safrinha"). The model card's cross-validation confusion matrix is collapsed to crop / not crop and the
  * Olofsson et al. (2014) stratified estimator applied to it: a model-based approximation (training
  * samples are not a probability sample of the map), labelled as such.
  */
 import { olofssonEstimate } from '../analytics/olofsson.js';
-
-/** Granary crop name -> class names of the crop map that contain that crop. */
-export const CROP_CLASS_PATTERNS: Readonly<Record<string, RegExp>> = {
-  soy: /soy/i,
-  maize: /corn|maize|milho/i,
-};
 
 export interface CropMapSidecar {
   classes: Array<{ id: number; name: string }>;
@@ -47,11 +41,17 @@ export const CROP_AREA_METHOD =
 
 export type CropAreaOutcome = { kind: 'estimate'; estimate: CropAreaEstimate } | { kind: 'none'; reason: string };
 
-export function cropAreaEstimate(crop: string, areaHaByClass: Readonly<Record<string, number>>, otherAreaHa: number, sidecar: CropMapSidecar): CropAreaOutcome {
-  const pattern = CROP_CLASS_PATTERNS[crop];
-  if (!pattern) return { kind: 'none', reason: `no crop-map class mapping for crop ${crop}` };
+export function cropAreaEstimate(
+  crop: string,
+  mapClasses: ReadonlyArray<string> | undefined,
+  areaHaByClass: Readonly<Record<string, number>>,
+  otherAreaHa: number,
+  sidecar: CropMapSidecar,
+): CropAreaOutcome {
+  if (!mapClasses || mapClasses.length === 0) return { kind: 'none', reason: `the regions configuration lists no crop-map classes for crop ${crop} (yieldGap.crops.${crop}.mapClasses)` };
+  const wanted = new Set(mapClasses);
   const names = sidecar.classes.map((c) => c.name);
-  const isCrop = names.map((n) => pattern.test(n));
+  const isCrop = names.map((n) => wanted.has(n));
   if (!isCrop.some(Boolean)) return { kind: 'none', reason: `model ${sidecar.modelId} has no class containing ${crop} (classes: ${names.join(', ')})` };
   const k = names.length;
   const m = sidecar.confusionMatrix;

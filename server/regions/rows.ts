@@ -95,7 +95,7 @@ export async function apiRows(app: FastifyInstance, crop: string, year: number, 
     }
     const a = chosen.outcome.areas;
     const { entry } = chosen;
-    const est = cropAreaEstimate(crop, a.areaHaByClass, a.otherAreaHa, entry.sidecar);
+    const est = cropAreaEstimate(crop, app.regions.cropInfo(crop)?.mapClasses, a.areaHaByClass, a.otherAreaHa, entry.sidecar);
     if (est.kind === 'none') {
       flags.push(`crop map ${entry.sceneId}/${entry.modelId}: ${est.reason}`);
       return { ...row, flags, mappedAreaHa: null, mappedAreaCi95Ha: null, cropMap: null };

@@ -7,7 +7,8 @@
  * - `granary cropmap` killed with SIGKILL mid-run leaves no output under the final names (the
  *   writer uses temporary files + rename); stale temporary files from a run killed while writing
  *   are removed by the rerun, which completes, and GDAL opens its COG. SIGTERM mid-run: exit 130,
- *   nothing written. GRANARY_TEST_SLOW_CROPMAP_MS makes the run slow enough to interrupt.
+ *   nothing written. test/hardening/slow-cropmap.ts (the command with a sleep after each block) makes
+ *   the run slow enough to interrupt.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -174,7 +175,7 @@ describe.skipIf(!existsSync(MODEL))('granary cropmap killed mid-run', () => {
 
   /** Starts a slow cropmap and resolves once it has classified its first block. */
   async function startSlow(): Promise<{ child: ChildProcess; exit: ReturnType<typeof exited>; stderr: () => string }> {
-    const child = spawn(process.execPath, [BIN, 'cropmap', 'sinop', '--out', join(outDir, 'x.tif')], { env: baseEnv(dir, { GRANARY_TEST_SLOW_CROPMAP_MS: '60000' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/hardening/slow-cropmap.ts'), 'sinop', '--out', join(outDir, 'x.tif')], { cwd: REPO, env: baseEnv(dir, { SLOW_MS: '60000' }), stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     const exit = exited(child);

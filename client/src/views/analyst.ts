@@ -7,9 +7,10 @@
 import { LabelReviewPanel } from './label-review';
 import { CropMapJobPanel } from '../jobs';
 import { h, nextId } from '../dom';
-import { defineStrings, fmtNum, fmtPct, onLangChange, sceneTitle, t } from '../i18n';
+import { defineStrings, fmtNum, fmtPct, onLangChange, sceneTitle } from '../i18n';
 import { modelTitle, modelVariables } from '../models';
 import { on, type Ctx } from '../state';
+import { cropLabel } from '../crops';
 
 const tr = defineStrings(
   'analyst',
@@ -107,7 +108,7 @@ export class AnalystView {
   private renderEndpoints(): void {
     const { ctx } = this;
     const o = location.origin;
-    const crop = t(ctx.crop);
+    const crop = cropLabel(ctx.crop);
     const scene = encodeURIComponent(ctx.scene.id);
     const model = ctx.model.value ? `?model=${encodeURIComponent(ctx.model.value.id)}` : '';
     const rows: Array<[string, string]> = [

@@ -19,6 +19,7 @@ import { describeError, notice } from '../notice';
 import { daysBetween, greenUp, meanCurve, medianCurve, peak, shareBelow, type Curve } from '../profiles';
 import { sampleScene } from '../sampling';
 import { on, type Crop, type Ctx } from '../state';
+import { cropLabel, cropsOfClass } from '../crops';
 import type { PointInfo, SceneSummary, YieldGapRow } from '../types';
 
 const COLORS = { field: '#0072b2', typical: '#e69f00', region: '#222222' }; // Okabe-Ito, plus dash patterns
@@ -28,7 +29,7 @@ interface Result {
   scene: SceneSummary | null;
   samples: PointInfo[] | null;
   samplesError: unknown;
-  /** the municipality's figures: the field's crop, and maize too where the class is soy then maize (safrinha) */
+  /** the municipality's figures: every configured crop the field's class contains (soy, then the second-crop maize) */
   gaps: Array<{ crop: Crop; row: YieldGapRow | null | undefined; error: unknown }>;
 }
 
@@ -154,8 +155,9 @@ export class FarmerView {
   private async loadGap(result: Result, seq: number): Promise<void> {
     const region = result.point.region;
     if (!region) return;
-    const crops: Crop[] = [cropOf(result.point)];
-    if (/^soy_(corn|maize)$/i.test(result.point.crop?.name ?? '')) crops.push('maize');
+    // the configured crops the field's class contains (Soy_Corn: soy, then the second-crop maize); else the page's crop
+    const ofClass = cropsOfClass(result.point.crop?.name ?? '', this.ctx.crops);
+    const crops: Crop[] = ofClass.length > 0 ? ofClass : [this.ctx.crop];
     result.gaps = crops.map((crop) => ({ crop, row: undefined, error: null }));
     if (seq === this.seq) this.renderResult();
     await Promise.all(result.gaps.map(async (g) => {
@@ -301,7 +303,7 @@ export class FarmerView {
     if (entry.row === undefined) return notice(t('loading'), 'info');
     if (entry.error) return notice(describeError(entry.error, 'wYieldGap'), 'info');
     const g = entry.row;
-    const crop = second ? t('safrinha') : t(entry.crop).toLowerCase();
+    const crop = second ? t('safrinha', { crop: cropLabel(entry.crop).toLowerCase() }) : cropLabel(entry.crop).toLowerCase();
     if (!g || g.actualYieldKgHa === null || g.attainableYieldKgHa === null) return h('p', { class: 'muted' }, t('gapUnknownCrop', { crop }));
     const window = (g.inputs as { window?: number[] } | undefined)?.window;
     // kg/ha and sacas of 60 kg per hectare, the unit farmers trade in
@@ -323,11 +325,6 @@ export class FarmerView {
 
 /** A saca of grain: 60 kg. */
 export const SACA_KG = 60;
-
-function cropOf(p: PointInfo): Crop {
-  const n = p.crop?.name ?? '';
-  return /^(corn|maize|milho)/i.test(n) ? 'maize' : 'soy';
-}
 
 /** "-11,65" or "-11.65" or "11.65 S" -> number. */
 export function parseCoord(s: string): number | null {

@@ -22,6 +22,7 @@ import { YearPlayer } from '../panels/year-player';
 import { SwipeControl } from '../panels/swipe-control';
 import { describeError, notice } from '../notice';
 import { emit, on, type Crop, type Ctx } from '../state';
+import { cropLabel } from '../crops';
 import type { YieldGapRow } from '../types';
 
 export class PolicymakerView {
@@ -138,9 +139,9 @@ export class PolicymakerView {
     for (const [id, r] of this.rowsById) values.set(id, valueOf(r, this.indicator));
     // fixed breaks per indicator: the same classes for every year and crop
     this.classes = fixedClasses(indicator(this.indicator).breaks, [...values.values()], stops);
-    this.stateEl.replaceChildren(this.normals ? stateTotalsPanel(this.normals, t(this.ctx.crop)) : '');
+    this.stateEl.replaceChildren(this.normals ? stateTotalsPanel(this.normals, cropLabel(this.ctx.crop)) : '');
     this.ctx.layers.setChoropleth(values, fillExpression(this.classes, 'v', NO_DATA_COLOR));
-    const legend = () => (this.rows.length ? choroplethLegend(this.classes, (v) => fmtIndicator(this.indicator, v), `${indicatorLabel(this.indicator)} · ${t(this.ctx.crop)} ${this.ctx.year}`) : null);
+    const legend = () => (this.rows.length ? choroplethLegend(this.classes, (v) => fmtIndicator(this.indicator, v), `${indicatorLabel(this.indicator)} · ${cropLabel(this.ctx.crop)} ${this.ctx.year}`) : null);
     this.legendEl.replaceChildren(legend() ?? '');
     emit(this.ctx, 'choropleth', legend);
     void this.swipe.refresh();
@@ -166,8 +167,8 @@ export class PolicymakerView {
     const cmId = nextId('cmap');
     const safe = [...ctx.colormaps.values()].filter((c) => c.kind === 'continuous' && c.colorblindSafe && c.name !== 'greys');
     this.controlsEl.replaceChildren(
-      h('div', { class: 'field' }, h('label', { for: cropId }, t('crop')), h('select', { id: cropId, 'data-control': 'crop', onchange: (e) => this.setCropYear((e.target as HTMLSelectElement).value as Crop, ctx.year) },
-        ...(['soy', 'maize'] as const).map((c) => h('option', { value: c, selected: c === ctx.crop }, t(c))))),
+      h('div', { class: 'field' }, h('label', { for: cropId }, t('crop')), h('select', { id: cropId, 'data-control': 'crop', onchange: (e) => this.setCropYear((e.target as HTMLSelectElement).value, ctx.year) },
+        ...ctx.crops.map((c) => h('option', { value: c.crop, selected: c.crop === ctx.crop }, cropLabel(c.crop))))),
       h('div', { class: 'field' }, h('label', { for: yearId }, t('year')), h('select', { id: yearId, 'data-control': 'year', onchange: (e) => this.setCropYear(ctx.crop, Number((e.target as HTMLSelectElement).value)) },
         ...[...ctx.years].reverse().map((y) => h('option', { value: y, selected: y === ctx.year }, String(y))))),
       h('div', { class: 'field field-wide' }, h('label', { for: indId }, t('indicator')), h('select', { id: indId, 'data-control': 'indicator', onchange: (e) => {
@@ -277,7 +278,7 @@ export class PolicymakerView {
       h('div', { class: 'field' }, h('label', { for: filterId }, t('filter')), filterInput),
       h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('ranking') },
         h('table', { class: 'ranking-table' },
-          h('caption', { class: 'sr-only' }, `${t('ranking')}: ${indicatorLabel(this.indicator)}, ${t(this.ctx.crop)} ${this.ctx.year}`),
+          h('caption', { class: 'sr-only' }, `${t('ranking')}: ${indicatorLabel(this.indicator)}, ${cropLabel(this.ctx.crop)} ${this.ctx.year}`),
           h('colgroup', {}, h('col', { class: 'col-rank' }), h('col', { class: 'col-name' }), h('col', { class: 'col-value' })),
           h('thead', {}, h('tr', {},
             h('th', { scope: 'col', class: 'num' }, t('rank')),
@@ -354,10 +355,10 @@ export class PolicymakerView {
       h('div', { class: 'region-head' },
         h('h2', { tabindex: -1, 'data-region-name': id, 'data-focus-key': 'region-name' }, name),
         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('close')}: ${name}`, onclick: () => this.select(null, false) }, '×')),
-      h('p', { class: 'muted' }, `${t('ibgeCode')} ${id} · ${t(this.ctx.crop)} ${this.ctx.year}`),
+      h('p', { class: 'muted' }, `${t('ibgeCode')} ${id} · ${cropLabel(this.ctx.crop)} ${this.ctx.year}`),
     ];
     if (!row) {
-      children.push(this.rowsError ? notice(describeError(this.rowsError, 'wYieldGap'), 'warn') : notice(this.loading ? t('loading') : t('noRegionData', { crop: t(this.ctx.crop), name, year: this.ctx.year }), 'info'));
+      children.push(this.rowsError ? notice(describeError(this.rowsError, 'wYieldGap'), 'warn') : notice(this.loading ? t('loading') : t('noRegionData', { crop: cropLabel(this.ctx.crop), name, year: this.ctx.year }), 'info'));
       replaceKeepingFocus(this.regionEl, ...children);
       return;
     }

@@ -5,7 +5,8 @@
  * CSV download).
  */
 import { h, nextId, replaceKeepingFocus } from '../dom';
-import { defineStrings, fmtNum, t } from '../i18n';
+import { defineStrings, fmtNum } from '../i18n';
+import { cropLabel } from '../crops';
 import { notice } from '../notice';
 import { answersApi, type AlertList, type Outlook, type PolicyImpact, type Suitability } from './answers-api';
 
@@ -74,7 +75,7 @@ type Loaded<T> = T | Error | null;
 export class RegionAnswers {
   readonly el = h('section', { class: 'region-answers', 'data-testid': 'region-answers' });
   private id = '';
-  private crop = 'soy';
+  private crop = '';
   private suit: Loaded<Suitability> = null;
   private outlook: Loaded<Outlook> = null;
   private alerts: Loaded<AlertList> = null;
@@ -112,8 +113,8 @@ export class RegionAnswers {
     if (d instanceof Error) return box.appendChild(notice(d.message, 'warn')).parentElement!;
     box.append(
       h('ul', {}, ...d.crops.map((c) => h('li', { 'data-crop': c.crop, 'data-index': c.index ?? '' }, c.available
-        ? s('suitRow', { crop: t(c.crop as 'soy'), index: fmtNum(c.index), cls: s(`cls_${c.class ?? 'middle'}` as 'cls_middle'), y: fmtNum(c.meanYieldKgHa), trend: fmtNum(c.trendKgHaPerYear), cv: fmtNum(c.cvDetrendedPct, 1) })
-        : s('suitNone', { crop: t(c.crop as 'soy'), reason: c.reason ?? '' })))),
+        ? s('suitRow', { crop: cropLabel(c.crop), index: fmtNum(c.index), cls: s(`cls_${c.class ?? 'middle'}` as 'cls_middle'), y: fmtNum(c.meanYieldKgHa), trend: fmtNum(c.trendKgHaPerYear), cv: fmtNum(c.cvDetrendedPct, 1) })
+        : s('suitNone', { crop: cropLabel(c.crop), reason: c.reason ?? '' })))),
       h('p', {}, d.comparison.note),
       h('p', { class: 'muted small' }, s('suitLabel')),
     );

@@ -8,10 +8,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Feature, Geometry } from 'geojson';
-import { PACKAGE_ROOT } from '../../config.js';
 import { notFound } from '../../errors.js';
 import { parseCsv } from '../../regions/csv-parse.js';
 import type { RegionsService } from '../../plugins/regions.js';
@@ -55,7 +54,7 @@ function inferTypes(features: ReadonlyArray<ServedFeature>, descriptions: Record
 
 const YEAR_CROP_PARAMS = {
   year: 'yyyy: year of the indicators (default: the latest year with complete data)',
-  crop: 'soy (default) or maize',
+  crop: 'a crop of GET /api/crops (default: the configuration\'s default crop)',
 };
 
 const REGION_PROP_DESCRIPTIONS: Record<string, string> = {
@@ -88,19 +87,21 @@ function regionGeometries(regions: RegionsService): Map<string, { geometry: Geom
 
 interface SampleFile {
   dataset: string;
-  file: string;
+  /** absolute path (the configuration's path, relative to the regions configuration file) */
+  path: string;
   source: string;
   licence: string;
 }
 
-const SAMPLE_FILES: SampleFile[] = [
-  { dataset: 'mt_9classes', file: 'mt_9classes_samples_public.csv', source: 'e-sensing/sits samples_mt_9classes (commit 8534ba25), MOD13Q1 time-series samples of Mato Grosso', licence: 'GPL-2 (sits)' },
-  { dataset: 'sinop_crop', file: 'sinop_crop_samples_public.csv', source: 'e-sensing/sits inst/extdata/samples/samples_sinop_crop.csv (commit 0f303cf4)', licence: 'GPL-2 (sits)' },
-];
+/** The sample sets of the regions configuration (`samples.sets`); only files that exist. */
+function sampleFiles(app: FastifyInstance): SampleFile[] {
+  const base = dirname(app.regions.data.configPath);
+  return (app.regions.data.config.samples?.sets ?? []).map((s) => ({ dataset: s.dataset, path: resolve(base, s.file), source: s.source, licence: s.licence })).filter((s) => existsSync(s.path));
+}
 
 const SAMPLE_PROPS: Record<string, string> = {
   sampleId: 'row id in the source file (sample_id or id)',
-  dataset: 'which public sample set: mt_9classes or sinop_crop',
+  dataset: 'which sample set (the regions configuration\'s samples.sets)',
   label: 'land-use class of the season (e.g. Soy_Corn = soy then second-crop maize)',
   season: 'season as start/end ISO dates (September to August)',
   seasonStart: 'first day of the season',
@@ -110,21 +111,10 @@ const SAMPLE_PROPS: Record<string, string> = {
   licence: 'licence of the sample set',
 };
 
-function resolveLabelFile(app: FastifyInstance, file: string): string | null {
-  const dirs = [app.config.dataDir, ...app.config.readOnlyDirs, resolve(PACKAGE_ROOT, 'fixtures')];
-  for (const d of dirs) {
-    const p = join(d, 'labels', file);
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
 function loadSamples(app: FastifyInstance): ServedFeature[] {
   const out: ServedFeature[] = [];
-  for (const s of SAMPLE_FILES) {
-    const path = resolveLabelFile(app, s.file);
-    if (!path) continue;
-    for (const row of parseCsv(readFileSync(path, 'utf8')).rows) {
+  for (const s of sampleFiles(app)) {
+    for (const row of parseCsv(readFileSync(s.path, 'utf8')).rows) {
       const lon = Number(row['longitude']);
       const lat = Number(row['latitude']);
       if (!Number.isFinite(lon) || !Number.isFinite(lat)) continue;
@@ -202,7 +192,7 @@ export class LayerRegistry {
     return {
       id: 'regions',
       title: 'Regions with indicators',
-      description: 'Municipalities of Mato Grosso (IBGE boundaries) with the food-security indicators of one year and crop: population, planted area, production, yields, yield gap, its value, production per capita, intervention-priority rank. Query parameters year and crop choose the indicators.',
+      description: `${app.regions.data.config.regions.description ?? app.regions.data.config.regions.title ?? 'Regions'} with the food-security indicators of one year and crop: population, planted area, production, yields, yield gap, its value, production per capita, intervention-priority rank. Query parameters year and crop choose the indicators.`,
       params: YEAR_CROP_PARAMS,
       tabular: true,
       available: async () => true,
@@ -271,10 +261,10 @@ export class LayerRegistry {
     return {
       id: 'crop-samples',
       title: 'Labelled crop samples (public)',
-      description: 'The public labelled field samples used to train and check the crop model, as points: e-sensing/sits Mato Grosso 9-class samples (public part) and the Sinop crop samples (public part), with label, season and source. The hold-out part is not published.',
+      description: app.regions.data.config.samples?.description ?? 'Labelled field samples (none configured: the regions configuration has no samples)',
       params: {},
       tabular: true,
-      available: async () => SAMPLE_FILES.some((s) => resolveLabelFile(app, s.file) !== null),
+      available: async () => sampleFiles(app).length > 0,
       snapshot: async () =>
         this.remember('crop-samples', () => {
           const features = (this.samples ??= loadSamples(app));

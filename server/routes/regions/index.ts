@@ -13,7 +13,7 @@ import { intersectsBoxes, parseBbox } from '../collections/bbox.js';
 import { sendCsv, wantsCsv } from '../layers/http.js';
 import { originOf } from '../origin.js';
 import { apiRows, flatRow, FLAT_ROW_COLUMNS, ROW_FIELDS, type ApiRow } from '../../regions/rows.js';
-import { JoinReport, REGION_INDICATORS, RegionDetail, type RegionDetail as RegionDetailBody, RegionDetailQuery, RegionParams, RegionsOrCsv, RegionsQuery, YieldGapOrCsv, YieldGapQuery } from '../../contract/regions.js';
+import { CropsResponse, JoinReport, REGION_INDICATORS, RegionDetail, type RegionDetail as RegionDetailBody, RegionDetailQuery, RegionParams, RegionsOrCsv, RegionsQuery, YieldGapOrCsv, YieldGapQuery } from '../../contract/regions.js';
 
 function rowJson(r: ApiRow) {
   const out: Record<string, unknown> = {};
@@ -26,13 +26,21 @@ function rowJson(r: ApiRow) {
 }
 
 export default (async function regionRoutes(app) {
+  app.get('/api/crops', {
+    schema: {
+      tags: ['regions'],
+      summary: 'The crops of the regions configuration: names, labels per language, crop-map classes, years',
+      response: { 200: CropsResponse },
+    },
+  }, async () => ({ defaultCrop: app.regions.defaultCrop, crops: app.regions.cropInfos }));
+
   app.get(
     '/api/regions',
     {
       schema: {
         tags: ['regions'],
         summary: 'Every region with its indicators for one year and crop',
-        description: `Indicators of every region (municipality). Default year: ${DEFAULT_YEAR_RULE}. Default crop: soy. format=csv gives one flattened record per region.`,
+        description: `Indicators of every region (municipality). Default year: ${DEFAULT_YEAR_RULE}. Default crop: the configuration's (GET /api/crops). format=csv gives one flattened record per region.`,
         querystring: RegionsQuery,
         response: { 200: RegionsOrCsv, ...problemResponses },
       },

@@ -9,17 +9,17 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { PACKAGE_ROOT } from '../../config.js';
 import type { Static } from 'typebox';
 import { notFound } from '../../errors.js';
 import { problemResponses } from '../../contract/common.js';
 import { AuditReport, DecisionsCsv, SuspectsGeojson } from '../../contract/reports.js';
 
+/** The label audit under the configured directories (the data directory, then the read-only ones); never elsewhere. */
 export function auditDir(app: FastifyInstance): string | null {
-  for (const d of [app.config.dataDir, ...app.config.readOnlyDirs, resolve(PACKAGE_ROOT, 'fixtures')]) {
+  for (const d of [app.config.dataDir, ...app.config.readOnlyDirs]) {
     const p = join(d, 'labels', 'audit');
     if (existsSync(join(p, 'audit-report.json'))) return p;
   }
