@@ -7,6 +7,7 @@
  *   pest-disease-cluster     approved field reports naming a pest or disease, close in space and time
  */
 import { createHash } from 'node:crypto';
+import type { AlertCode, MessageParams } from '../contract/alert-messages.js';
 import type { DailyRow } from '../weather/daily.js';
 import type { Station } from '../weather/store.js';
 import { drySpells, growingSeasonWindow, haversineKm, DEFAULT_RULES, type SeasonRules } from '../weather/season.js';
@@ -21,8 +22,9 @@ export interface Alert {
   severity: AlertSeverity;
   regionId: string | null;
   regionName: string | null;
-  title: string;
-  detail: string;
+  /** language-neutral message: the title and detail are rendered per language when served (server/contract/alert-messages.ts) */
+  code: AlertCode;
+  params: MessageParams;
   /** the period the alert is about (ISO dates) */
   start: string;
   end: string;
@@ -79,8 +81,8 @@ export function drySpellAlerts(input: DrySpellInput): Alert[] {
             severity,
             regionId: region.id,
             regionName: region.name,
-            title: `Dry spell of ${spell.days} days${spell.ongoing ? ' (ongoing)' : ''} at ${s.name} (${Math.round(km)} km from ${region.name})`,
-            detail: `${s.name} (${s.id}) recorded less than ${rules.dryDayMm} mm of rain a day from ${spell.start} to ${spell.end}, in the ${season}-${season + 1} growing season; the station is ${km.toFixed(1)} km from ${region.name}.`,
+            code: spell.ongoing ? 'dry-spell-ongoing' : 'dry-spell',
+            params: { days: spell.days, station: s.name, stationId: s.id, km: Math.round(km * 10) / 10, region: region.name, start: spell.start, end: spell.end, season, seasonEnd: season + 1, dryDayMm: rules.dryDayMm },
             start: spell.start,
             end: spell.end,
             updated: spell.end,
@@ -147,8 +149,8 @@ export function cropConditionAlerts(series: readonly RegionSeasonSeries[], rules
           severity: runLen >= 2 * rules.run ? 'poor' : 'watch',
           regionId,
           regionName,
-          title: `Crop condition below other seasons in ${regionName} (${runLen} composites from ${cur.dates[k0]})`,
-          detail: `Mean NDVI over the imagery in ${regionName} was below the mean of ${others.length} other seasons by more than ${rules.zDrop} standard deviations (and ${rules.minDrop}) for ${runLen} composites running, from ${cur.dates[k0]} to ${cur.dates[endIdx]}.`,
+          code: 'crop-condition-drop',
+          params: { region: regionName, composites: runLen, start: cur.dates[k0]!, end: cur.dates[endIdx]!, otherSeasons: others.length, zDrop: rules.zDrop, minDrop: rules.minDrop },
           start: cur.dates[k0]!,
           end: cur.dates[endIdx]!,
           updated: cur.dates[endIdx]!,
@@ -200,6 +202,8 @@ export interface ReportPoint {
   note: string | null;
 }
 
+const isThreat = (r: ReportPoint) => isThreatReport(r.note);
+
 export interface ClusterRules {
   distanceKm: number;
   days: number;
@@ -210,13 +214,24 @@ export const CLUSTER_RULES: ClusterRules = { distanceKm: 10, days: 14, minReport
 
 const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
 
+/** A group of threat reports close in space and time (before it is placed in a municipality). */
+export interface PestCluster {
+  reportIds: number[];
+  notes: Array<string | null>;
+  first: string;
+  last: string;
+  firstId: number;
+  lon: number;
+  lat: number;
+}
+
 /**
  * Clusters = connected groups of threat reports where each is within `distanceKm` and `days` of
- * another in the group (single linkage, as DBSCAN with minPts 1); a group of >= minReports raises an
- * alert at its centroid. O(n^2) in the approved threat reports, which are few.
+ * another in the group (single linkage, as DBSCAN with minPts 1); groups of >= minReports are kept.
+ * O(n^2) in the approved threat reports, which are few. Pure CPU (runs in a worker: server/alerts/evaluate.ts).
  */
-export function pestClusterAlerts(reports: readonly ReportPoint[], regionAt: (lon: number, lat: number) => { id: string; name: string } | null, rules: ClusterRules = CLUSTER_RULES): Alert[] {
-  const threats = reports.filter((r) => isThreatReport(r.note));
+export function pestClusters(reports: readonly ReportPoint[], rules: ClusterRules = CLUSTER_RULES): PestCluster[] {
+  const threats = reports.filter(isThreat);
   const parent = threats.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   for (let i = 0; i < threats.length; i++) {
@@ -228,29 +243,45 @@ export function pestClusterAlerts(reports: readonly ReportPoint[], regionAt: (lo
   }
   const groups = new Map<number, ReportPoint[]>();
   threats.forEach((r, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), r]));
-  const out: Alert[] = [];
+  const out: PestCluster[] = [];
   for (const g of groups.values()) {
     if (g.length < rules.minReports) continue;
     const sorted = [...g].sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
-    const lon = g.reduce((s, r) => s + r.lon, 0) / g.length;
-    const lat = g.reduce((s, r) => s + r.lat, 0) / g.length;
-    const region = regionAt(lon, lat);
-    const first = sorted[0]!;
-    const last = sorted[sorted.length - 1]!;
     out.push({
-      id: alertId('pest-disease-cluster', first.id),
-      kind: 'pest-disease-cluster',
-      severity: g.length >= 2 * rules.minReports ? 'poor' : 'watch',
-      regionId: region?.id ?? null,
-      regionName: region?.name ?? null,
-      title: `${g.length} pest or disease reports close together${region ? ` in ${region.name}` : ''} (${first.date} to ${last.date})`,
-      detail: `${g.length} approved field reports naming a pest or disease, each within ${rules.distanceKm} km and ${rules.days} days of another, from ${first.date} to ${last.date}.`,
-      start: first.date,
-      end: last.date,
-      updated: last.date,
-      location: { lon: Math.round(lon * 1e5) / 1e5, lat: Math.round(lat * 1e5) / 1e5 },
-      evidence: { reportIds: sorted.map((r) => r.id), notes: sorted.map((r) => r.note), distanceKm: rules.distanceKm, days: rules.days, minReports: rules.minReports },
+      reportIds: sorted.map((r) => r.id),
+      notes: sorted.map((r) => r.note),
+      first: sorted[0]!.date,
+      last: sorted[sorted.length - 1]!.date,
+      firstId: sorted[0]!.id,
+      lon: Math.round((g.reduce((s, r) => s + r.lon, 0) / g.length) * 1e5) / 1e5,
+      lat: Math.round((g.reduce((s, r) => s + r.lat, 0) / g.length) * 1e5) / 1e5,
     });
   }
   return out;
+}
+
+/** Clusters as alerts, placed in the municipality of their centroid (cheap: one lookup per cluster). */
+export function clusterAlerts(clusters: readonly PestCluster[], regionAt: (lon: number, lat: number) => { id: string; name: string } | null, rules: ClusterRules = CLUSTER_RULES): Alert[] {
+  return clusters.map((c) => {
+    const region = regionAt(c.lon, c.lat);
+    const n = c.reportIds.length;
+    return {
+      id: alertId('pest-disease-cluster', c.firstId),
+      kind: 'pest-disease-cluster',
+      severity: n >= 2 * rules.minReports ? 'poor' : 'watch',
+      regionId: region?.id ?? null,
+      regionName: region?.name ?? null,
+      code: region ? 'pest-disease-cluster' : 'pest-disease-cluster-unplaced',
+      params: { n, region: region?.name ?? null, start: c.first, end: c.last, distanceKm: rules.distanceKm, days: rules.days },
+      start: c.first,
+      end: c.last,
+      updated: c.last,
+      location: { lon: c.lon, lat: c.lat },
+      evidence: { reportIds: c.reportIds, notes: c.notes, distanceKm: rules.distanceKm, days: rules.days, minReports: rules.minReports },
+    };
+  });
+}
+
+export function pestClusterAlerts(reports: readonly ReportPoint[], regionAt: (lon: number, lat: number) => { id: string; name: string } | null, rules: ClusterRules = CLUSTER_RULES): Alert[] {
+  return clusterAlerts(pestClusters(reports, rules), regionAt, rules);
 }

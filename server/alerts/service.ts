@@ -1,15 +1,17 @@
 /**
  * Evaluates every alert rule on the service's data: weather (stations serving each municipality),
- * start-of-season products (municipal NDVI per season), approved field reports.
+ * start-of-season products (municipal NDVI per season), approved field reports. This process only
+ * reads the stores; the rules themselves run in a worker (`runRules`: the pool's `alert-rules` task,
+ * server/alerts/evaluate.ts), so an evaluation never holds the event loop.
  */
 import { pointOnFeature } from '@turf/turf';
 import type { RegionsService } from '../plugins/regions.js';
 import type { WeatherService } from '../weather/service.js';
 import type { PhenologyService } from '../phenology/service.js';
 import type { FieldReportStore } from '../reports/store.js';
-import type { DailyRow } from '../weather/daily.js';
 import { seasonOfDate } from '../weather/season.js';
-import { cropConditionAlerts, drySpellAlerts, pestClusterAlerts, CLUSTER_RULES, CONDITION_RULES, THREAT_WORDS, type Alert } from './rules.js';
+import { clusterAlerts, CLUSTER_RULES, CONDITION_RULES, THREAT_WORDS, type Alert } from './rules.js';
+import { rainOf, type AlertRulesInput, type AlertRulesOutput, type StationRain } from './evaluate.js';
 
 export interface Evaluation {
   asOf: string;
@@ -22,7 +24,7 @@ export class AlertsService {
   private memo: { key: string; at: number; value: Evaluation } | null = null;
 
   constructor(
-    private readonly deps: { regions: RegionsService; weather: WeatherService; phenology: PhenologyService; reports: FieldReportStore; regionAt: (lon: number, lat: number) => { id: string; name: string } | null },
+    private readonly deps: { regions: RegionsService; weather: WeatherService; phenology: PhenologyService; reports: FieldReportStore; regionAt: (lon: number, lat: number) => { id: string; name: string } | null; runRules: (input: AlertRulesInput) => Promise<AlertRulesOutput> },
   ) {
     this.points = deps.regions.regions.map((r) => {
       const [lon, lat] = pointOnFeature(r).geometry.coordinates as [number, number];
@@ -37,18 +39,16 @@ export class AlertsService {
     const key = `${asOf}|${stations.map((s) => `${s.id}:${s.days}:${s.lastDay}`).join(',')}|${await this.deps.reports.version()}`;
     if (this.memo && this.memo.key === key && Date.now() - this.memo.at < 60_000) return this.memo.value;
 
-    const daily = new Map<string, DailyRow[]>();
+    const rain: Record<string, StationRain> = {};
     const store = this.deps.weather.store();
-    for (const s of stations) daily.set(s.id, await store.daily(s.id, '0000-01-01', asOf));
+    for (const s of stations) rain[s.id] = rainOf(await store.daily(s.id, '0000-01-01', asOf));
     const season = seasonOfDate(asOf);
-    const dry = drySpellAlerts({ regions: this.points, stations, daily, seasons: [season - 1, season], asOf });
-
     const names = new Map(this.points.map((p) => [p.id, p.name]));
     const series = this.deps.phenology.list().flatMap((p) => (p.regionSeries ?? []).filter((r) => r.dates[0]! <= asOf).map((r) => ({ ...r, regionName: names.get(r.regionId) ?? r.regionId })));
-    const condition = cropConditionAlerts(series);
-
     const reports = (await this.deps.reports.approved()).filter((r) => r.observedOn <= asOf).map((r) => ({ id: r.id, lon: r.lon, lat: r.lat, date: r.observedOn, note: r.note }));
-    const pests = pestClusterAlerts(reports, this.deps.regionAt);
+
+    const { dry, condition, clusters } = await this.deps.runRules({ regions: this.points, stations, rain, seasons: [season - 1, season], asOf, series, reports });
+    const pests = clusterAlerts(clusters, this.deps.regionAt);
 
     const alerts = [...dry, ...condition.alerts, ...pests].sort((a, b) => b.updated.localeCompare(a.updated) || a.id.localeCompare(b.id));
     const value: Evaluation = {

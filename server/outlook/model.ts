@@ -32,6 +32,10 @@ export function seasonSignal(dates: readonly string[], values: ReadonlyArray<num
 export interface OutlookResult {
   available: boolean;
   reason: string | null;
+  /** language-neutral reason (the dashboard words it from usableSeasons and minSeasons) */
+  reasonCode: 'no-imagery' | 'too-few-seasons' | null;
+  usableSeasons: number;
+  minSeasons: number;
   seasons: Array<{ season: number; harvestYear: number; signal: number | null; observedYieldKgHa: number | null; predictedYieldKgHa: number | null; looPredictedKgHa: number | null; looErrorKgHa: number | null; baselineLooKgHa: number | null }>;
   model: { intercept: number; slopeKgHaPerNdvi: number; slopeCi95: [number, number] | null; n: number } | null;
   validation: { method: string; n: number; rmseKgHa: number; maeKgHa: number; baselineRmseKgHa: number; skillVsBaseline: number; beatsBaseline: boolean } | null;
@@ -45,7 +49,7 @@ export function yieldOutlook(points: readonly SeasonPoint[]): OutlookResult {
   const usable = points.filter((p) => p.signal !== null && p.yieldKgHa !== null && p.yieldKgHa > 0) as Array<{ season: number; signal: number; yieldKgHa: number }>;
   const rows = points.map((p) => ({ season: p.season, harvestYear: p.season + 1, signal: p.signal, observedYieldKgHa: p.yieldKgHa, predictedYieldKgHa: null as number | null, looPredictedKgHa: null as number | null, looErrorKgHa: null as number | null, baselineLooKgHa: null as number | null }));
   if (usable.length < MIN_SEASONS) {
-    return { available: false, reason: `${usable.length} season(s) with both imagery and a PAM yield; a validated outlook needs at least ${MIN_SEASONS} (each left-out season is predicted from the others)`, seasons: rows, model: null, validation: null, outlook: null };
+    return { available: false, reasonCode: 'too-few-seasons', usableSeasons: usable.length, minSeasons: MIN_SEASONS, reason: `${usable.length} season(s) with both imagery and a PAM yield; a validated outlook needs at least ${MIN_SEASONS} (each left-out season is predicted from the others)`, seasons: rows, model: null, validation: null, outlook: null };
   }
   const fit = fitLine(usable.map((u) => u.signal), usable.map((u) => u.yieldKgHa));
   const errs: number[] = [];
@@ -71,6 +75,9 @@ export function yieldOutlook(points: readonly SeasonPoint[]): OutlookResult {
   return {
     available: true,
     reason: null,
+    reasonCode: null,
+    usableSeasons: usable.length,
+    minSeasons: MIN_SEASONS,
     seasons: rows,
     model: { intercept: r(fit.intercept), slopeKgHaPerNdvi: r(fit.slope), slopeCi95: fit.slopeCi95 ? [r(fit.slopeCi95[0]), r(fit.slopeCi95[1])] : null, n: fit.n },
     validation: { method: 'leave-one-season-out', n: usable.length, rmseKgHa: r(rmse), maeKgHa: r(mae), baselineRmseKgHa: r(brmse), skillVsBaseline: Math.round((1 - rmse / brmse) * 1000) / 1000, beatsBaseline: beats },

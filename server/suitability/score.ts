@@ -22,6 +22,9 @@ export interface SuitabilityRow {
   yearsWithData: number;
   available: boolean;
   reason: string | null;
+  /** language-neutral reason (the dashboard words it) */
+  reasonCode: 'too-few-years' | null;
+  minYears: number;
   meanYieldKgHa: number | null;
   levelVsStateMedian: number | null;
   trendKgHaPerYear: number | null;
@@ -79,9 +82,9 @@ export function suitability(series: readonly YieldSeries[], crop: string, opts: 
   const cvs = all.map((s) => s.cv);
   return series.map((s) => {
     const st = stats.get(s.regionId);
-    const base = { regionId: s.regionId, name: s.name, crop, years: opts.years, yearsWithData: statsOf(s, opts.years)?.n ?? 0 };
+    const base = { regionId: s.regionId, name: s.name, crop, years: opts.years, yearsWithData: statsOf(s, opts.years)?.n ?? 0, minYears: opts.minYears };
     if (!st) {
-      return { ...base, available: false, reason: `fewer than ${opts.minYears} years with a known yield in ${opts.years[0]}-${opts.years[1]} (PAM zeros are read as unknown)`, meanYieldKgHa: null, levelVsStateMedian: null, trendKgHaPerYear: null, trendCi95: null, cvDetrendedPct: null, levelPercentile: null, trendPercentile: null, stabilityPercentile: null, index: null, class: null };
+      return { ...base, available: false, reasonCode: 'too-few-years' as const, reason: `fewer than ${opts.minYears} years with a known yield in ${opts.years[0]}-${opts.years[1]} (PAM zeros are read as unknown)`, meanYieldKgHa: null, levelVsStateMedian: null, trendKgHaPerYear: null, trendCi95: null, cvDetrendedPct: null, levelPercentile: null, trendPercentile: null, stabilityPercentile: null, index: null, class: null };
     }
     const level = 100 * percentRank(means, st.meanYield);
     const trend = 100 * percentRank(slopes, st.slope);
@@ -91,6 +94,7 @@ export function suitability(series: readonly YieldSeries[], crop: string, opts: 
       ...base,
       available: true,
       reason: null,
+      reasonCode: null,
       meanYieldKgHa: Math.round(st.meanYield),
       levelVsStateMedian: r(st.meanYield / median, 3),
       trendKgHaPerYear: r(st.slope),
@@ -109,7 +113,7 @@ export function suitability(series: readonly YieldSeries[], crop: string, opts: 
  * "Would another crop do better here?": the crops compared by their index (each crop's place among the
  * state's municipalities), not by kg/ha, which differ between crops by nature.
  */
-export function compareCrops(rows: readonly SuitabilityRow[]): { best: string | null; ranking: Array<{ crop: string; index: number | null; levelVsStateMedian: number | null }>; note: string } {
+export function compareCrops(rows: readonly SuitabilityRow[]): { best: string | null; verdict: 'one-crop' | 'best' | 'similar'; indexDifference: number | null; ranking: Array<{ crop: string; index: number | null; levelVsStateMedian: number | null }>; note: string } {
   const ranking = rows.map((r) => ({ crop: r.crop, index: r.index, levelVsStateMedian: r.levelVsStateMedian })).sort((a, b) => (b.index ?? -1) - (a.index ?? -1));
   const avail = ranking.filter((r) => r.index !== null);
   const best = avail.length >= 2 && avail[0]!.index! - avail[1]!.index! >= 10 ? avail[0]!.crop : null;
@@ -118,5 +122,7 @@ export function compareCrops(rows: readonly SuitabilityRow[]): { best: string | 
     : best
       ? `${best} ranks higher against the state than ${avail.slice(1).map((a) => a.crop).join(', ')} (index difference ${Math.round(avail[0]!.index! - avail[1]!.index!)} points)`
       : 'the crops rank within 10 index points of each other: no clear difference';
-  return { best, ranking, note: `${note}. Statistical comparison of the crops the data has (IBGE PAM soybean and maize; maize includes the second crop), not agronomic advice.` };
+  const verdict = avail.length < 2 ? 'one-crop' : best ? 'best' : 'similar';
+  const indexDifference = avail.length < 2 ? null : Math.round(avail[0]!.index! - avail[1]!.index!);
+  return { best, verdict, indexDifference, ranking, note: `${note}. Statistical comparison of the crops the data has (IBGE PAM soybean and maize; maize includes the second crop), not agronomic advice.` };
 }

@@ -15,6 +15,7 @@ import type { SessionSpec } from '../inference/ort-classifier.js';
 import type { CropTileMessage, PointMessage } from './crop-tasks.js';
 import type { CropMapBlockTask, CropMapPublishTask, CropMapPublishResult } from '../jobs/tasks.js';
 import type { BlockResult } from '../jobs/cropmap-blocks.js';
+import type { AlertRulesInput, AlertRulesOutput } from '../alerts/evaluate.js';
 
 /** A task kind's input and output. */
 export interface TaskSpec<I = unknown, O = unknown> {
@@ -34,6 +35,7 @@ export type TaskMap = {
   'check-model': TaskSpec<SessionSpec, true>;
   'cropmap-block': TaskSpec<CropMapBlockTask, BlockResult>;
   'cropmap-publish': TaskSpec<CropMapPublishTask, CropMapPublishResult>;
+  'alert-rules': TaskSpec<AlertRulesInput, AlertRulesOutput>;
   ping: TaskSpec<null, 'pong'>;
 };
 
@@ -56,6 +58,7 @@ export const LANES: { readonly [K in keyof TaskMap]: Lane } = {
   'inspect-scene': 'bulk',
   'cropmap-block': 'bulk',
   'cropmap-publish': 'bulk',
+  'alert-rules': 'bulk',
 };
 
 /** What a child-side handler gets besides its input. */

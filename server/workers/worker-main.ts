@@ -10,6 +10,7 @@ import { cropTasks } from './crop-tasks.js';
 import { jobTasks } from '../jobs/tasks.js';
 import { runZonalTask } from '../pipeline/zonal.js';
 import { serveTasks } from './child.js';
+import { evaluateAlertRules } from '../alerts/evaluate.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
 serveTasks((init: WorkerInit): Handlers<TaskMap> => {
@@ -20,6 +21,7 @@ serveTasks((init: WorkerInit): Handlers<TaskMap> => {
     'zonal-stats': (p, { signal }) => runZonalTask(ctx, p, signal),
     ...cropTasks(ctx),
     ...jobTasks(ctx),
+    'alert-rules': async (p) => evaluateAlertRules(p),
     ping: async () => 'pong' as const,
   };
 });

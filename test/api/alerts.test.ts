@@ -56,6 +56,31 @@ describe('alerts API', () => {
     expect(b.rules.map((r: { kind: string }) => r.kind)).toEqual(['dry-spell', 'crop-condition-drop', 'pest-disease-cluster']);
   });
 
+  it('carries a language-neutral code and parameters, and words them in pt-BR or English (lang, Accept-Language)', async () => {
+    const en = (await t.app.inject({ url: '/api/alerts?region=5107909&kind=dry-spell' })).json();
+    const a = en.alerts.find((x: { evidence: { stationId: string } }) => x.evidence.stationId === 'A904');
+    expect(en.lang).toBe('en');
+    expect(a.code).toMatch(/^dry-spell/);
+    expect(a.params).toMatchObject({ stationId: 'A904', start: '2025-09-27', end: '2025-10-08', days: 12, region: 'Sinop' });
+    expect(a.title).toBe('Dry spell of 12 days at SORRISO (63.2 km from Sinop)'.replace('63.2', String(a.params.km)));
+    const pt = await t.app.inject({ url: '/api/alerts?region=5107909&kind=dry-spell&lang=pt-BR' });
+    expect(pt.headers['content-language']).toBe('pt-BR');
+    const apt = pt.json().alerts.find((x: { id: string }) => x.id === a.id);
+    expect(apt.code).toBe(a.code);
+    expect(apt.params).toEqual(a.params);
+    expect(apt.title).toMatch(/^Veranico de 12 dias em SORRISO \(a [0-9]+,[0-9] km de Sinop\)$/);
+    expect(apt.detail).toMatch(/27 de set\. de 2025 a 8 de out\. de 2025/);
+    const byHeader = await t.app.inject({ url: '/api/alerts?region=5107909&kind=dry-spell', headers: { 'accept-language': 'en;q=0.5, pt-BR;q=0.9' } });
+    expect(byHeader.json().lang).toBe('pt');
+    expect(byHeader.headers.vary).toMatch(/Accept-Language/);
+    const atom = await t.app.inject({ url: '/api/alerts/feed.atom?region=5107909&kind=dry-spell', headers: { 'accept-language': 'pt-BR' } });
+    expect(atom.body).toMatch(/<title>Alertas do Granary<\/title>/);
+    expect(atom.body).toMatch(/Veranico de 12 dias em SORRISO/);
+    expect(atom.body).not.toMatch(/Dry spell/);
+    const csv = await t.app.inject({ url: '/api/alerts?region=5107909&kind=dry-spell&format=csv&lang=pt' });
+    expect(csv.body).toMatch(/Veranico de/);
+  });
+
   it('serves the alerts as an Atom feed and as CSV', async () => {
     const atom = await t.app.inject({ url: '/api/alerts/feed.atom?region=5107909' });
     expect(atom.statusCode).toBe(200);
@@ -92,7 +117,11 @@ describe('alerts API', () => {
     for (const g of rx.got) {
       const sig = createHmac('sha256', secret).update(`${g.headers['x-granary-timestamp']}.${g.body}`).digest('hex');
       expect(g.headers['x-granary-signature-256']).toBe(`sha256=${sig}`);
-      expect(JSON.parse(g.body).alert.regionId).toBe('5107909');
+      const sent = JSON.parse(g.body).alert;
+      expect(sent.regionId).toBe('5107909');
+      expect(sent.code).toMatch(/^dry-spell/);
+      expect(sent.text.pt.title).toMatch(/^Veranico de/);
+      expect(sent.text.en.title).toMatch(/^Dry spell of/);
     }
     // nothing new: nothing sent again
     const again = await t.app.inject({ method: 'POST', url: '/api/alerts/dispatch', headers: auth });

@@ -6,6 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, SINOP, type TestApp } from '../helpers/test-app.js';
 import { responseSchema } from '../helpers/contract.js';
+import * as alertsContract from '../../server/contract/alerts.js';
+import * as weatherContract from '../../server/contract/weather.js';
+import * as phenologyContract from '../../server/contract/phenology.js';
+import * as suitabilityContract from '../../server/contract/suitability.js';
+import * as outlookContract from '../../server/contract/outlook.js';
+import * as policyContract from '../../server/contract/policy-impact.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -46,6 +52,37 @@ describe('contract', () => {
       .filter((r) => !Object.keys((r.schema?.response ?? {}) as object).some((code) => /^2(\d\d|xx)$/.test(code)))
       .map((r) => `${String(r.method)} ${r.url}`);
     expect(missing).toEqual([]);
+  });
+
+  it('the answers\' routes (alerts, weather, phenology, suitability, outlook, policy impact) declare the contract\'s schemas for every 2xx', async () => {
+    const json = 'application/json';
+    const cases: Array<[string, string, number, string, unknown]> = [
+      ['GET', '/api/alerts', 200, json, alertsContract.AlertsResponse],
+      ['POST', '/api/alerts/subscriptions', 201, json, alertsContract.SubscribeResponse],
+      ['POST', '/api/alerts/dispatch', 200, json, alertsContract.DispatchResponse],
+      ['GET', '/api/weather/stations', 200, json, weatherContract.StationList],
+      ['GET', '/api/weather/stations/:stationId/daily', 200, json, weatherContract.DailyResponse],
+      ['GET', '/api/weather/point', 200, json, weatherContract.SeasonResponse],
+      ['GET', '/api/weather/regions/:regionId', 200, json, weatherContract.SeasonResponse],
+      ['GET', '/api/phenology', 200, json, phenologyContract.ProductList],
+      ['GET', '/api/phenology/point', 200, json, phenologyContract.PointResponse],
+      ['POST', '/api/phenology/field', 200, json, phenologyContract.FieldResponse],
+      ['GET', '/api/phenology/regions/:regionId', 200, json, phenologyContract.RegionResponse],
+      ['GET', '/api/suitability', 200, json, suitabilityContract.SuitabilityList],
+      ['GET', '/api/suitability/:regionId', 200, json, suitabilityContract.SuitabilityRegion],
+      ['GET', '/api/outlook', 200, json, outlookContract.OutlookList],
+      ['GET', '/api/outlook/:regionId', 200, json, outlookContract.OutlookResult],
+      ['GET', '/api/policy-impact', 200, json, policyContract.PolicyImpactResponse],
+    ];
+    for (const [method, url, status, type, schema] of cases) {
+      const route = t.app.routeTable.find((r) => r.url === url && r.method === method);
+      expect(route, `${method} ${url}`).toBeDefined();
+      expect(responseSchema(route!, status, type), `${method} ${url}`).toBe(schema);
+    }
+    // and answers are checked against them on inject (a municipality without imagery: every answer still typed)
+    for (const url of ['/api/suitability/5107909', '/api/outlook/5107909', '/api/weather/stations', '/api/phenology', '/api/alerts?lang=pt', '/api/policy-impact?regions=5107909&start=2015']) {
+      expect((await t.app.inject({ url })).statusCode, url).toBe(200);
+    }
   });
 
   it('the inject check refuses a body that breaks the schema, and an undeclared media type', async () => {

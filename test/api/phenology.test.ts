@@ -8,6 +8,7 @@ import { loadRegions } from '../../server/regions/load.js';
 import { regionLookup } from '../../server/regions/point-lookup.js';
 import { inspectScene } from '../../server/catalog/inspect.js';
 import { SOS_NODATA } from '../../server/phenology/grid.js';
+import proj4 from 'proj4';
 
 let t: TestApp;
 
@@ -92,5 +93,91 @@ describe('start of season API', () => {
       expect(res.statusCode, url).toBe(status);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     }
+  });
+});
+
+describe('start of season of a field (POST /api/phenology/field)', () => {
+  const square = (lon: number, lat: number, half: number) => ({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half], [lon - half, lat + half], [lon - half, lat - half]]] } });
+  const post = (body: unknown, query = '', type = 'application/geo+json') => t.app.inject({ method: 'POST', url: `/api/phenology/field${query}`, headers: { 'content-type': type }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  it('a field inside one pixel has that pixel\'s start of season (the point answer, from the NDVI series) in all six Ipiranga seasons', async () => {
+    // the centre of the pixel holding the Soybean-maize sample, from the scene's own georeferencing (STAC)
+    const item = (await t.app.inject({ url: '/api/scenes/ipiranga' })).json();
+    const at = (await t.app.inject({ url: '/api/phenology/point?lon=-55.9818&lat=-12.0322&scene=ipiranga' })).json();
+    const [a, , c, , e, f0] = item.properties['proj:transform'] as number[];
+    const [lon, lat] = proj4(item.properties['granary:proj4'], 'EPSG:4326', [c! + (at.pixel.col + 0.5) * a!, f0! + (at.pixel.row + 0.5) * e!]) as [number, number];
+    const field = await post(square(lon, lat, 0.0003), '?class=Soy_Corn&scene=ipiranga');
+    expect(field.statusCode).toBe(200);
+    const f = field.json();
+    const point = (await t.app.inject({ url: `/api/phenology/point?lon=${lon}&lat=${lat}&scene=ipiranga&class=Soy_Corn` })).json();
+    expect(f.region).toEqual({ id: '5104526', name: 'Ipiranga do Norte' });
+    expect(f.class).toEqual({ name: 'Soy_Corn', source: 'query' });
+    expect(f.seasons).toHaveLength(6);
+    expect(f.field.pixelCount).toBe(1);
+    for (const s of f.seasons) {
+      const p = point.seasons.find((x: { season: number }) => x.season === s.season);
+      // the raster stores whole days; the point answer has the day with a decimal
+      if (p.dayOfSeason === null) expect(s.dayOfSeason).toBeNull();
+      else expect(Math.abs(s.dayOfSeason - p.dayOfSeason)).toBeLessThanOrEqual(1);
+      if (s.dayOfSeason !== null) {
+        expect(s.earliest).toBe(s.latest);
+        expect(['earlier', 'within', 'later']).toContain(s.classWindow.position);
+        expect(s.classWindow.label).toBe('Soybean-maize');
+      }
+    }
+  });
+
+  it('a soy field of several pixels greens up between September and December, its mean between its earliest and latest pixel', async () => {
+    const res = await post(square(-55.9818, -12.0322, 0.004).geometry, '?class=Soybean-maize', 'application/json');
+    expect(res.statusCode).toBe(200);
+    const f = res.json();
+    expect(f.field.pixelCount).toBeGreaterThan(9);
+    expect(f.field.areaHa).toBeGreaterThan(70);
+    for (const s of f.seasons.filter((x: { dayOfSeason: number | null }) => x.dayOfSeason !== null)) {
+      expect(s.dayOfSeason).toBeGreaterThanOrEqual(s.earliest);
+      expect(s.dayOfSeason).toBeLessThanOrEqual(s.latest);
+      expect(s.date >= `${s.season}-09-01` && s.date <= `${s.season}-12-31`, `${s.season}: ${s.date}`).toBe(true);
+      expect(s.municipality.p50).not.toBeNull();
+    }
+  });
+
+  it('takes the field\'s class from the crop map of the scene where there is one (Sinop)', async () => {
+    const res = await post(square(-55.55, -11.65, 0.003));
+    expect(res.statusCode).toBe(200);
+    const f = res.json();
+    expect(f.scene).toBe('sinop');
+    expect(f.seasons).toHaveLength(1);
+    expect(f.class === null || /crop map|model/.test(f.class.source)).toBe(true);
+  });
+
+  it('answers bad fields with precise problem+json', async () => {
+    const huge = square(-55.9, -12.0, 0.3); // ~ 66 km wide: a region, not a field
+    const many = { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[...Array.from({ length: 6000 }, (_, i) => [-55.98 + 0.001 * Math.cos((2 * Math.PI * i) / 6000), -12.03 + 0.001 * Math.sin((2 * Math.PI * i) / 6000)]), [-55.979, -12.03]]] } };
+    many.geometry.coordinates[0]![6000] = many.geometry.coordinates[0]![0]!;
+    for (const [body, status, detail] of [
+      ['{"type":', 400, /not valid JSON/],
+      [{ type: 'FeatureCollection', features: [square(-55.98, -12.03, 0.001), square(-55.97, -12.03, 0.001)] }, 400, /one field/],
+      [{ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [[-55.98, -12.03], [-55.97, -12.03]] } }, 400, /not Polygon/],
+      [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-55.98, -12.03], [-55.97, 95]]] } }, 400, /outside WGS84/],
+      [huge, 413, /at most 20000 ha/],
+      [many, 413, /at most 5000/],
+      [square(10, 10, 0.001), 404, /no start-of-season product covers/],
+    ] as const) {
+      const res = await post(body);
+      expect(res.statusCode, JSON.stringify(detail)).toBe(status);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.json().detail).toMatch(detail);
+    }
+    const big = await post(`{"type":"Feature","properties":{"pad":"${'x'.repeat(300 * 1024)}"},"geometry":null}`);
+    expect(big.statusCode).toBe(413);
+    expect(big.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('lists the start-of-season rasters as products, not as users\' scenes, and still draws them', async () => {
+    const scenes = (await t.app.inject({ url: '/api/scenes' })).json().scenes as Array<{ id: string; purpose: string }>;
+    expect(scenes.filter((s) => s.purpose === 'product').map((s) => s.id).sort()).toEqual(['ipiranga-sos', 'sinop-sos']);
+    expect(scenes.filter((s) => s.purpose === 'data').map((s) => s.id).sort()).toEqual(['ipiranga', 'sinop']);
+    const tile = await t.app.inject({ url: '/tiles/ipiranga-sos/13/2822/4370.png?variable=sos&date=2010-09-01&colormap=viridis&rescale=0,180' });
+    expect(tile.statusCode).toBe(200);
   });
 });

@@ -4,46 +4,19 @@
  *       [&preYears=5][&postYears=5][&controls=5][&format=json|csv]
  * Difference in differences on a matched comparison group, 95 % bootstrap interval, placebo in time.
  */
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../contract/common.js';
+import { PolicyImpactQuery, PolicyImpactResult } from '../../contract/policy-impact.js';
 import { GranaryError } from '../../errors.js';
 import { pamPanel, INDICATOR_UNITS, type Indicator } from '../../stats/pam.js';
 import { differenceInDifferences, placeboInTime, DidError } from '../../policy-impact/did.js';
 import { sendCsv, wantsCsv } from '../layers/http.js';
 
-const Query = Type.Object({
-  regions: Type.String({ pattern: '^[0-9]{7}(,[0-9]{7}){0,49}$', description: 'the municipalities the policy reached (IBGE codes, comma separated, up to 50)' }),
-  start: Type.Integer({ minimum: 2002, maximum: 2100, description: 'first year the policy could act' }),
-  indicator: Type.Optional(Type.Union([Type.Literal('yield'), Type.Literal('area'), Type.Literal('production')], { description: 'default yield' })),
-  crop: Type.Optional(Type.String({ maxLength: 20, description: 'soy | maize (default soy)' })),
-  preYears: Type.Optional(Type.Integer({ minimum: 3, maximum: 15, description: 'default 5' })),
-  postYears: Type.Optional(Type.Integer({ minimum: 1, maximum: 15, description: 'default 5' })),
-  controls: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'matches per treated municipality (default 5)' })),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
-});
-
-const Est = Type.Object({ effect: Type.Number(), ci95: Type.Tuple([Type.Number(), Type.Number()]), pre: Type.Tuple([Type.Integer(), Type.Integer()]), post: Type.Tuple([Type.Integer(), Type.Integer()]), coversZero: Type.Boolean() });
-const Response = Type.Object({
-  method: Type.String(),
-  assumptions: Type.Array(Type.String()),
-  crop: Type.String(),
-  indicator: Type.String(),
-  unit: Type.String(),
-  estimate: Est,
-  placebo: Type.Object({ ...Est.properties, passed: Type.Boolean(), note: Type.String() }),
-  treatedUsed: Type.Array(Type.String()),
-  treatedDropped: Type.Array(Type.Object({ regionId: Type.String(), reason: Type.String() })),
-  matches: Type.Array(Type.Object({ regionId: Type.String(), controls: Type.Array(Type.String()) })),
-  perTreated: Type.Array(Type.Object({ regionId: Type.String(), effect: Type.Number() })),
-  series: Type.Array(Type.Object({ year: Type.Integer(), treatedMean: Type.Union([Type.Number(), Type.Null()]), comparisonMean: Type.Union([Type.Number(), Type.Null()]) })),
-});
-
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-export default async function policyImpactRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: Static<typeof Query> }>('/api/policy-impact', {
-    schema: { tags: ['policy-impact'], summary: 'Difference in differences on a matched comparison group, with a 95 % bootstrap interval and a placebo check (JSON or CSV of the yearly series)', querystring: Query, response: { 200: media('the estimate (application/json), or with format=csv the yearly series', { 'application/json': Response, [CSV_MEDIA]: CsvText }), ...problemResponses } },
+export default (async function policyImpactRoutes(app) {
+  app.get('/api/policy-impact', {
+    schema: { tags: ['policy-impact'], summary: 'Difference in differences on a matched comparison group, with a 95 % bootstrap interval and a placebo check (JSON or CSV of the yearly series)', querystring: PolicyImpactQuery, response: { 200: PolicyImpactResult, ...problemResponses } },
   }, async (req, reply) => {
     const q = req.query;
     const crop = q.crop ?? 'soy';
@@ -83,4 +56,4 @@ export default async function policyImpactRoutes(app: FastifyInstance) {
       series: est.series.map((s) => ({ year: s.year, treatedMean: s.treatedMean === null ? null : r2(s.treatedMean), comparisonMean: s.comparisonMean === null ? null : r2(s.comparisonMean) })),
     };
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

@@ -3,9 +3,9 @@
  *   GET /api/suitability?crop=soy[&region][&from][&to][&format=csv]   every municipality (or one) for a crop
  *   GET /api/suitability/{regionId}[?from][&to]                         every crop here, and "would another crop do better"
  */
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { CsvText, CSV_MEDIA, media, problemResponses } from '../../contract/common.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { problemResponses } from '../../contract/common.js';
+import { SuitabilityListQuery, SuitabilityListResult, SuitabilityOneQuery, SuitabilityParams, SuitabilityRegion } from '../../contract/suitability.js';
 import { GranaryError } from '../../errors.js';
 import { compareCrops, suitability, type SuitabilityRow } from '../../suitability/score.js';
 import { pamPanel } from '../../stats/pam.js';
@@ -14,18 +14,7 @@ import { sendCsv, wantsCsv } from '../layers/http.js';
 const LABEL = 'statistical, not agronomic: from the municipality\'s own yield history (IBGE PAM) against the state\'s municipalities, not from soil or climate';
 const METHOD = 'level = mean yield of the window; trend = OLS slope (kg/ha per year, 95 % interval); stability = coefficient of variation of the detrended yields; each as a percentile among the state\'s municipalities with >= 7 known years; index = mean of the three percentiles (0-100), class higher >= 66.7, lower < 33.3';
 
-const N = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const Row = Type.Object({
-  regionId: Type.String(), name: Type.String(), crop: Type.String(), years: Type.Tuple([Type.Integer(), Type.Integer()]), yearsWithData: Type.Integer(), available: Type.Boolean(), reason: N(Type.String()),
-  meanYieldKgHa: N(Type.Number()), levelVsStateMedian: N(Type.Number()), trendKgHaPerYear: N(Type.Number()), trendCi95: N(Type.Tuple([Type.Number(), Type.Number()])), cvDetrendedPct: N(Type.Number()),
-  levelPercentile: N(Type.Number()), trendPercentile: N(Type.Number()), stabilityPercentile: N(Type.Number()), index: N(Type.Number()), class: N(Type.String()),
-});
-const Window = { from: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'first year (default: last year - 9)' })), to: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'last year (default: the latest PAM year)' })) };
-const ListQuery = Type.Object({ crop: Type.Optional(Type.String({ maxLength: 20, description: 'soy | maize (default soy)' })), region: Type.Optional(Type.String({ pattern: '^[0-9]{7}$' })), ...Window, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) });
-const OneQuery = Type.Object(Window);
-const Params = Type.Object({ regionId: Type.String({ pattern: '^[0-9]{7}$' }) });
-
-export default async function suitabilityRoutes(app: FastifyInstance) {
+export default (async function suitabilityRoutes(app) {
   const tags = ['suitability'];
   const windowOf = (crop: string, from?: number, to?: number): [number, number] => {
     const [y0, y1] = app.regions.yearRange(crop);
@@ -49,8 +38,8 @@ export default async function suitabilityRoutes(app: FastifyInstance) {
     return suitability(app.regions.regions.map((r) => ({ regionId: r.id, name: r.properties.name, yields: panel.get(r.id)! })), crop, { years, minYears: 7 });
   };
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/suitability', {
-    schema: { tags, summary: `Statistical suitability of a crop per municipality (${LABEL})`, querystring: ListQuery, response: { 200: media('the rows (application/json), or with format=csv one row per municipality', { 'application/json': Type.Object({ label: Type.String(), method: Type.String(), crop: Type.String(), rows: Type.Array(Row) }), [CSV_MEDIA]: CsvText }), ...problemResponses } },
+  app.get('/api/suitability', {
+    schema: { tags, summary: `Statistical suitability of a crop per municipality (${LABEL})`, querystring: SuitabilityListQuery, response: { 200: SuitabilityListResult, ...problemResponses } },
   }, async (req, reply) => {
     const crop = req.query.crop ?? 'soy';
     app.regions.checkCrop(crop);
@@ -60,11 +49,11 @@ export default async function suitabilityRoutes(app: FastifyInstance) {
     return { label: LABEL, method: METHOD, crop, rows };
   });
 
-  app.get<{ Params: Static<typeof Params>; Querystring: Static<typeof OneQuery> }>('/api/suitability/:regionId', {
-    schema: { tags, summary: 'Every crop\'s statistical suitability in a municipality and "would another crop do better here"', params: Params, querystring: OneQuery, response: { 200: Type.Object({ regionId: Type.String(), name: Type.String(), label: Type.String(), method: Type.String(), crops: Type.Array(Row), comparison: Type.Object({ best: N(Type.String()), ranking: Type.Array(Type.Object({ crop: Type.String(), index: N(Type.Number()), levelVsStateMedian: N(Type.Number()) })), note: Type.String() }) }), ...problemResponses } },
+  app.get('/api/suitability/:regionId', {
+    schema: { tags, summary: 'Every crop\'s statistical suitability in a municipality and "would another crop do better here"', params: SuitabilityParams, querystring: SuitabilityOneQuery, response: { 200: SuitabilityRegion, ...problemResponses } },
   }, async (req) => {
     const region = app.regions.get(req.params.regionId);
     const crops = app.regions.crops.map((c) => rowsFor(c, windowOf(c, req.query.from, req.query.to)).find((r) => r.regionId === region.id)!);
     return { regionId: region.id, name: region.properties.name, label: LABEL, method: METHOD, crops, comparison: compareCrops(crops) };
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

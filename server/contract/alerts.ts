@@ -1,8 +1,9 @@
-/** Schemas of the alert routes. */
-import { Type } from 'typebox';
+/** Threats and alerts: the alert routes (server/routes/alerts), webhooks included. */
+import { Type, type Static } from 'typebox';
+import type { AlertCode } from './alert-messages.js';
 
 export const ALERT_KINDS = ['dry-spell', 'crop-condition-drop', 'pest-disease-cluster'] as const;
-const Kind = Type.Union(ALERT_KINDS.map((k) => Type.Literal(k)));
+const Kind = Type.Union([Type.Literal('dry-spell'), Type.Literal('crop-condition-drop'), Type.Literal('pest-disease-cluster')]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const AlertSchema = Type.Object({
@@ -11,8 +12,10 @@ export const AlertSchema = Type.Object({
   severity: Type.Union([Type.Literal('watch'), Type.Literal('poor')], { description: 'GEOGLAM Crop Monitor words: watch = a concern, poor = a serious one' }),
   regionId: NullableString,
   regionName: NullableString,
-  title: Type.String(),
-  detail: Type.String(),
+  code: Type.Union([Type.Literal('dry-spell'), Type.Literal('dry-spell-ongoing'), Type.Literal('crop-condition-drop'), Type.Literal('pest-disease-cluster'), Type.Literal('pest-disease-cluster-unplaced')], { description: 'language-neutral message code; with `params` it renders the title and detail in any language (server/contract/alert-messages.ts)' }),
+  params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { description: 'the message parameters (ISO dates, numbers, names)' }),
+  title: Type.String({ description: 'the title in the answer\'s language (`lang`)' }),
+  detail: Type.String({ description: 'the detail in the answer\'s language (`lang`)' }),
   start: Type.String(),
   end: Type.String(),
   updated: Type.String(),
@@ -27,10 +30,12 @@ export const AlertsQuery = Type.Object({
   asOf: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'evaluate the rules with the data up to this day (default: the latest day of weather data)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, description: 'default 500' })),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('atom'), Type.Literal('csv')])),
+  lang: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2}(-[A-Za-z]{2})?$', description: 'language of titles and details: pt (pt-BR) or en; default from Accept-Language, else en' })),
 });
 
 export const AlertsResponse = Type.Object({
   asOf: Type.String(),
+  lang: Type.Union([Type.Literal('pt'), Type.Literal('en')], { description: 'language of every title and detail (also the Content-Language header)' }),
   numberMatched: Type.Integer(),
   alerts: Type.Array(AlertSchema),
   rules: Type.Array(Type.Object({ kind: Type.String(), description: Type.String(), status: Type.String() })),
@@ -49,3 +54,10 @@ export const SubscriptionSchema = Type.Object({ id: Type.Integer(), url: Type.St
 export const SubscribeResponse = Type.Intersect([SubscriptionSchema, Type.Object({ secret: Type.String({ description: 'HMAC-SHA256 key of the X-Granary-Signature-256 header; shown only now' }), signature: Type.String() })]);
 export const SubscriptionParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
 export const DispatchResponse = Type.Object({ subscriptions: Type.Integer(), delivered: Type.Integer(), failed: Type.Array(Type.Object({ subscriptionId: Type.Integer(), alertId: Type.String(), attempts: Type.Integer(), error: NullableString })) });
+
+export type Alert = Static<typeof AlertSchema>;
+export type AlertsResponse = Static<typeof AlertsResponse>;
+
+/** the schema's codes are the catalog's (a code added to one and not the other fails the type check) */
+type SchemaCode = Static<typeof AlertSchema>['code'];
+export const codesAgree: [SchemaCode] extends [AlertCode] ? ([AlertCode] extends [SchemaCode] ? true : never) : never = true;

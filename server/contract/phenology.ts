@@ -1,5 +1,9 @@
-/** Schemas of the start-of-season routes (validation, types and OpenAPI). */
-import { Type } from 'typebox';
+/**
+ * When to plant: the start-of-season routes (server/routes/phenology): products, a point, a field
+ * (GeoJSON polygon), a municipality. Validation, handler types (type provider), OpenAPI and the
+ * dashboard's types (client/src/views/answers-api.ts).
+ */
+import { Type, type Static } from 'typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -76,3 +80,43 @@ export const RegionResponse = Type.Object({
   windows: Type.Array(WindowSchema),
   notes: Type.Array(Type.String()),
 });
+
+/** POST /api/phenology/field */
+export const FIELD_LIMITS = { maxVertices: 5_000, maxAreaHa: 20_000, maxBodyBytes: 256 * 1024 } as const;
+
+export const FieldQuery = Type.Object({
+  scene: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', description: 'source scene (default: the start-of-season product covering most of the field)' })),
+  class: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the field\'s crop class; default: the crop map\'s main class in the field, else the crop model\'s class at a point inside it' })),
+});
+
+export const FieldBody = Type.Unknown({ description: `a GeoJSON Feature (or bare geometry) with a Polygon or MultiPolygon in WGS84; at most ${FIELD_LIMITS.maxVertices} vertices and ${FIELD_LIMITS.maxAreaHa} ha` });
+
+const FieldSeason = Type.Object({
+  season: Type.Integer({ description: 'year the September-August season starts' }),
+  dayOfSeason: Nullable(Type.Number({ description: 'the field\'s start of season: mean of its pixels\' day of season (days since 1 September) weighted by exact coverage x pixel area' })),
+  date: Nullable(Type.String()),
+  earliest: Nullable(Type.Number({ description: 'earliest pixel day of season in the field' })),
+  latest: Nullable(Type.Number()),
+  pixelsWithSeason: Type.Integer(),
+  withoutSeasonShare: Type.Number({ description: 'share of the covered area whose pixels show no growing season (or no data) this season' }),
+  municipality: Nullable(Type.Object({ pixelsWithSeason: Type.Integer(), p10: Nullable(Type.Number()), p50: Nullable(Type.Number()), p90: Nullable(Type.Number()) })),
+  classWindow: Nullable(Type.Object({ label: Type.String(), p10: Type.Number(), p50: Type.Number(), p90: Type.Number(), position: Type.Union([Type.Literal('earlier'), Type.Literal('within'), Type.Literal('later')]), daysFromMedian: Type.Number() })),
+});
+
+export const FieldResponse = Type.Object({
+  scene: Type.String(),
+  sosScene: Type.String(),
+  variable: Type.String(),
+  method: Type.String(),
+  field: Type.Object({ areaHa: Type.Number(), coveredAreaHa: Type.Number(), pixelCount: Type.Integer(), centre: Type.Object({ lon: Type.Number(), lat: Type.Number() }) }),
+  region: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  class: Nullable(Type.Object({ name: Type.String(), source: Type.String({ description: 'query | crop map <model> | model <id>' }) })),
+  seasons: Type.Array(FieldSeason),
+  windows: Type.Array(WindowSchema),
+  notes: Type.Array(Type.String()),
+});
+
+export type PhenologyProductList = Static<typeof ProductList>;
+export type PhenologyPointResponse = Static<typeof PointResponse>;
+export type PhenologyFieldResponse = Static<typeof FieldResponse>;
+export type PhenologyRegionResponse = Static<typeof RegionResponse>;

@@ -1,5 +1,5 @@
-/** Schemas of the weather routes. */
-import { Type } from 'typebox';
+/** Weather beside the crop: the weather routes (server/routes/weather). */
+import { Type, type Static } from 'typebox';
 
 const N = (t: ReturnType<typeof Type.Number> | ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>) => Type.Union([t, Type.Null()]);
 
@@ -33,6 +33,7 @@ export const DailySchema = Type.Object({
 export const StationParams = Type.Object({ stationId: Type.String({ pattern: '^[A-Z][0-9]{3}$', description: 'INMET station code' }) });
 const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 export const DailyQuery = Type.Object({ from: Type.Optional(IsoDate), to: Type.Optional(IsoDate), format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) });
+export const StationsQuery = Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) });
 export const DailyResponse = Type.Object({ station: StationSchema, daily: Type.Array(DailySchema) });
 
 export const SeasonQuery = Type.Object({
@@ -62,3 +63,7 @@ export const SeasonResponse = Type.Object({
   notes: Type.Array(Type.String()),
   attribution: Type.String(),
 });
+
+export type WeatherStationList = Static<typeof StationList>;
+export type WeatherSeasonResponse = Static<typeof SeasonResponse>;
+export type WeatherDailyResponse = Static<typeof DailyResponse>;
