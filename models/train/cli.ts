@@ -32,7 +32,8 @@ Variables: ${KNOWN_VARIABLES.join(', ')} (default ndvi,evi). The shipped models:
 With --decisions <label-decisions.csv> (granary labels audit / review): applies the drop/relabel
 decisions to a copy in memory, prints the location-grouped CV before and after side by side (also
 the after-model on the original labels), then fits on the reviewed labels into --out (default: a
-new temporary directory; the shipped models are not touched).`;
+new temporary directory; the shipped models are not touched).
+granary train ablate --help: the data-centric steps one by one in the same grouped CV.`;
 
 /**
  * The released TempCNN recipe: the plain TempCNN plus the steps that helped on their own in grouped
@@ -59,6 +60,10 @@ function intArg(name: string, raw: string | undefined, fallback: number, min: nu
 }
 
 export async function main(argv: string[], log: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  if (argv[0] === 'ablate') {
+    const ablate = await import('./ablate.js');
+    return ablate.main(argv.slice(1), log);
+  }
   let values;
   try {
     ({ values } = parseArgs({
