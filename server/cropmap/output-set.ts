@@ -10,12 +10,17 @@
  *   x.tif.aux.xml, x.json,            service open these); created once, never rewritten
  *   x.polygons.geojson -> x.current/...
  *
+ *   x.previous -> .sets/x.<...>       the set `x.current` pointed at before the last publication
+ *
  * A set is written in full (each file fsynced, then the directory) before `x.current` points at it,
  * so a process killed at any moment leaves either the old set or the new one published, plus at
  * most an unreferenced partial set directory, which the next writer removes (`removeLeftovers`).
- * A reader that wants all four files of one set resolves `x.current` once (`currentSetDir`) and
- * reads them from there; opening the usual names one by one gives each file from the set current
- * at that instant.
+ * A reader that wants several files of one set resolves `x.current` once (`currentSetDir`, or
+ * `publishedSet` for the paths of all four) and reads them from there; opening the usual names one
+ * by one gives each file from the set current at that instant, which may differ between files.
+ * The set a publication supersedes stays on disk (as `x.previous`) until the next publication, so
+ * a reader that resolved it just before the switch can still open its files a while later (a zonal
+ * task waiting in the bulk queue); the one before that is removed.
  *
  * Files from before this layout (plain files under the usual names) are first moved into a set of
  * their own by hard links, then each name becomes a symlink to the same content, so readers see the
@@ -89,11 +94,24 @@ function alive(pid: number): boolean {
 
 /** The directory of the set `out` currently publishes, or null when none is published. */
 export async function currentSetDir(out: string): Promise<string | null> {
-  try {
-    return await realpath(join(dirname(out), `${stemOf(out)}.current`));
-  } catch {
-    return null;
-  }
+  return realpath(join(dirname(out), `${stemOf(out)}.current`)).catch(() => null);
+}
+
+/** The set the last publication superseded (kept until the next one), or null. */
+async function previousSetDir(out: string): Promise<string | null> {
+  return realpath(join(dirname(out), `${stemOf(out)}.previous`)).catch(() => null);
+}
+
+/**
+ * The paths of the four files of the set `out` publishes now, all in one set directory (resolved
+ * once); null when `out` is not published as a set (plain files of the older layout: the caller
+ * reads the usual names).
+ */
+export async function publishedSet(out: string): Promise<Record<SetSuffix, string> | null> {
+  const set = await currentSetDir(out);
+  if (!set) return null;
+  const stem = stemOf(out);
+  return Object.fromEntries(SET_SUFFIXES.map((s) => [s, join(set, stem + s)])) as Record<SetSuffix, string>;
 }
 
 /**
@@ -106,13 +124,15 @@ export async function removeLeftovers(out: string): Promise<string[]> {
   const stem = stemOf(out);
   const removed: string[] = [];
   const current = await currentSetDir(out);
+  const previous = await previousSetDir(out);
   const sets = join(dir, SET_DIR);
   const ours = new RegExp(`^${escape(stem)}\\.([A-Za-z0-9-]+)\\.(\\d+)\\.[0-9a-f]{8}$`);
   for (const name of await readdir(sets).catch(() => [] as string[])) {
     const m = ours.exec(name);
     if (!m) continue;
     const path = join(sets, name);
-    if (current && (await realpath(path).catch(() => path)) === current) continue;
+    const real = await realpath(path).catch(() => path);
+    if (real === current || real === previous) continue;
     const [, host, pid] = m;
     const age = Date.now() - (await lstat(path)).mtimeMs;
     const gone = host === HOST ? Number(pid) !== process.pid && !alive(Number(pid)) : age > 86_400_000;
@@ -120,7 +140,7 @@ export async function removeLeftovers(out: string): Promise<string[]> {
     await rm(path, { recursive: true, force: true });
     removed.push(path);
   }
-  const tmp = new RegExp(`^\\.${escape(stem)}\\.current\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+  const tmp = new RegExp(`^\\.${escape(stem)}\\.(?:current|previous)\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const m = tmp.exec(name);
     if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) {
@@ -159,6 +179,7 @@ export async function publishSet(out: string, files: Record<SetSuffix, string | 
   const setsDir = join(dir, SET_DIR);
   await adoptPlainFiles(out, setsDir);
   const previous = await currentSetDir(out);
+  const older = await previousSetDir(out);
   const setDir = join(setsDir, `${stem}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
   onSetDir?.(setDir);
   await mkdir(setDir);
@@ -175,7 +196,9 @@ export async function publishSet(out: string, files: Record<SetSuffix, string | 
     const want = join(`${stem}.current`, stem + s);
     if ((await isLink(name)) !== true || (await readlink(name)) !== want) await replaceLink(name, want);
   }
-  // the previous set is no longer published
-  if (previous && previous !== (await realpath(setDir))) await rm(previous, { recursive: true, force: true });
+  // the superseded set stays readable until the next publication; the one before it goes
+  const published = await realpath(setDir);
+  if (previous && previous !== published) await replaceLink(join(dir, `${stem}.previous`), join(SET_DIR, basename(previous)));
+  if (older && older !== previous && older !== published) await rm(older, { recursive: true, force: true });
   return { setDir };
 }

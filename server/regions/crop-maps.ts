@@ -5,7 +5,10 @@
  *   <sceneId>__<modelId>.polygons.geojson   (optional) the map as polygons, served as an OGC collection
  *
  * The directory is listed on each call (a handful of files), so maps written while the server runs
- * are seen. Class areas per region are computed in a worker and kept in an LRU keyed by the map
+ * are seen. A map published as a set (cropmap/output-set.ts) is read from ONE set: its `.current`
+ * link is resolved once and the COG, sidecar and polygons are all taken from that set directory
+ * (the worker opens the COG by that path too), so a publication between two reads cannot pair the
+ * COG of one run with the sidecar of another. Class areas per region are computed in a worker and kept in an LRU keyed by the map
  * file's mtime and size, so a rewritten map is recomputed.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -19,11 +22,12 @@ import type { SourcePolicy } from '../raster/source.js';
 import type { ZonalTask } from '../pipeline/zonal.js';
 import type { RegionFeature } from './load.js';
 import { checkSidecar, type CropMapSidecar } from './crop-area.js';
+import { publishedSet } from '../cropmap/output-set.js';
 
 export interface CropMapEntry {
   sceneId: string;
   modelId: string;
-  /** absolute path of the class + confidence GeoTIFF */
+  /** absolute path of the class + confidence GeoTIFF (inside its set directory when published as a set) */
   tif: string;
   sidecar: CropMapSidecar;
   mtimeMs: number;
@@ -84,19 +88,22 @@ export class CropMapStore {
       const stem = f.slice(0, -4);
       const m = STEM.exec(stem);
       if (!m) continue;
-      const sidecarName = files.includes(`${stem}.json`) ? `${stem}.json` : files.includes(`${f}.json`) ? `${f}.json` : null;
+      // one set: both files from the set published now (resolved once), else the plain names
+      const set = await publishedSet(join(this.dir, f));
+      const sidecarName = set ? `${stem}.json` : files.includes(`${stem}.json`) ? `${stem}.json` : files.includes(`${f}.json`) ? `${f}.json` : null;
       if (!sidecarName) {
         problems.push({ file: f, error: 'no sidecar JSON' });
         continue;
       }
+      const tifPath = set ? set['.tif'] : join(this.dir, f);
       try {
-        const [st, text] = await Promise.all([stat(join(this.dir, f)), readFile(join(this.dir, sidecarName), 'utf8')]);
+        const [st, text] = await Promise.all([stat(tifPath), readFile(set ? set['.json'] : join(this.dir, sidecarName), 'utf8')]);
         const sidecar = checkSidecar(JSON.parse(text));
         if (typeof sidecar === 'string') {
           problems.push({ file: sidecarName, error: sidecar });
           continue;
         }
-        out.push({ sceneId: m[1]!, modelId: m[2]!, tif: join(this.dir, f), sidecar, mtimeMs: st.mtimeMs, size: st.size });
+        out.push({ sceneId: m[1]!, modelId: m[2]!, tif: tifPath, sidecar, mtimeMs: st.mtimeMs, size: st.size });
       } catch (e) {
         problems.push({ file: sidecarName, error: (e as Error).message });
       }
@@ -124,9 +131,11 @@ export class CropMapStore {
       const stem = f.slice(0, -'.polygons.geojson'.length);
       const m = STEM.exec(stem);
       try {
-        const st = await stat(join(this.dir, f));
+        const set = await publishedSet(join(this.dir, `${stem}.tif`));
+        const path = set ? set['.polygons.geojson'] : join(this.dir, f);
+        const st = await stat(path);
         if (!st.isFile()) continue;
-        out.push({ path: join(this.dir, f), stem, sceneId: m?.[1] ?? null, modelId: m?.[2] ?? null, mtimeMs: st.mtimeMs, size: st.size });
+        out.push({ path, stem, sceneId: m?.[1] ?? null, modelId: m?.[2] ?? null, mtimeMs: st.mtimeMs, size: st.size });
       } catch {
         /* removed while listing */
       }

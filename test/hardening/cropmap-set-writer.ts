@@ -25,7 +25,7 @@ for (let run = start; run < start + count; run++) {
   await writeCropMap(
     out!,
     { width: W, height: H, classIds, confidence },
-    { scene, geoKeys: geoKeysForEpsg(4326) as Record<string, unknown>, model: { id: 'm', sha256: 'x', classes, confusionMatrix: null, classOrder: null }, season: 2020, dates: ['2020-09-01', '2021-08-31'], extra: { 'granary:run': run } },
+    { scene, geoKeys: geoKeysForEpsg(4326) as Record<string, unknown>, model: { id: 'm', sha256: 'x', classes, confusionMatrix: [[run + 1, 0, 0], [0, 1, 0], [0, 0, 1]], classOrder: null }, season: 2020, dates: ['2020-09-01', '2021-08-31'], extra: { 'granary:run': run } },
     JSON.stringify({ type: 'FeatureCollection', run, features: [] }),
   );
   process.stdout.write(`published ${run}\n`);

@@ -4,15 +4,18 @@
  * at KILLS random moments, most of them inside a publication (a set takes tens of ms to write).
  * After every kill, and all the while by a concurrent reader, the four files (COG, .aux.xml, .json,
  * .polygons.geojson) are one complete set: all present, all from the same run. The next writer
- * removes what killed ones left, and GDAL opens the published COG with its colour table.
+ * removes what killed ones left, and GDAL opens the published COG with its colour table. The
+ * service's reader (CropMapStore) takes the COG, sidecar and polygons from one set while a writer
+ * publishes again and again.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { currentSetDir, SET_DIR } from '../../server/cropmap/output-set.js';
+import { CropMapStore } from '../../server/regions/crop-maps.js';
 
 const WRITER = join(import.meta.dirname, 'cropmap-set-writer.ts');
 const KILLS = 12;
@@ -41,8 +44,20 @@ function expectOneSet(r: Awaited<ReturnType<typeof runsOf>>, where: string): num
   return r.tif!;
 }
 
-function writer(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', WRITER, out, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Set directories that are neither published (`x.current`) nor kept as the superseded set (`x.previous`). */
+function unpublishedSets(): string[] {
+  const keep = ['x.current', 'x.previous'].map((l) => {
+    try {
+      return realpathSync(join(dir, l));
+    } catch {
+      return null;
+    }
+  });
+  return readdirSync(join(dir, SET_DIR)).filter((d) => !keep.includes(realpathSync(join(dir, SET_DIR, d))));
+}
+
+function writer(args: string[], path = out): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', WRITER, path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 describe('crop-map output set under kill -9', () => {
@@ -81,7 +96,7 @@ describe('crop-map output set under kill -9', () => {
       reading = false;
       await reader;
       // a kill inside a publication leaves an unpublished set directory (removed by the next writer)
-      if (readdirSync(join(dir, SET_DIR)).length > 1) killedWhileWriting++;
+      if (unpublishedSets().length > 0) killedWhileWriting++;
       // after the kill, through the usual names: one complete set, never older than the last seen
       const now = expectOneSet(await runsOf(dir), `after kill ${k}`);
       expect(now).toBeGreaterThanOrEqual(last);
@@ -97,8 +112,9 @@ describe('crop-map output set under kill -9', () => {
     const child = writer(['1', '999999']);
     await new Promise((r) => child.once('exit', r));
     expect(expectOneSet(await runsOf(dir), 'final')).toBe(999999);
-    const sets = readdirSync(join(dir, SET_DIR));
-    expect(sets).toHaveLength(1);
+    // the published set and the one it superseded (kept until the next publication); no partial set
+    expect(readdirSync(join(dir, SET_DIR))).toHaveLength(2);
+    expect(unpublishedSets()).toEqual([]);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     if (hasGdal) {
       const info = spawnSync('gdalinfo', [out], { encoding: 'utf8' });
@@ -108,4 +124,54 @@ describe('crop-map output set under kill -9', () => {
       expect(readFileSync(join(dir, 'x.polygons.geojson'), 'utf8')).toContain('"run":999999');
     }
   }, 120_000);
+
+  it('the service reads one set: while maps are published again and again, every listed map pairs its COG with its own sidecar and polygons', async () => {
+    // the service's reader (regions/crop-maps.ts) on a crop-map directory: <scene>__<model>.tif
+    const mapsDir = mkdtempSync(join(tmpdir(), 'granary-set-reader-'));
+    try {
+      const store = new CropMapStore(mapsDir, null as never, null as never, null as never);
+      const child = writer(['1000000', '0'], join(mapsDir, 'set__m.tif'));
+      let published = 0;
+      child.stdout!.on('data', (c: Buffer) => (published += (c.toString().match(/published/g) ?? []).length));
+      const exit = new Promise((r) => child.once('exit', r));
+      const runOf = (name: string) => Number(/-run(\d+)$/.exec(name)?.[1] ?? NaN);
+      let checks = 0;
+      let gone = 0;
+      const seen = new Set<number>();
+      const t0 = Date.now();
+      try {
+        while ((checks < 150 || seen.size < 5) && Date.now() - t0 < 120_000) {
+          const [entry] = await store.list();
+          const [layer] = await store.polygonLayers();
+          if (!entry || !layer) {
+            await new Promise((r) => setTimeout(r, 5));
+            continue;
+          }
+          // the COG and polygons are read after the listing, as a worker task and the layer route do
+          const [tif, poly] = await Promise.all([readFile(entry.tif).catch(() => null), readFile(layer.path, 'utf8').catch(() => null)]);
+          if (tif === null || poly === null) {
+            gone++; // superseded twice since the listing (the set before the previous one is removed)
+            continue;
+          }
+          const sidecarRun = runOf(entry.sidecar.classes[0]!.name);
+          expect(entry.sidecar.confusionMatrix[0]![0], 'sidecar from one run').toBe(sidecarRun + 1);
+          expect(Number(/<Item name="granary:run">(\d+)<\/Item>/.exec(tif.toString('latin1'))?.[1]), 'COG and sidecar from one set').toBe(sidecarRun);
+          if (layer.path.startsWith(join(mapsDir, SET_DIR)) && entry.tif.startsWith(join(mapsDir, SET_DIR)) && layer.path.split('/').at(-2) === entry.tif.split('/').at(-2)) {
+            expect((JSON.parse(poly) as { run: number }).run, 'polygons from the same set').toBe(sidecarRun);
+          }
+          seen.add(sidecarRun);
+          checks++;
+        }
+      } finally {
+        child.kill('SIGKILL');
+        await exit;
+      }
+      console.log(`${checks} reads through CropMapStore over ${seen.size} publications (${published} published), all one set; ${gone} listings outlived their set`);
+      expect(checks).toBeGreaterThanOrEqual(150);
+      expect(seen.size, 'the writer published during the reads').toBeGreaterThanOrEqual(5);
+      expect(gone).toBeLessThan(checks / 10);
+    } finally {
+      rmSync(mapsDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
