@@ -138,6 +138,18 @@ async function openVersion(ctx: RasterContext, spec: NonNullable<ZonalTask['clas
   }
 }
 
+/**
+ * Between two polygons: lets the child's pending IPC messages in (a polygon's coverage and sums are
+ * synchronous, and block reads mostly come from the cache as resolved promises, so without a turn of
+ * the event loop a 'cancel' from the pool would only be seen after the last polygon), then stops if
+ * the task was cancelled (its client went away). The pool has already answered the request.
+ */
+async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new GranaryError('overloaded', 'the zonal statistics task was cancelled');
+}
+
 async function zonalFeatures(
   ctx: RasterContext,
   task: ZonalTask,
@@ -150,6 +162,7 @@ async function zonalFeatures(
 
   const out: ZonalFeatureResult[] = [];
   for (const f of task.features) {
+    await checkpoint(signal);
     const result: ZonalFeatureResult = { index: f.index, polygonAreaHa: 0, values: null, classes: null, notes: [] };
     let valueCov: PolygonCoverage | null = null;
     if (task.values && valueGeoref) {

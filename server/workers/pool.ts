@@ -388,6 +388,7 @@ export class WorkerPool<M extends TaskMapBase> {
     const at = lane.queue.indexOf(task);
     if (at >= 0) {
       lane.queue.splice(at, 1);
+      this.stats.queued = this.queued;
       this.settle(task, () => task.reject(overloaded('the request was cancelled', 1)));
       return;
     }
@@ -458,6 +459,7 @@ export class WorkerPool<M extends TaskMapBase> {
       for (const t of [...lane.queue]) {
         if (now - t.enqueued > this.opts.taskTimeoutMs + BOOT_GRACE_MS) {
           lane.queue.splice(lane.queue.indexOf(t), 1);
+          this.stats.queued = this.queued;
           this.stats.failed++;
           this.settle(t, () => t.reject(overloaded(`no worker could take the task within ${this.opts.taskTimeoutMs + BOOT_GRACE_MS} ms`, 5)));
         }

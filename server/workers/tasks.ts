@@ -63,7 +63,7 @@ export const LANES: { readonly [K in keyof TaskMap]: Lane } = {
 
 /** What a child-side handler gets besides its input. */
 export interface TaskContext {
-  /** aborted when the caller went away (the client closed its connection) or the task timed out */
+  /** aborted when the caller went away (the client closed its connection); a task past its timeout is not asked, its child is killed */
   signal: AbortSignal;
 }
 
