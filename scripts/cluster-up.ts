@@ -103,6 +103,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     GRANARY_INSTANCE: name,
     PORT: String(p),
     HOST: '127.0.0.1',
+    // nginx on loopback is the only proxy: its X-Forwarded-For names the client (rate limits, logs)
+    GRANARY_TRUST_PROXY: 'loopback',
     ...o.env,
   });
   const spawnGranary = async (name: string, args: string[], health: string): Promise<ClusterProcess> => {

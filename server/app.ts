@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyS
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isAbsolute, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import type { SceneCatalog } from './catalog/catalog.js';
 import { createBackends, type Backends } from './store/backends.js';
@@ -92,6 +93,16 @@ export interface BuildOptions {
   extraWorkerTasks?: URL[];
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
+
+/** A caller-supplied request id if it is a plain token of at most 128 characters, else a fresh one. */
+export function requestId(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomBytes(8).toString('hex');
+}
+
+/** The `n` nearest hops are trusted (what Fastify does with a number, which its types do not accept). */
+const hops = (n: number) => (_addr: string, i: number) => i < n;
+
 export function sourcePolicy(config: Config): SourcePolicy {
   return { readRoots: [config.dataDir, ...config.readOnlyDirs], remoteHosts: config.remoteHosts, remoteTimeoutMs: config.remoteTimeoutMs };
 }
@@ -103,8 +114,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
     frameworkErrors,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => Math.random().toString(36).slice(2, 12),
+    // the caller's (or nginx's) X-Request-Id when it is a plain token, else a new one: it goes into
+    // logs and job records, so no newlines, quotes or kilobytes from the outside
+    requestIdHeader: false,
+    genReqId: (req) => requestId(req.headers['x-request-id']),
+    // behind nginx: X-Forwarded-For from these peers names the client (rate limits, logs); default off
+    trustProxy: typeof config.trustProxy === 'number' ? hops(config.trustProxy) : config.trustProxy,
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false, removeAdditional: false } },
   });
   const routeTable: RouteEntry[] = [];

@@ -11,6 +11,7 @@
  * test/hardening/slow-cropmap.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism, hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +31,10 @@ export const PACKAGE_ROOT = (() => {
 /**
  * How an environment variable's text becomes a value: a number; a string; a path (made absolute);
  * a comma-separated list (appended to the file's list), of paths or of host names (lower-cased); an
- * upper-cased code; a URL without trailing slashes. An empty variable counts as unset.
+ * upper-cased code; a URL without trailing slashes; a trusted-proxy setting (false, true, a hop count or
+ * a list of addresses/CIDRs/names). An empty variable counts as unset.
  */
-type Reader = 'number' | 'string' | 'path' | 'list' | 'pathList' | 'hostList' | 'upper' | 'url';
+type Reader = 'number' | 'string' | 'path' | 'list' | 'pathList' | 'hostList' | 'upper' | 'url' | 'proxy';
 
 interface Setting<S extends TSchema> {
   env: string;
@@ -81,6 +83,11 @@ const SETTINGS = {
   // protection (docs/hardening.md)
   rateLimit: setting('GRANARY_RATE_LIMIT', 'number', Type.Integer({ minimum: 0, description: 'requests per minute per client IP, then 429 with Retry-After (default 1200: a map view loads many tiles; 0 = no limit)' }), () => 1200),
   rateLimitAllowlist: setting('GRANARY_RATE_LIMIT_ALLOWLIST', 'list', Type.Array(Type.String(), { description: 'client IPs exempt from the rate limit (comma separated)' }), () => []),
+  trustProxy: setting('GRANARY_TRUST_PROXY', 'proxy', Type.Union([Type.Boolean(), Type.Integer({ minimum: 1 }), Type.Array(Type.String(), { minItems: 1 })], {
+    description:
+      'behind a load balancer, which peers may set X-Forwarded-For (the client address used by the rate limits and logs): unset/false = none (default; the socket address counts), ' +
+      'a comma-separated list of addresses, CIDRs or loopback/linklocal/uniquelocal (e.g. loopback for nginx on the same machine), a number of hops, or true = every peer (only when nothing else can reach the service)',
+  }), () => false as boolean | number | string[]),
   maxEventLoopDelayMs: setting('GRANARY_MAX_EVENT_LOOP_DELAY_MS', 'number', Type.Integer({ minimum: 0, description: 'above this event-loop delay new requests get 503 with Retry-After (default 1000; 0 = off)' }), () => 1000),
   requestTimeoutMs: setting('GRANARY_REQUEST_TIMEOUT_MS', 'number', Type.Integer({ minimum: 0, description: 'time allowed to receive a whole request (default 30000)' }), () => 30_000),
   connectionTimeoutMs: setting('GRANARY_CONNECTION_TIMEOUT_MS', 'number', Type.Integer({ minimum: 0, description: 'an idle socket is closed after this (default 120000)' }), () => 120_000),
@@ -125,7 +132,8 @@ function readSetting(key: string, s: Setting<TSchema>, env: Env, file: Record<st
     if (s.read === 'number') {
       v = Number(raw);
       if (!Number.isFinite(v)) throw new ConfigError(`${s.env} must be a number, got "${raw}"`);
-    } else v = raw;
+    } else if (s.read === 'proxy') v = trustProxy(raw);
+    else v = raw;
   } else v = fromFile !== undefined ? fromFile : s.fallback(earlier);
   if (s.read === 'path' && typeof v === 'string') return abs(v);
   if (s.read === 'pathList' && Array.isArray(v)) return v.map((p) => (typeof p === 'string' ? abs(p) : p));
@@ -152,6 +160,23 @@ function readConfigFile(env: Env): Record<string, unknown> {
     throw new ConfigError(`GRANARY_CONFIG ${p}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k.slice(0, 60))).join(', ')}; known settings: ${Object.keys(SETTINGS).join(', ')}`);
   }
   return file as Record<string, unknown>;
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** GRANARY_TRUST_PROXY: false | true | hops | addresses/CIDRs/names (checked here, so a typo is a config error, not a start-up crash). */
+function trustProxy(raw: string): boolean | number | string[] {
+  const v = raw.trim().toLowerCase();
+  if (v === 'false' || v === 'off' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = list(v);
+  for (const e of entries) {
+    const [addr, bits, more] = e.split('/');
+    const ok = PROXY_NAMES.has(e) || (more === undefined && isIP(addr!) !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(addr!) === 4 ? 32 : 128))));
+    if (!ok) throw new ConfigError(`GRANARY_TRUST_PROXY: "${e}" is not an address, a CIDR or one of ${[...PROXY_NAMES].join(', ')}`);
+  }
+  return entries;
 }
 
 /** Builds and validates the configuration from an environment (default: process.env). */

@@ -11,6 +11,7 @@ import { MAX_EXPRESSION_LENGTH } from '../../server/contract/tiles.js';
 import { ZONAL_LIMITS } from '../../server/routes/regions/zonal.js';
 import { MAX_LIMIT } from '../../server/contract/ogc.js';
 import { expectProblem, TOKEN } from './support.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -104,6 +105,72 @@ describe('rate limit (GRANARY_RATE_LIMIT per minute per client)', () => {
       expect(statuses).toEqual([200, 200, 429, 429]);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('behind a load balancer (GRANARY_TRUST_PROXY)', () => {
+  const via = (forwardedFor: string, remoteAddress = '127.0.0.1') => ({ url: '/api/colormaps', remoteAddress, headers: { 'x-forwarded-for': forwardedFor } });
+  const statuses = async (app: TestApp['app'], reqs: Array<ReturnType<typeof via>>) => {
+    const out: number[] = [];
+    for (const r of reqs) out.push((await app.inject(r)).statusCode);
+    return out;
+  };
+
+  it('off by default: every client behind one proxy shares the proxy\'s budget, and X-Forwarded-For cannot buy a new one', async () => {
+    const a = await createTestApp({ env: { GRANARY_RATE_LIMIT: '2' } });
+    try {
+      expect(await statuses(a.app, [via('198.51.100.1'), via('198.51.100.2'), via('198.51.100.3'), via('198.51.100.4', '203.0.113.9')])).toEqual([200, 200, 429, 200]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('trusting the proxy (loopback): each forwarded client has its own budget; a peer that is not trusted is counted by its own address', async () => {
+    const a = await createTestApp({ env: { GRANARY_RATE_LIMIT: '2', GRANARY_TRUST_PROXY: 'loopback' } });
+    try {
+      const one = via('198.51.100.1');
+      expect(await statuses(a.app, [one, one, via('198.51.100.2'), one, via('10.9.9.9, 198.51.100.2')])).toEqual([200, 200, 200, 429, 200]);
+      // 198.51.100.2 has used 2 (the nearest untrusted hop counts, not what the client wrote before it)
+      expect(await statuses(a.app, [via('198.51.100.2')])).toEqual([429]);
+      // an outside peer (not loopback) sending X-Forwarded-For is counted as itself
+      const outside = await statuses(a.app, [via('198.51.100.50', '203.0.113.9'), via('198.51.100.51', '203.0.113.9'), via('198.51.100.52', '203.0.113.9')]);
+      expect(outside).toEqual([200, 200, 429]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('a hop count and a CIDR list work; a typo is a configuration error', async () => {
+    const hop = await createTestApp({ env: { GRANARY_RATE_LIMIT: '1', GRANARY_TRUST_PROXY: '1' } });
+    try {
+      expect(await statuses(hop.app, [via('198.51.100.1'), via('198.51.100.2'), via('198.51.100.1')])).toEqual([200, 200, 429]);
+    } finally {
+      await hop.close();
+    }
+    const cidr = await createTestApp({ env: { GRANARY_RATE_LIMIT: '1', GRANARY_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' } });
+    try {
+      expect(await statuses(cidr.app, [via('198.51.100.1', '10.1.2.3'), via('198.51.100.2', '10.1.2.3')])).toEqual([200, 200]);
+    } finally {
+      await cidr.close();
+    }
+    expect(() => loadConfig({ GRANARY_TRUST_PROXY: '10.0.0.0/33' })).toThrow(ConfigError);
+    expect(() => loadConfig({ GRANARY_TRUST_PROXY: 'lookback' })).toThrow(/lookback/);
+    expect(loadConfig({}).trustProxy).toBe(false);
+  });
+
+  it('request ids: a plain caller (or nginx) id is kept; anything else is replaced', async () => {
+    const a = await createTestApp({ env: { GRANARY_RATE_LIMIT: '0', GRANARY_TRUST_PROXY: 'loopback' } });
+    try {
+      const kept = await a.app.inject({ url: '/healthz', headers: { 'x-request-id': '5f0c1e2a9b7d4c3e8f6a1b2c3d4e5f60' } });
+      expect(kept.headers['x-request-id']).toBe('5f0c1e2a9b7d4c3e8f6a1b2c3d4e5f60');
+      for (const bad of ['a b', 'x'.repeat(129), 'id"}{"admin":true', '']) {
+        const res = await a.app.inject({ url: '/healthz', headers: { 'x-request-id': bad } });
+        expect(res.headers['x-request-id']).not.toBe(bad);
+        expect(String(res.headers['x-request-id'])).toMatch(/^[0-9a-f]{16}$/);
+      }
+    } finally {
+      await a.close();
     }
   });
 });
