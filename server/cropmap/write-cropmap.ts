@@ -3,7 +3,8 @@
  * band 2 = confidence in percent (uint8), tiled, DEFLATE, overviews by mode, class names in the
  * GDAL metadata, and a colour table + category names in the `.aux.xml` beside it (TIFF palettes
  * require a single band; GDAL and QGIS read the PAM sidecar for band 1). A JSON sidecar (STAC Item
- * with the model, season, confusion matrix and footprint) goes beside it too.
+ * with the model, season, confusion matrix and footprint) goes beside it too. The COG holds only what
+ * follows from the inputs (no run times, no footprint), so the same inputs give the same bytes.
  *
  * The COG, both sidecars and the polygons are published as one set by one rename
  * (cropmap/output-set.ts): an interrupted run leaves the previous set or the new one, never a mix.
@@ -28,9 +29,10 @@ export interface CropMapMeta {
   model: { id: string; sha256: string; classes: Array<{ id: number; name: string; color: string }>; confusionMatrix: number[][] | null; classOrder: string[] | null };
   season: number;
   dates: string[];
+  /** properties that follow from the inputs: in the COG's GDAL metadata and the sidecar */
   extra?: Record<string, unknown>;
-  /** extra GDAL metadata items (e.g. the footprint) */
-  gdalItems?: Record<string, string>;
+  /** properties measured per run (CPU, wall time, footprint): the sidecar only, so the COG's bytes are deterministic */
+  run?: Record<string, unknown>;
   /** the job's footprint, for the sidecar (read by the dashboard) */
   footprint?: unknown;
 }
@@ -101,7 +103,6 @@ export async function writeCropMap(out: string, data: CropMapData, meta: CropMap
         DATES: meta.dates.join(','),
         CLASS_NAMES: classNames,
         ...Object.fromEntries(Object.entries(meta.extra ?? {}).filter(([, v]) => v !== null).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)])),
-        ...(meta.gdalItems ?? {}),
       },
       bands: [
         { description: 'class', items: { CLASS_NAMES: classNames } },
@@ -117,7 +118,7 @@ export async function writeCropMap(out: string, data: CropMapData, meta: CropMap
     id: basename(out).replace(/\.tif$/, ''),
     bbox: scene.bbox,
     geometry: null,
-    properties: { title: `Crop map of ${scene.title}, season ${meta.season}-${meta.season + 1}, model ${model.id}`, datetime: null, start_datetime: `${meta.dates[0]}T00:00:00Z`, end_datetime: `${meta.dates[meta.dates.length - 1]}T00:00:00Z`, ...meta.extra },
+    properties: { title: `Crop map of ${scene.title}, season ${meta.season}-${meta.season + 1}, model ${model.id}`, datetime: null, start_datetime: `${meta.dates[0]}T00:00:00Z`, end_datetime: `${meta.dates[meta.dates.length - 1]}T00:00:00Z`, ...meta.extra, ...meta.run },
     assets: { data: { href: `./${basename(out)}`, type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] } },
     links: [],
     sceneId: scene.id,

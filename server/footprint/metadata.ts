@@ -1,11 +1,10 @@
 /**
  * The footprint of a product in its own metadata (pure): STAC Item properties (prefix
- * `granary:footprint:`), GDAL metadata items for the crop-map COG (`GRANARY_FOOTPRINT_*`), and the
- * dashboard's one-line note ("this map: X Wh, Y g CO2e").
+ * `granary:footprint:`) for the crop map's JSON sidecar, and the dashboard's one-line note
+ * ("this map: X Wh, Y g CO2e"). Not in the COG: its bytes follow from the inputs alone.
  *
  * The crop-map job (granary cropmap) records itself with `recorder.track('crop-map', ...)` and
- * writes `footprintStacProperties(...)` into the STAC Item / sidecar and `footprintGdalMetadata(...)`
- * into the COG; the dashboard reads `footprint` from the sidecar via GET /api/footprint/maps/...
+ * writes `footprintStacProperties(...)` into the STAC Item / sidecar; the dashboard reads `footprint` from the sidecar via GET /api/footprint/maps/...
  */
 import type { ResolvedIntensity } from './carbon-intensity.js';
 import { sig } from './server-timing.js';
@@ -77,23 +76,6 @@ export function footprintStacProperties(f: ProductFootprint, ctx: FootprintConte
     'granary:footprint:carbon_intensity_source': m.carbonIntensitySource,
     'granary:footprint:method': m.method,
   };
-}
-
-/** GDAL metadata items (dataset domain) for the COG: string values. */
-export function footprintGdalMetadata(f: ProductFootprint, ctx: FootprintContext): Record<string, string> {
-  const m = footprintMetadata(f, ctx);
-  const out: Record<string, string> = {
-    GRANARY_FOOTPRINT_CPU_S: sig(m.cpuSeconds),
-    GRANARY_FOOTPRINT_ENERGY_WH: sig(m.energyWh),
-    GRANARY_FOOTPRINT_CO2E_G: sig(m.co2eGrams),
-    GRANARY_FOOTPRINT_ENERGY_SOURCE: m.energySource,
-    GRANARY_FOOTPRINT_PUE: sig(m.pue),
-    GRANARY_FOOTPRINT_CARBON_INTENSITY_G_PER_KWH: sig(m.carbonIntensityGPerKWh),
-    GRANARY_FOOTPRINT_CARBON_INTENSITY_SOURCE: m.carbonIntensitySource,
-    GRANARY_FOOTPRINT_METHOD: m.method,
-  };
-  if (m.km2 !== null) out.GRANARY_FOOTPRINT_AREA_KM2 = sig(m.km2);
-  return out;
 }
 
 /** Formats energy for people: Wh with sensible precision (mWh below 0.1 Wh). */

@@ -56,3 +56,18 @@ export function pixelAreaM2(geotransform: readonly number[], geographic: boolean
   const y0 = oy + row * ph;
   return polygonAreaM2([[[ox, y0], [ox + pw, y0], [ox + pw, y0 + ph], [ox, y0 + ph]]], true);
 }
+
+/**
+ * Area in m² of the pixels of a north-up grid (row-major, `width` columns) whose value is not
+ * `nodata`: per row, the count times that row's pixel area (geographic pixels shrink with latitude).
+ */
+export function maskedAreaM2(values: Uint8Array, width: number, geotransform: readonly number[], geographic: boolean, nodata = 255): number {
+  const rows = Math.floor(values.length / width);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    let n = 0;
+    for (let k = r * width, end = k + width; k < end; k++) if (values[k] !== nodata) n++;
+    if (n > 0) total += n * pixelAreaM2(geotransform, geographic, r);
+  }
+  return total;
+}

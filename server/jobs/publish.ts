@@ -1,18 +1,20 @@
 /**
  * Publishing a finished crop map as one set: the COG (+ .aux.xml colour table, + .json STAC sidecar)
  * and its polygons (.polygons.geojson), published together by one rename (cropmap/output-set.ts). The same function serves `granary cropmap`, the in-process jobs and the
- * distributed jobs, so for the same scene, model and season the pixels are the same bytes; only the
- * measured figures in the metadata (CPU and wall seconds, footprint) differ from run to run.
+ * distributed jobs, so for the same scene, model and season the COG is the same bytes (its metadata
+ * holds only what follows from the inputs); the figures measured per run (CPU and wall seconds,
+ * footprint) go into the JSON sidecar only.
  */
 import type { Scene } from '../catalog/scene.js';
 import type { ModelEntry } from '../inference/registry.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
 import { writeCropMap } from '../cropmap/write-cropmap.js';
 import { cropMapPolygons } from '../cropmap/polygon-layer.js';
-import { footprintMetadata, footprintStacProperties, footprintGdalMetadata, type FootprintMetadata } from '../footprint/metadata.js';
+import { footprintMetadata, footprintStacProperties, type FootprintMetadata } from '../footprint/metadata.js';
 import type { FootprintRecorder } from '../footprint/recorder.js';
 import type { CropMapCanvas } from './cropmap-blocks.js';
 import type { FeatureCollection, Polygon } from 'geojson';
+import { maskedAreaM2 } from '../geo/area.js';
 
 export interface PublishInput {
   out: string;
@@ -39,13 +41,17 @@ export interface Published {
   footprint: FootprintMetadata;
 }
 
+/** Mapped area in km² (pixels with a class), per-row pixel areas: right for geographic (WGS84) grids too. */
+export function mappedAreaKm2(canvas: Pick<CropMapCanvas, 'classIds' | 'grid'>, scene: Pick<Scene, 'grid' | 'crs'>): number {
+  return maskedAreaM2(canvas.classIds, canvas.grid.width, scene.grid.geotransform, scene.crs.geographic) / 1e6;
+}
+
 export async function publishCropMap(p: PublishInput): Promise<Published> {
   const { scene, model, canvas } = p;
   const handle = await p.ctx.open(scene.assets[0]!.href);
   const geoKeys = handle.levels[0]!.image.getGeoKeys() as Record<string, unknown>;
-  const pixelAreaHa = Math.abs(scene.grid.geotransform[1] * scene.grid.geotransform[5]) / 1e4;
   const mappedPixels = [...canvas.counts.values()].reduce((a, b) => a + b, 0);
-  const km2 = (mappedPixels * pixelAreaHa) / 100;
+  const km2 = mappedAreaKm2(canvas, scene);
   const est = p.recorder.estimate(p.cpuMs);
   const product = { cpuMs: p.cpuMs, joules: est.joules, gCo2e: est.gCo2e, km2, energySource: p.recorder.model().cpuSource, joulesPerCpuSecond: est.joules / Math.max(1e-9, p.cpuMs / 1000) };
   const fctx = { intensity: p.recorder.intensity, settings: p.recorder.settings };
@@ -62,12 +68,14 @@ export async function publishCropMap(p: PublishInput): Promise<Published> {
       dates: p.dates,
       extra: {
         'granary:mappedAreaKm2': Number(km2.toFixed(3)),
-        'granary:classPixels': Object.fromEntries([...canvas.counts].map(([id, n]) => [model.card.classes.find((c) => c.id === id)!.name, n])),
+        'granary:classPixels': Object.fromEntries([...canvas.counts].sort(([a], [b]) => a - b).map(([id, n]) => [model.card.classes.find((c) => c.id === id)!.name, n])),
+      },
+      // measured per run (CPU, wall time, energy): sidecar only, so the COG's bytes follow from the inputs
+      run: {
         'granary:cpuSeconds': Number((p.cpuMs / 1000).toFixed(3)),
         'granary:wallSeconds': Number(p.wallSeconds.toFixed(3)),
         ...footprintStacProperties(product, fctx),
       },
-      gdalItems: footprintGdalMetadata(product, fctx),
       footprint,
     },
     JSON.stringify(polygons),

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cropMapPolygons } from '../../../server/cropmap/polygon-layer.js';
 import { pixelAreaM2 } from '../../../server/geo/area.js';
+import { mappedAreaKm2 } from '../../../server/jobs/publish.js';
+import { blockGrid } from '../../../server/jobs/cropmap-blocks.js';
 import { CLASSES, HEIGHT, WIDTH, wgs84Classes, wgs84Scene } from './wgs84-scene.js';
 
 const reference = JSON.parse(readFileSync(join(import.meta.dirname, 'wgs84-cropmap.reference.json'), 'utf8')) as { classes: Array<{ classId: number; ha: number; polygons: number }> };
@@ -39,5 +41,15 @@ describe('pixel and polygon areas on a geographic (WGS84) grid', () => {
     expect(pixelAreaM2(gt, true, 0) / 1e4).toBeLessThan(7.6);
     expect(pixelAreaM2([0, 0.0025, 0, 60, 0, -0.0025], true)).toBeLessThan(pixelAreaM2(gt, true) * 0.52);
     expect(pixelAreaM2([500000, 30, 0, 0, 0, -30], false)).toBe(900);
+  });
+
+  it('gives a published crop map the mapped km2 GDAL measures (all classes), within 0.5 %', () => {
+    const gdalKm2 = reference.classes.reduce((s, c) => s + c.ha, 0) / 100;
+    const km2 = mappedAreaKm2({ classIds, grid: blockGrid(WIDTH, HEIGHT) }, scene);
+    expect(Math.abs(km2 / gdalKm2 - 1), `${km2} km2 vs GDAL ${gdalKm2} km2`).toBeLessThan(0.005);
+    // the same map on a projected grid of 270 m pixels: count x 72,900 m2
+    const mapped = classIds.filter((v) => v !== 255).length;
+    const utm = { ...scene, crs: { proj4: '+proj=utm +zone=21 +south +datum=WGS84', epsg: 32721, geographic: false }, grid: { ...scene.grid, geotransform: [600000, 270, 0, 8700000, 0, -270] as [number, number, number, number, number, number] } };
+    expect(mappedAreaKm2({ classIds, grid: blockGrid(WIDTH, HEIGHT) }, utm)).toBeCloseTo((mapped * 72_900) / 1e6, 9);
   });
 });

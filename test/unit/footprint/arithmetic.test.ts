@@ -9,7 +9,7 @@ import { resolveIntensity, WORLD_FALLBACK } from '../../../server/footprint/carb
 import { MainThreadLedger } from '../../../server/footprint/ledger.js';
 import { FootprintTotals, perUnit } from '../../../server/footprint/summary.js';
 import { footprintFromServerTiming, formatServerTiming, parseServerTiming } from '../../../server/footprint/server-timing.js';
-import { dashboardNote, footprintGdalMetadata, footprintMetadata, footprintStacProperties } from '../../../server/footprint/metadata.js';
+import { dashboardNote, footprintMetadata, footprintStacProperties } from '../../../server/footprint/metadata.js';
 import { tradeOffRow } from '../../../server/footprint/model-cost.js';
 import { kindFromRoute, requestKind } from '../../../server/footprint/kinds.js';
 import { FootprintRecorder } from '../../../server/footprint/recorder.js';
@@ -189,15 +189,12 @@ describe('metadata and the dashboard note', () => {
     expect(dashboardNote({ energyWh: 0.01234, co2eGrams: 0.00196 })).toBe('this map: 12 mWh, 2 mg CO2e');
   });
 
-  it('STAC properties and GDAL metadata carry the same figures', () => {
+  it('STAC properties carry the figures', () => {
     const s = footprintStacProperties(f, ctx);
     expect(s['granary:footprint:energy_wh']).toBe(5);
     expect(s['granary:footprint:co2e_g_per_km2']).toBeCloseTo(0.79296 / 400, 12);
-    const g = footprintGdalMetadata(f, ctx);
-    expect(g.GRANARY_FOOTPRINT_ENERGY_WH).toBe('5');
-    expect(g.GRANARY_FOOTPRINT_AREA_KM2).toBe('400');
-    expect(g.GRANARY_FOOTPRINT_CARBON_INTENSITY_G_PER_KWH).toBe('158.592');
-    expect(Object.values(g).every((v) => typeof v === 'string')).toBe(true);
+    expect(s['granary:footprint:area_km2']).toBe(400);
+    expect(s['granary:footprint:carbon_intensity_g_per_kwh']).toBe(158.592);
   });
 });
 
