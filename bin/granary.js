@@ -14,8 +14,16 @@ const argv = process.argv.slice(2);
 const [cmd, sub] = argv;
 const trainer = cmd === 'train' || (cmd === 'labels' && (sub === 'audit' || sub === 'review'));
 const compiled = !trainer && process.env.GRANARY_FROM_SOURCE !== '1' && distIsCurrent(root);
+// `granary serve` (supervised) is a tiny parent that forks `serve --supervised` and loads nothing of
+// the service: it goes straight to the supervisor module, not through the command table.
+const supervisor = cmd === 'serve' && !argv.includes('--supervised') && !argv.includes('--no-supervisor');
 
-if (compiled) {
+if (supervisor) {
+  const { supervise } = compiled
+    ? await import(pathToFileURL(join(root, 'dist/server/supervisor.js')).href)
+    : await import('tsx/esm/api').then((m) => (m.register(), import('../server/supervisor.ts')));
+  process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), args: ['serve', '--supervised', ...argv.slice(1)] });
+} else if (compiled) {
   const { main } = await import(pathToFileURL(join(root, 'dist/server/cli/granary.js')).href);
   process.exitCode = await main(argv);
 } else {

@@ -23,6 +23,7 @@ import { Metrics } from './plugins/metrics.js';
 import { registerProblemHandlers } from './plugins/problem.js';
 import protection, { frameworkErrors } from './plugins/protection.js';
 import { isRemote, type SourcePolicy } from './raster/source.js';
+import { sourcePolicy } from './raster/source-policy.js';
 import { Problem } from './contract/common.js';
 import tileRoutes from './routes/tiles/index.js';
 import sceneRoutes from './routes/scenes/index.js';
@@ -103,9 +104,8 @@ export function requestId(header: string | string[] | undefined): string {
 /** The `n` nearest hops are trusted (what Fastify does with a number, which its types do not accept). */
 const hops = (n: number) => (_addr: string, i: number) => i < n;
 
-export function sourcePolicy(config: Config): SourcePolicy {
-  return { readRoots: [config.dataDir, ...config.readOnlyDirs], remoteHosts: config.remoteHosts, remoteTimeoutMs: config.remoteTimeoutMs };
-}
+// the policy lives in a small module of its own so the CLI commands need not load the app
+export { sourcePolicy };
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
 import { loadConfig } from '../config.js';
-import { sourcePolicy } from '../app.js';
+import { sourcePolicy } from '../raster/source-policy.js';
 import { createBackends } from '../store/backends.js';
 import { ModelRegistry } from '../inference/registry.js';
 import { checkModel } from '../inference/ort-classifier.js';

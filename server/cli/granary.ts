@@ -5,11 +5,11 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadConfig, ConfigError } from '../config.js';
-import { sourcePolicy } from '../app.js';
-import { createBackends } from '../store/backends.js';
-import { inspectScene } from '../catalog/inspect.js';
-import { isRemote } from '../raster/source.js';
 import { GranaryError } from '../errors.js';
+import { isRemote } from '../raster/source.js';
+import { sourcePolicy } from '../raster/source-policy.js';
+// Everything heavier is imported by the command that needs it: `granary serve` (the supervisor)
+// must not load the service it supervises, and each command pays only for its own modules.
 
 const HELP = `granary: satellite crop monitoring service
 
@@ -38,6 +38,7 @@ type Sub = (args: string[]) => Promise<number>;
 
 async function scenesList(): Promise<number> {
   const config = loadConfig();
+  const { createBackends } = await import('../store/backends.js');
   // the configured catalog: files (embedded) or PostgreSQL (GRANARY_DATABASE_URL)
   const backends = await createBackends(config);
   const catalog = backends.catalog;
@@ -75,6 +76,7 @@ async function scenesAdd(args: string[]): Promise<number> {
     return n;
   };
   const config = loadConfig();
+  const [{ createBackends }, { inspectScene }] = await Promise.all([import('../store/backends.js'), import('../catalog/inspect.js')]);
   const backends = await createBackends(config);
   const catalog = backends.catalog;
   try {

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
-import { sourcePolicy } from '../app.js';
+import { sourcePolicy } from '../raster/source-policy.js';
 import { Catalog } from '../catalog/catalog.js';
 import { inspectScene } from '../catalog/inspect.js';
 import { createRasterContext } from '../workers/raster-context.js';

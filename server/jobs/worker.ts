@@ -21,7 +21,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config.js';
-import { sourcePolicy } from '../app.js';
+import { sourcePolicy } from '../raster/source-policy.js';
 import { ModelRegistry } from '../inference/registry.js';
 import { WorkerPool, cpuAccounting, type CpuAccount } from '../workers/pool.js';
 import type { TaskMap } from '../workers/tasks.js';

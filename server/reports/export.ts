@@ -19,7 +19,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config.js';
-import { sourcePolicy } from '../app.js';
+import { sourcePolicy } from '../raster/source-policy.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { Scene } from '../catalog/scene.js';
 import { ModelRegistry } from '../inference/registry.js';
