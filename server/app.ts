@@ -57,6 +57,8 @@ import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
+import warmupPlugin from './plugins/warmup.js';
+import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
 import { badRequest } from './errors.js';
 
@@ -90,6 +92,12 @@ export interface RouteEntry {
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Compile route schemas on first use and in the background after listen (plugins/lazy-schemas.ts)
+   * instead of before listening: the server process sets it; tests keep the eager default so a
+   * schema that does not compile fails at build.
+   */
+  lazySchemas?: boolean;
   /** tests only: modules whose `tasks` table is added to every worker process (see WorkerPool) */
   extraWorkerTasks?: URL[];
 }
@@ -108,7 +116,9 @@ const hops = (n: number) => (_addr: string, i: number) => i < n;
 export { sourcePolicy };
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const pendingSchemas: Array<{ what: string; compile: () => void }> = [];
   const app = Fastify({
+    ...(opts.lazySchemas ? { schemaController: { compilersFactory: lazySchemaCompilers((what, compile) => void pendingSchemas.push({ what, compile })) } } : {}),
     logger: opts.logger ?? false,
     bodyLimit: 2 * 1024 * 1024,
     requestTimeout: config.requestTimeoutMs,
@@ -127,6 +137,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onRoute', (r) => void routeTable.push({ method: r.method, url: r.url, schema: r.schema }));
   // first: rate limit, pressure gate, security headers and CORS apply to every route registered after
   await app.register(protection, { config });
+  // after-listen work (schemas, memoised rows, model session) runs while no request is in flight
+  await app.register(warmupPlugin);
+  app.warmup.add('route schemas', () => {
+    for (const p of pendingSchemas.splice(0)) app.warmup.add(p.what, p.compile);
+  });
 
   // responses of every route registered after this are compressed when the client accepts it
   await app.register(compression);
@@ -181,7 +196,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
     app.metrics.latency.observe({ route }, reply.elapsedTime / 1000);
   });
-  const jobs = createJobQueue({ config, catalog: backends.catalog, models: app.models, pool }, backends, app.log);
+  const jobs = await createJobQueue({ config, catalog: backends.catalog, models: app.models, pool }, backends, app.log);
   app.decorate('jobs', jobs);
   new Gauge({ name: 'granary_job_queue_depth', help: 'Crop-map jobs queued or running', registers: [app.metrics.registry], collect: async function (this: Gauge) { this.set(await jobs.depth().catch(() => NaN)); } });
   const jobSeconds = new Histogram({ name: 'granary_job_duration_seconds', help: 'In-process crop-map jobs from start to publication', labelNames: ['state'], buckets: [1, 5, 10, 30, 60, 120, 300, 900, 3600], registers: [app.metrics.registry] });

@@ -22,7 +22,11 @@ export function parseCsvRecords(text: string): string[][] {
 }
 
 export function parseCsv(text: string): CsvTable {
-  const records = parseCsvRecords(text);
+  return tableFromRecords(parseCsvRecords(text));
+}
+
+/** The header and keyed rows of parsed records (the first record is the header). */
+export function tableFromRecords(records: string[][]): CsvTable {
   const header = records[0] ?? [];
   const rows = records.slice(1).map((r) => {
     const o: Record<string, string> = {};

@@ -9,7 +9,9 @@ import { checkPolygonGeometry, InvalidGeometryError } from '../analytics/geometr
 import type { IndexedTables, PopulationIndex, PriceIndex, RegionRef } from '../analytics/tables.js';
 import type { YieldGapSettings } from '../analytics/yield-gap.js';
 import { parseRegionsConfig, RegionsConfigError, type RegionsConfig } from './config.js';
-import { parseCsv } from './csv-parse.js';
+import { parseCsvRecords, tableFromRecords } from './csv-parse.js';
+import type { DerivedCache } from '../util/derived-cache.js';
+import { siblingModule } from '../sibling-module.js';
 import { indexCropStatistics, indexPopulation, indexPrices, type TableJoinReport, type ZeroCounts } from './index-tables.js';
 
 export type RegionFeature = Feature<Polygon | MultiPolygon, { id: string; name: string }> & { id: string };
@@ -41,7 +43,21 @@ export interface LoadedRegions {
   joinReport: JoinReport;
 }
 
-export function loadRegions(configPath: string): LoadedRegions {
+/** A feature's geometry check, when it found something (features without one are valid as given). */
+type GeometryOutcome =
+  | { i: number; notes: Array<Pick<GeometryIssue, 'problem' | 'action' | 'message'>>; polygons: Polygon['coordinates'][] }
+  | { i: number; invalid: { problem: string; message: string } };
+
+export interface LoadOptions {
+  /**
+   * Where the geometry check's outcome and the parsed tables are kept between starts, keyed by the
+   * files' bytes and the checking code (util/derived-cache.ts): the check is O(n^2) in vertices
+   * (Turf `kinks`, ~1 s for the 141 municipalities) and its answer only changes with the file.
+   */
+  cache?: DerivedCache;
+}
+
+export function loadRegions(configPath: string, opts: LoadOptions = {}): LoadedRegions {
   const abs = resolve(configPath);
   const base = dirname(abs);
   const config = parseRegionsConfig(readJson(abs), abs);
@@ -50,6 +66,24 @@ export function loadRegions(configPath: string): LoadedRegions {
   // Regions
   const fc = readJson(at(config.regions.file)) as FeatureCollection;
   if (fc?.type !== 'FeatureCollection' || !Array.isArray(fc.features)) throw new RegionsConfigError(`${config.regions.file} is not a GeoJSON FeatureCollection`);
+  const holeOutsideShell = config.regions.holeOutsideShell ?? 'promote';
+  const checkAll = (): GeometryOutcome[] =>
+    fc.features.flatMap((f, i): GeometryOutcome[] => {
+      try {
+        const checked = checkPolygonGeometry(f.geometry as Polygon | MultiPolygon, { featureIndex: i, holeOutsideShell });
+        if (checked.notes.length === 0) return [];
+        return [{ i, notes: checked.notes.map((n) => ({ problem: n.problem, action: n.action, message: n.message })), polygons: checked.polygons }];
+      } catch (e) {
+        if (!(e instanceof InvalidGeometryError)) throw e;
+        return [{ i, invalid: { problem: e.problem, message: e.message } }];
+      }
+    });
+  const outcomes = new Map(
+    (opts.cache
+      ? opts.cache.get('region-geometry', { files: [at(config.regions.file)], code: [siblingModule('../analytics/geometry-validity.ts', import.meta.url), siblingModule('./load.ts', import.meta.url)], options: { holeOutsideShell } }, checkAll)
+      : checkAll()
+    ).map((o) => [o.i, o]),
+  );
   const issues: GeometryIssue[] = [];
   const regions: RegionFeature[] = fc.features.map((f, i) => {
     const props = (f.properties ?? {}) as Record<string, unknown>;
@@ -57,16 +91,13 @@ export function loadRegions(configPath: string): LoadedRegions {
     const name = String(props[config.regions.nameProperty] ?? '');
     if (!id) throw new RegionsConfigError(`${config.regions.file}: feature ${i} has no ${config.regions.idProperty}`);
     let geometry = f.geometry as Polygon | MultiPolygon;
-    try {
-      const checked = checkPolygonGeometry(geometry, { featureIndex: i, holeOutsideShell: config.regions.holeOutsideShell ?? 'promote' });
-      for (const n of checked.notes) issues.push({ id, name, problem: n.problem, action: n.action, message: n.message });
-      if (checked.notes.length > 0) {
-        geometry = checked.polygons.length === 1 ? { type: 'Polygon', coordinates: checked.polygons[0]! } : { type: 'MultiPolygon', coordinates: checked.polygons };
-      }
-    } catch (e) {
-      if (!(e instanceof InvalidGeometryError)) throw e;
+    const o = outcomes.get(i);
+    if (o && 'invalid' in o) {
       // kept as is so the region still joins; zonal statistics on it will throw the same error
-      issues.push({ id, name, problem: e.problem, action: 'kept-invalid', message: e.message });
+      issues.push({ id, name, problem: o.invalid.problem, action: 'kept-invalid', message: o.invalid.message });
+    } else if (o) {
+      for (const n of o.notes) issues.push({ id, name, ...n });
+      geometry = o.polygons.length === 1 ? { type: 'Polygon', coordinates: o.polygons[0]! } : { type: 'MultiPolygon', coordinates: o.polygons };
     }
     return { type: 'Feature', id, geometry, properties: { id, name } };
   });
@@ -80,7 +111,9 @@ export function loadRegions(configPath: string): LoadedRegions {
   let prices: PriceIndex | null = null;
   let crop: ReturnType<typeof indexCropStatistics> | null = null;
   for (const t of config.tables) {
-    const { header, rows } = parseCsv(readFileSync(at(t.file), 'utf8'));
+    const parse = () => parseCsvRecords(readFileSync(at(t.file), 'utf8'));
+    const records = opts.cache ? opts.cache.get(`table-${t.name.replace(/[^\w-]/g, '_')}`, { files: [at(t.file)], code: [siblingModule('./csv-parse.ts', import.meta.url)] }, parse) : parse();
+    const { header, rows } = tableFromRecords(records);
     if (t.kind === 'population') {
       const r = indexPopulation(t, header, rows, refs);
       population = r.index;

@@ -13,9 +13,9 @@ import { Catalog, type SceneCatalog } from '../catalog/catalog.js';
 import type { StacItem } from '../catalog/scene.js';
 import type { Config } from '../config.js';
 import { SqliteReports, type FieldReportStore } from '../reports/store.js';
-import { createPgPool, migrate, type PgPool } from './pg.js';
-import { PgCatalog } from './pg-catalog.js';
-import { PgReports } from './pg-reports.js';
+import type { PgPool } from './pg.js';
+// pg, node-pg-migrate and the PostgreSQL stores are imported only in cluster mode (below): the
+// embedded default never loads them, which is a good part of its start-up.
 
 export interface Check {
   ok: boolean;
@@ -78,6 +78,7 @@ export async function createBackends(config: Config, log: (msg: string) => void 
     };
   }
   const url = config.databaseUrl;
+  const [{ createPgPool, migrate }, { PgCatalog }, { PgReports }] = await Promise.all([import('./pg.js'), import('./pg-catalog.js'), import('./pg-reports.js')]);
   const applied = await migrate(url, log);
   if (applied.length > 0) log(`database migrated: ${applied.join(', ')}`);
   const pg = createPgPool(url, { application: `granary ${config.instanceName}` });

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, sourcePolicy } from '../../server/app.js';
+import { buildApp, sourcePolicy, type BuildOptions } from '../../server/app.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { Catalog } from '../../server/catalog/catalog.js';
 import { inspectScene, type AddSceneOptions } from '../../server/catalog/inspect.js';
@@ -47,6 +47,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** runs after the scenes are registered and before the app is built (e.g. to write data products) */
   setup?: (ctx: { dataDir: string; config: Config; catalog: Catalog }) => Promise<void>;
+  /** buildApp options (e.g. lazySchemas, as the server process builds it) */
+  build?: BuildOptions;
 }
 
 export interface TestApp {
@@ -81,7 +83,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
   try {
     for (const s of opts.scenes ?? []) await addScene(s);
     await opts.setup?.({ dataDir, config, catalog });
-    app = checkContract(await buildApp(config));
+    app = checkContract(await buildApp(config, opts.build));
     await app.ready();
   } catch (e) {
     if (app) await app.close();

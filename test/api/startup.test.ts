@@ -1,0 +1,94 @@
+/**
+ * Start-up work moved after listen (issue #17): route schemas compiled on first use
+ * (plugins/lazy-schemas.ts, as `granary serve` builds the app) answer exactly as the eagerly
+ * compiled ones (same statuses, bodies and problem details for good and bad requests), and the
+ * warm-up (plugins/warmup.ts) compiles every one of them after listen without a failure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, SINOP, type TestApp } from '../helpers/test-app.js';
+import { Warmup } from '../../server/plugins/warmup.js';
+
+const REQUESTS: Array<{ method?: 'GET' | 'POST'; url: string; payload?: unknown }> = [
+  { url: '/api/scenes' },
+  { url: '/tiles/sinop/12/1413/2179.png?variable=ndvi&date=2014-01-17&rescale=0,1&colormap=viridis' },
+  { url: '/tiles/sinop/12/1413/2179.png?variable=ndvi&rescale=1' },
+  { url: '/tiles/sinop/12/1413/2179.png?bands=ndvi,evi,ndvi&date=2014-01-17' },
+  { url: '/tiles/sinop/99/0/0.png?variable=ndvi' },
+  { url: '/tiles/sinop/tilejson.json?variable=ndvi&rescale=0,1&colormap=viridis' },
+  { url: '/collections/regions/items?limit=2&crop=soy&year=2014' },
+  { url: '/collections/regions/items?population=many' },
+  { url: '/collections/regions/items?bbox=1,2,3' },
+  { url: '/collections/regions/items/0000000' },
+  { url: '/api/yield-gap?crop=soy&year=2014&region=5107925' },
+  { url: '/api/yield-gap?crop=rice&year=2014' },
+  { url: '/api/yield-gap?crop=soy&year=abcd' },
+  { method: 'POST', url: '/api/field-reports', payload: { nonsense: true } },
+  { method: 'POST', url: '/api/scenes', payload: [] },
+];
+
+/** OGC responses carry the time of the response */
+const stamp = (body: string) => body.replace(/"timeStamp":"[^"]+"/g, '"timeStamp":"T"');
+
+let eager: TestApp;
+let lazy: TestApp;
+beforeAll(async () => {
+  eager = await createTestApp({ scenes: [SINOP] });
+  lazy = await createTestApp({ scenes: [SINOP], build: { lazySchemas: true } });
+}, 120_000);
+afterAll(async () => {
+  await eager?.close();
+  await lazy?.close();
+});
+
+describe('lazily compiled schemas', () => {
+  it('answer as the eagerly compiled ones', async () => {
+    for (const r of REQUESTS) {
+      const [a, b] = await Promise.all([eager.app.inject({ method: r.method ?? 'GET', url: r.url, payload: r.payload as object }), lazy.app.inject({ method: r.method ?? 'GET', url: r.url, payload: r.payload as object })]);
+      const what = `${r.method ?? 'GET'} ${r.url}`;
+      expect(b.statusCode, what).toBe(a.statusCode);
+      expect(b.headers['content-type'], what).toBe(a.headers['content-type']);
+      if (/json/.test(String(a.headers['content-type']))) expect(stamp(b.body), what).toBe(stamp(a.body));
+      else expect(b.rawPayload.equals(a.rawPayload), what).toBe(true);
+    }
+    // the list holds both kinds
+    const statuses = new Set((await Promise.all(REQUESTS.map((r) => lazy.app.inject({ method: r.method ?? 'GET', url: r.url, payload: r.payload as object })))).map((x) => Math.floor(x.statusCode / 100)));
+    expect([...statuses].sort()).toEqual([2, 4]);
+  }, 120_000);
+
+  it('are all compiled by the warm-up after listen, none failing', async () => {
+    const w = lazy.app.warmup;
+    expect(w.pending).toBeGreaterThan(0); // inject does not listen: nothing ran yet
+    await lazy.app.listen({ port: 0, host: '127.0.0.1' });
+    const t0 = Date.now();
+    while (w.finishedMs === null && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+    expect(w.finishedMs).not.toBeNull();
+    expect(w.failed).toBe(0);
+    expect(w.done).toBeGreaterThan(100); // every route's validators and serializers, the yield-gap rows
+    expect(w.pending).toBe(0);
+  }, 90_000);
+});
+
+describe('Warmup', () => {
+  it('runs steps in order after start, only while no request is in flight', async () => {
+    const w = new Warmup();
+    const ran: string[] = [];
+    w.add('a', () => ran.push('a'));
+    w.add('b', () => {
+      throw new Error('b fails');
+    });
+    w.add('c', async () => void ran.push('c'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ran).toEqual([]); // not started
+    const req = {};
+    w.requestStarted(req);
+    w.start();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(ran).toEqual([]); // a request is in flight
+    w.requestEnded(req);
+    w.requestEnded(req); // ended twice (abort and response) counts once
+    const t0 = Date.now();
+    while (w.finishedMs === null && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    expect(ran).toEqual(['a', 'c']);
+    expect([w.done, w.failed]).toEqual([2, 1]);
+  });
+});
