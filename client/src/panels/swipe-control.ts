@@ -4,10 +4,11 @@
  * `swipex=<divider %>`.
  */
 import { h, nextId } from '../dom';
-import { defineStrings, onLangChange, t } from '../i18n';
+import { defineStrings, onLangChange } from '../i18n';
 import { param, setParams } from '../permalink';
 import { SwipeMap, type SwipeSide } from '../map/swipe';
 import type { Crop, Ctx } from '../state';
+import { cropLabel } from '../crops';
 
 const tr = defineStrings(
   'swipe',
@@ -49,9 +50,9 @@ export class SwipeControl {
   private busy = false;
 
   constructor(private readonly ctx: Ctx, private readonly source: SwipeSource) {
-    const m = /^(soy|maize)-(\d{4})$/.exec(param('swipe') ?? '');
+    const m = /^(.+)-(\d{4})$/.exec(param('swipe') ?? '');
     this.on = Boolean(m && ctx.years.includes(Number(m[2])));
-    this.crop = (m?.[1] as Crop | undefined) ?? ctx.crop;
+    this.crop = ctx.crops.find((c) => c.crop === m?.[1])?.crop ?? ctx.crop;
     this.year = this.on ? Number(m![2]) : this.defaultYear();
     const x = Number(param('swipex'));
     this.position = param('swipex') !== null && Number.isFinite(x) ? Math.max(0, Math.min(100, x)) : 50;
@@ -74,8 +75,8 @@ export class SwipeControl {
     const yearId = nextId('swipe-year');
     const pickers = this.on
       ? [
-          h('div', { class: 'field' }, h('label', { for: cropId }, tr('crop')), h('select', { id: cropId, 'data-control': 'swipe-crop', onchange: (e) => this.choose((e.target as HTMLSelectElement).value as Crop, this.year) },
-            ...(['soy', 'maize'] as const).map((c) => h('option', { value: c, selected: c === this.crop }, t(c))))),
+          h('div', { class: 'field' }, h('label', { for: cropId }, tr('crop')), h('select', { id: cropId, 'data-control': 'swipe-crop', onchange: (e) => this.choose((e.target as HTMLSelectElement).value, this.year) },
+            ...this.ctx.crops.map((c) => h('option', { value: c.crop, selected: c.crop === this.crop }, cropLabel(c.crop))))),
           h('div', { class: 'field' }, h('label', { for: yearId }, tr('year')), h('select', { id: yearId, 'data-control': 'swipe-year', onchange: (e) => this.choose(this.crop, Number((e.target as HTMLSelectElement).value)) },
             ...[...this.ctx.years].reverse().map((y) => h('option', { value: y, selected: y === this.year }, String(y))))),
           h('p', { class: 'hint' }, tr('hint')),
@@ -140,8 +141,8 @@ export class SwipeControl {
 
   private async label(): Promise<void> {
     if (!this.map || !this.side) return;
-    const left = `${t(this.ctx.crop)} ${this.ctx.year}`;
-    const right = `${t(this.crop)} ${this.year}`;
+    const left = `${cropLabel(this.ctx.crop)} ${this.ctx.year}`;
+    const right = `${cropLabel(this.crop)} ${this.year}`;
     await this.map.set(left, { ...this.side, label: right }, tr('divider', { left, right }), tr('position', { n: this.position, left }));
   }
 
