@@ -39,11 +39,12 @@ function kindOf(status: number): ApiErrorKind {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function request(url: string, signal?: AbortSignal): Promise<Response> {
+async function request(url: string, signal?: AbortSignal, post?: { body: string; type: string }): Promise<Response> {
   let res: Response;
   for (let attempt = 0; ; attempt++) {
     try {
-      res = await fetch(url, { signal, headers: { Accept: 'application/json, application/geo+json, text/csv;q=0.5' } });
+      const accept = 'application/json, application/geo+json, text/csv;q=0.5';
+      res = await fetch(url, post ? { signal, method: 'POST', body: post.body, headers: { Accept: accept, 'Content-Type': post.type } } : { signal, headers: { Accept: accept } });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       throw new ApiError('unreachable', url, 0, null, `server unreachable (${(e as Error).message})`);
@@ -71,6 +72,16 @@ async function request(url: string, signal?: AbortSignal): Promise<Response> {
 
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const res = await request(url, signal);
+  try {
+    return (await res.json()) as T;
+  } catch (e) {
+    throw new ApiError('invalid', url, res.status, null, `invalid JSON from ${url}: ${(e as Error).message}`);
+  }
+}
+
+/** POST a JSON body (as `type`, e.g. application/geo+json) and read the JSON answer; errors as getJson's. */
+export async function postJson<T>(url: string, body: unknown, type = 'application/json', signal?: AbortSignal): Promise<T> {
+  const res = await request(url, signal, { body: JSON.stringify(body), type });
   try {
     return (await res.json()) as T;
   } catch (e) {

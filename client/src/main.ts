@@ -301,7 +301,10 @@ function setupMapEvents(ctx: Ctx, panel: LayerPanel, farmer: FarmerView, policy:
     return f ? String(f.properties?.id ?? f.id) : null;
   };
   map.on('click', (e) => {
-    if (ctx.view === 'farmer') void farmer.query(e.lngLat.lng, e.lngLat.lat, false);
+    if (ctx.view === 'farmer') {
+      // while a field is drawn, a click adds a corner (the drawing tool listens itself)
+      if (!farmer.drawing) void farmer.query(e.lngLat.lng, e.lngLat.lat, false);
+    }
     else {
       const id = regionAt(e.point);
       if (id) emit(ctx, 'region-select', id);

@@ -4,11 +4,11 @@
  *   view=policy|farmer|analyst  lang=pt|en  scene=<id>  model=<id>
  *   crop=soy|maize  year=<yyyy>  ind=<indicator>  region=<IBGE code>
  *   map=<zoom>/<lat>/<lon>  layers=<visible layers, comma-separated>  at=<lat>,<lon> (farmer's place)
- *   swipe=<crop>-<yyyy> (the right side of the side-by-side)  swipex=<divider, % from the left>
+ *   fyear=<yyyy> (the farmer view's year)  swipe=<crop>-<yyyy> (the right side of the side-by-side)  swipex=<divider, % from the left>
  * Parts of the page read their parameter once at start and write it when the user changes it;
  * writes are batched into one history.replaceState (no history entry per map movement).
  */
-export type Param = 'view' | 'lang' | 'scene' | 'model' | 'crop' | 'year' | 'ind' | 'region' | 'map' | 'layers' | 'at' | 'cmp' | 'weights' | 'swipe' | 'swipex';
+export type Param = 'view' | 'lang' | 'scene' | 'model' | 'crop' | 'year' | 'ind' | 'region' | 'map' | 'layers' | 'at' | 'cmp' | 'weights' | 'swipe' | 'swipex' | 'fyear';
 
 const pending = new Map<Param, string | null>();
 let timer: number | undefined;

@@ -525,6 +525,101 @@ const checks: Check[] = [
     },
   },
   {
+    name: 'farmer draws a field (mouse, then keyboard) and gets its zonal statistics in ha and sacas/ha, equal to POST /api/zonal-stats',
+    timeoutMs: 120_000,
+    async run() {
+      await openDashboard('lang=pt&view=farmer&scene=sinop');
+      await waitSettled();
+      await page.locator('#zoom-scene').click();
+      await waitIdle();
+      await evalJson(`(window.__drawn = [], window.granary.ctx.bus.addEventListener('field-drawn', (e) => window.__drawn.push(e.detail)), 0)`);
+      const c = await sceneCentre();
+      // four corners around the scene's centre, clicked on the map
+      const corners = [[-70, -50], [70, -50], [70, 50], [-70, 50]].map(([dx, dy]) => [c.x + dx!, c.y + dy!] as const);
+      await page.locator('[data-control="draw-start"]').click();
+      for (const [x, y] of corners) await page.mouse.click(x, y);
+      const status = await page.locator('[data-testid="draw-status"]').innerText();
+      if (!status.includes('4')) throw new Error(`after four clicks: ${status}`);
+      await page.locator('[data-control="draw-finish"]').click();
+      await page.locator('[data-testid="field-stats"]').waitFor({ timeout: 60_000 });
+      const drawn = await evalJson<Array<{ geometry: { coordinates: number[][][] } }>>('window.__drawn');
+      if (drawn.length !== 1 || drawn[0]!.geometry.coordinates[0]!.length !== 5) throw new Error(`field-drawn events: ${JSON.stringify(drawn).slice(0, 200)}`);
+      // the same polygon straight to the API
+      const model = await evalJson<string>('window.granary.ctx.model.value.id');
+      const res = await fetch(`${server.url}/api/zonal-stats?scene=sinop&model=${encodeURIComponent(model)}`, { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify({ type: 'Feature', properties: {}, geometry: drawn[0]!.geometry }) });
+      if (!res.ok) throw new Error(`POST /api/zonal-stats -> ${res.status}`);
+      const api = (await res.json()) as { properties: { stats: { polygonAreaHa: number; crops: { adjusted: { classes: Array<{ class: string; adjustedAreaHa: number }> } | null } | null; variables: Record<string, { mean: number | null }> } } };
+      const st = api.properties.stats;
+      const shownArea = Number(await page.locator('[data-testid="field-stats"]').getAttribute('data-area-ha'));
+      if (Math.abs(shownArea - st.polygonAreaHa) > 1e-6 * st.polygonAreaHa) throw new Error(`area ${shownArea} vs API ${st.polygonAreaHa}`);
+      const areaText = await page.locator('[data-testid="field-area"]').innerText();
+      const fmt1 = (v: number) => new Intl.NumberFormat('pt-BR', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v);
+      if (!areaText.includes(`${fmt1(st.polygonAreaHa)} ha`)) throw new Error(`area text "${areaText}" (want ${fmt1(st.polygonAreaHa)} ha)`);
+      const shownCrops = await evalJson<Array<[string, number]>>(`[...document.querySelectorAll('[data-testid="field-crops"] li')].map((l) => [l.dataset.class, Number(l.dataset.ha)])`);
+      for (const [cls, ha] of shownCrops) {
+        const a = st.crops?.adjusted?.classes.find((k) => k.class === cls);
+        if (!a || Math.abs(a.adjustedAreaHa - ha) > 1e-9) throw new Error(`class ${cls}: ${ha} ha vs API ${a?.adjustedAreaHa}`);
+      }
+      if (!shownCrops.length) throw new Error('no crop classes shown for a field in the crop map');
+      const ndvi = Number(await page.locator('[data-testid="field-ndvi"]').getAttribute('data-value'));
+      if (Math.abs(ndvi - st.variables.ndvi!.mean!) > 1e-9) throw new Error(`NDVI ${ndvi} vs API ${st.variables.ndvi!.mean}`);
+      // soy fields: the municipality's yield in sacas/ha for the field's soy area
+      const soyHa = (st.crops?.adjusted?.classes ?? []).filter((k) => /soy/i.test(k.class)).reduce((x, k) => x + k.adjustedAreaHa, 0);
+      let yieldNote = '';
+      if (soyHa > 0) {
+        const line = page.locator('[data-testid="field-yield"]');
+        await line.waitFor({ timeout: 20_000 });
+        const text = await line.innerText();
+        if (!/sacas\/ha/.test(text) || !/ha\)/.test(text)) throw new Error(`yield line without units: ${text}`);
+        const kg = Number(await line.getAttribute('data-kg'));
+        const sacas = Number(await line.getAttribute('data-sacas'));
+        if (Math.abs(sacas - (kg / 60) * soyHa) > 1e-6 * sacas) throw new Error(`sacas ${sacas} vs ${kg} kg/ha x ${soyHa} ha / 60`);
+        yieldNote = `; ${text.slice(0, 140)}`;
+      }
+      await shot('desktop-farmer-field-pt.png');
+      // by keyboard: three corners at the map's centre, the map moved between them
+      await page.locator('[data-control="draw-start"]').focus();
+      await page.keyboard.press('Enter');
+      const focused = await evalJson<string>(`document.activeElement && document.activeElement.getAttribute('data-control')`);
+      if (focused !== 'draw-centre') throw new Error(`focus after starting: ${focused}`);
+      for (const [dx, dy] of [[0, 0], [90, 0], [0, 90]] as const) {
+        await evalJson(`(window.granary.ctx.map.panBy([${dx}, ${dy}], { animate: false }), 0)`);
+        await page.locator('[data-control="draw-centre"]').focus();
+        await page.keyboard.press('Enter');
+      }
+      await page.locator('[data-control="draw-finish"]').focus();
+      await page.keyboard.press('Enter');
+      await waitForExpr(page, `window.__drawn.length === 2 && document.querySelector('[data-testid="field-stats"]')`, 60_000);
+      const tri = await evalJson<number>('window.__drawn[1].geometry.coordinates[0].length');
+      if (tri !== 4) throw new Error(`keyboard field has ${tri - 1} corners`);
+      return `${fmt1(st.polygonAreaHa)} ha, ${shownCrops.length} classes, NDVI ${ndvi.toFixed(2)}${yieldNote}; keyboard triangle drawn`;
+    },
+  },
+  {
+    name: 'farmer comparison year is the farmer\'s own (fyear=), not the policymaker\'s',
+    timeoutMs: 90_000,
+    async run() {
+      await openDashboard('lang=pt&view=farmer&year=2015&fyear=2021&at=-11.7000,-55.4500');
+      const gap = page.locator('[data-testid="farmer-gap"]').first();
+      await gap.waitFor({ timeout: 30_000 });
+      const region = '5107909';
+      const want = async (year: number) => (await apiJson<YieldGapResponse>(`/api/yield-gap?crop=soy&year=${year}&region=${region}`)).rows[0]!.yieldGapPct;
+      const shown = async () => Number(await gap.getAttribute('data-value'));
+      if ((await shown()) !== (await want(2021))) throw new Error(`fyear=2021 shows ${await shown()}, API 2021 ${await want(2021)} (2015: ${await want(2015)})`);
+      // the policymaker's year changes: the farmer's figures stay
+      await page.locator('#tab-policy').click();
+      await page.locator('select[data-control="year"]').selectOption('2010');
+      await page.locator('#tab-farmer').click();
+      await page.waitForTimeout(300);
+      if ((await shown()) !== (await want(2021))) throw new Error('the farmer figures followed the policymaker year');
+      // the farmer's own control
+      await page.locator('[data-control="farmer-year"]').selectOption('2018');
+      await waitForExpr(page, `document.querySelector('[data-testid="farmer-gap"]') && Number(document.querySelector('[data-testid="farmer-gap"]').dataset.value) === ${await want(2018)}`, 20_000);
+      await waitForExpr(page, `new URLSearchParams(location.search).get('fyear') === '2018'`, 5_000);
+      return `2021 ${await want(2021)} % kept while the policymaker chose 2010; farmer year 2018 -> ${await want(2018)} %, fyear=2018 in the URL`;
+    },
+  },
+  {
     name: 'analyst view: copyable API and OGC URLs that answer, the model card; test scenes not in the users\' list',
     timeoutMs: 60_000,
     async run() {

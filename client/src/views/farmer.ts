@@ -7,18 +7,19 @@
 import { api } from '../api';
 import { yieldGapTable } from '../datasets';
 import { regionContaining } from '../geo';
-import { setParams } from '../permalink';
+import { param, setParams } from '../permalink';
+import { FieldDraw } from './field-draw';
 import { compareWithNormalSeason } from '../seasons';
 import { FieldReportForm } from './field-report';
 import { FieldAnswers } from './field-answers';
 import { lineChart, type LineSeries } from '../chart';
-import { h, nextId } from '../dom';
+import { h, nextId, replaceKeepingFocus } from '../dom';
 import { className, sceneTitle, fmtDate, fmtNum, fmtPct, getLang, onLangChange, t } from '../i18n';
 import { inBBox, maplibregl } from '../map/map';
 import { describeError, notice } from '../notice';
 import { daysBetween, greenUp, meanCurve, medianCurve, peak, shareBelow, type Curve } from '../profiles';
 import { sampleScene } from '../sampling';
-import { on, type Crop, type Ctx } from '../state';
+import type { Crop, Ctx } from '../state';
 import { cropLabel, cropsOfClass } from '../crops';
 import type { PointInfo, SceneSummary, YieldGapRow } from '../types';
 
@@ -48,16 +49,42 @@ export class FarmerView {
   private seq = 0;
   private lat = '';
   private lon = '';
+  /** the year of the municipal figures: the farmer's own (fyear=), not the policymaker's */
+  private year: number;
+  private readonly yearEl = h('div', { class: 'field farmer-year' });
+  /** "draw your field" and its zonal statistics; announces each field on the bus ('field-drawn') */
+  readonly fieldDraw: FieldDraw;
 
   constructor(private readonly ctx: Ctx) {
     this.report = new FieldReportForm(() => this.ctx.model.value);
-    this.el = h('div', { class: 'view view-farmer' }, this.formEl, this.statusEl, this.resultEl);
+    const wanted = Number(param('fyear'));
+    this.year = ctx.years.includes(wanted) ? wanted : ctx.year;
+    this.fieldDraw = new FieldDraw(ctx, () => this.year);
+    this.el = h('div', { class: 'view view-farmer' }, this.formEl, this.yearEl, this.statusEl, this.resultEl, this.fieldDraw.el);
     onLangChange(() => {
       this.renderForm();
+      this.renderYear();
       this.renderResult();
     });
-    on(ctx, 'crop-year', () => this.result && void this.loadGap(this.result, this.seq));
     this.renderForm();
+    this.renderYear();
+  }
+
+  /** true while a field is being drawn (map clicks add its corners) */
+  get drawing(): boolean {
+    return this.fieldDraw.drawing;
+  }
+
+  private renderYear(): void {
+    const id = nextId('farmer-year');
+    replaceKeepingFocus(this.yearEl,
+      h('label', { for: id }, t('farmerYear')),
+      h('select', { id, class: 'input-small', 'data-control': 'farmer-year', onchange: (e) => {
+        this.year = Number((e.target as HTMLSelectElement).value);
+        setParams({ fyear: this.year });
+        if (this.result) void this.loadGap(this.result, this.seq);
+        this.fieldDraw.refresh();
+      } }, ...[...this.ctx.years].reverse().map((y) => h('option', { value: y, selected: y === this.year }, String(y)))));
   }
 
   private renderForm(): void {
@@ -163,7 +190,7 @@ export class FarmerView {
     await Promise.all(result.gaps.map(async (g) => {
       try {
         // the whole table is fetched once per crop and year and shared with the policymaker view
-        g.row = (await yieldGapTable(g.crop, this.ctx.year)).rows.find((r) => String(r.regionId) === region.id) ?? null;
+        g.row = (await yieldGapTable(g.crop, this.year)).rows.find((r) => String(r.regionId) === region.id) ?? null;
       } catch (e) {
         g.row = null;
         g.error = e;
@@ -218,7 +245,7 @@ export class FarmerView {
       this.report.setPoint(point.lon, point.lat, point.crop?.name ?? null);
       parts.push(this.report.el);
     }
-    this.resultEl.replaceChildren(...parts);
+    replaceKeepingFocus(this.resultEl, ...parts);
   }
 
   private curveBlock(r: Result): HTMLElement {
