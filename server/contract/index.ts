@@ -10,3 +10,9 @@ export type { ModelClass, ModelSummary, ModelsResponse, ModelCardResponse, CropT
 export type { CropsResponse, YieldGapRow, YieldGapResponse, RegionsResponse, RegionSummary, RegionDetail, RegionIndicators, SourceInfo } from './regions.js';
 export type { Feature, FeatureCollection } from './geojson.js';
 export type { FieldReport, ReportBody, ReportCreated, AuditReport } from './reports.js';
+export type { Alert, AlertsResponse } from './alerts.js';
+export type { WeatherSeasonResponse, WeatherStationList, WeatherDailyResponse } from './weather.js';
+export type { PhenologyProductList, PhenologyPointResponse, PhenologyFieldResponse, PhenologyRegionResponse } from './phenology.js';
+export type { SuitabilityRow, SuitabilityRegion } from './suitability.js';
+export type { OutlookResult } from './outlook.js';
+export type { PolicyImpactResponse } from './policy-impact.js';

@@ -1,7 +1,7 @@
 /** Weather beside the crop: the weather routes (server/routes/weather). */
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
-const N = (t: ReturnType<typeof Type.Number> | ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>) => Type.Union([t, Type.Null()]);
+const N = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const StationSchema = Type.Object({
   id: Type.String({ description: 'INMET station code, e.g. A904' }),

@@ -4,6 +4,7 @@
  *   npm run bench            all sections
  *   npm run bench -- tiles   one section
  *   npm run bench -- cluster crop-map jobs on 1 and 2 workers, tiles through nginx on 1 and 2 replicas (PostgreSQL, Redis, nginx)
+ *   npm run bench -- alerts  event-loop time of an alert evaluation, rules in-process vs in the worker
  *   npm run bench -- fair    tile latency p50/p99 under heavy zonal load from another client, lanes on and off
  *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg]   beside a rasterio/GDAL tile server
  */
@@ -17,6 +18,7 @@ import { gdalBench } from './gdal.js';
 import { stageBench } from './stages.js';
 import { clusterBench } from './cluster.js';
 import { fairBench } from './fair.js';
+import { alertBench } from './alerts.js';
 
 const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> = {
   tiles: tileBench,
@@ -28,6 +30,7 @@ const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> =
   gdal: (log) => gdalBench(log, process.argv.slice(2)),
   cluster: clusterBench,
   fair: fairBench,
+  alerts: alertBench,
 };
 
 // Section names; flags after them (--seconds 6 ...) belong to the sections. `gdal` runs only when named.

@@ -104,6 +104,23 @@ async function needsRoute(path: string): Promise<void> {
   if (!res.ok) throw new Error(`waits for ${path.split('?')[0]} (the service answers ${res.status})`);
 }
 
+
+/** A screenshot of one element (an answers panel: no map tiles in it), compared with its reference. */
+async function shotEl(name: string, selector: string, p: Page = page): Promise<void> {
+  await p.mouse.move(0, 0).catch(() => {});
+  const png = await p.locator(selector).first().screenshot({ caret: 'hide', animations: 'disabled' });
+  shotResults.push(await compareWithReference(name, png, { maxShare: 0.02 }));
+}
+
+/** English that must not show in the Portuguese view of an answer (server words leaking through). */
+const ENGLISH_LEAKS = /\b(Dry spell|days? (at|from)|Source|Station|fewer than|season\(s\)|the model|ranks higher|Statistical|a year|within 10 index|pest or disease|Crop condition)\b/;
+
+async function openAnswers(query: string): Promise<void> {
+  // tall enough that a whole answers panel is on screen (an element shot of a panel scrolled inside its column is cut)
+  await page.setViewportSize({ width: 1440, height: 2600 });
+  await openDashboard(query);
+}
+
 // ---------- the checks ----------
 
 const checks: Check[] = [
@@ -917,6 +934,78 @@ const checks: Check[] = [
       }
       if (found.length) throw new Error(`${found.length} violation(s): ${found.slice(0, 5).join(' | ')}`);
       return `${runs} pages, 0 violations`;
+    },
+  },
+  ...(['en', 'pt'] as const).map((lang): Check => ({
+    name: `answers: farmer view (${lang}): green-up per season against the class window, weather at the nearest station, alerts`,
+    timeoutMs: 150_000,
+    async run() {
+      // a Soybean-maize sample of Ipiranga do Norte (lucc_mt_samples_public.csv); the crop model classes it first
+      // (a cold service may answer the page's first point without a class, and then no window shows)
+      await apiJson('/api/point?lon=-55.9818&lat=-12.0322&scene=ipiranga');
+      await openAnswers(`view=farmer&lang=${lang}&scene=ipiranga&at=-12.0322,-55.9818`);
+      const ok = await waitForExpr(page, `!!document.querySelector('[data-testid=field-answers]')`, 20_000).then(() => true, () => false);
+      if (!ok) {
+        const inputs = page.locator('form.farmer-form input');
+        await inputs.nth(0).fill(lang === 'pt' ? '-12,0322' : '-12.0322');
+        await inputs.nth(1).fill(lang === 'pt' ? '-55,9818' : '-55.9818');
+        await page.locator('form.farmer-form button[type=submit]').first().click();
+      }
+      await waitForExpr(page, `document.querySelectorAll('[data-testid=planting] li[data-sos]').length >= 5 && !!document.querySelector('[data-testid=weather] [data-station]') && !!document.querySelector('[data-testid=alerts] li, [data-testid=alerts] p')`, 120_000);
+      const windowShown = `/(usual|típicas)/.test(document.querySelector('[data-testid=planting]').textContent)`;
+      if (!(await waitForExpr(page, windowShown, 30_000).then(() => true, () => false))) {
+        // the page's point came back without a class (model still loading in its worker): ask again, as a user would
+        await page.locator('form.farmer-form button[type=submit]').first().click();
+        await waitForExpr(page, windowShown, 60_000);
+      }
+      await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
+      const all = await page.locator('[data-testid=field-answers]').innerText();
+      const planting = await page.locator('[data-testid=planting]').innerText();
+      const weather = await page.locator('[data-testid=weather]').innerText();
+      if (lang === 'pt' && !/Safra 20\d\d-\d\d: início do verde/.test(planting)) throw new Error(`no Portuguese season line: ${planting.slice(0, 120)}`);
+      if (lang === 'en' && !/Season 20\d\d-\d\d: green-up around/.test(planting)) throw new Error(`no season line: ${planting.slice(0, 120)}`);
+      if (!/km/.test(weather) || !/INMET/.test(weather)) throw new Error(`weather without station distance or attribution: ${weather.slice(0, 160)}`);
+      const codes = await evalJson<string[]>(`[...document.querySelectorAll('[data-testid=alerts] li[data-code]')].map((l) => l.getAttribute('data-code'))`);
+      const alertLines = await evalJson<string[]>(`[...document.querySelectorAll('[data-testid=alerts] li[data-code]')].map((l) => l.textContent)`);
+      if (codes.length && lang === 'pt' && !alertLines.every((l) => /^(Veranico|Condição|\d+ relatos)/.test(l))) throw new Error(`alerts not in Portuguese: ${alertLines[0]}`);
+      if (lang === 'pt' && ENGLISH_LEAKS.test(all)) throw new Error(`English in the Portuguese view: ${all.match(ENGLISH_LEAKS)![0]}`);
+      await shotEl(`answers-farmer-${lang}.png`, '[data-testid=field-answers]');
+      return `${weather.match(/(Station|Estação) [^,]+, [^ ]+ km/)?.[0] ?? ''}; ${codes.length} alerts (${[...new Set(codes)].join(', ')})`;
+    },
+  })),
+  ...(['en', 'pt'] as const).map((lang): Check => ({
+    name: `answers: policymaker view (${lang}): suitability, outlook with its error, alerts, policy impact with interval and placebo`,
+    timeoutMs: 150_000,
+    async run() {
+      await openAnswers(`view=policy&lang=${lang}&region=5104526`);
+      await waitForExpr(page, `!!document.querySelector('[data-testid=suitability] li[data-index]') && !!document.querySelector('[data-testid=outlook] p[data-error]') && !!document.querySelector('[data-testid=region-alerts] ul, [data-testid=region-alerts] p')`, 120_000);
+      await page.fill('[data-testid=policy-impact] input[type=number]', '2015');
+      await page.click('[data-testid=policy-impact] button[type=submit]');
+      await waitForExpr(page, `!!document.querySelector('[data-testid=policy-impact] [data-effect]')`, 60_000);
+      const all = await page.locator('[data-testid=region-answers]').innerText();
+      const outlook = await page.locator('[data-testid=outlook]').innerText();
+      const impact = await page.locator('[data-testid=policy-impact]').innerText();
+      if (!/±/.test(outlook)) throw new Error(`outlook without its error: ${outlook.slice(0, 120)}`);
+      if (!/95 %/.test(impact) || !/[Pp]lacebo/.test(impact)) throw new Error(`impact without interval or placebo: ${impact.slice(0, 160)}`);
+      if (lang === 'pt' && ENGLISH_LEAKS.test(all)) throw new Error(`English in the Portuguese view: ${all.match(ENGLISH_LEAKS)![0]}`);
+      await shotEl(`answers-policy-${lang}.png`, '[data-testid=region-answers]');
+      // a municipality without imagery: the outlook says why, in the page's language
+      await openAnswers(`view=policy&lang=${lang}&region=5107909`);
+      await waitForExpr(page, `!!document.querySelector('[data-testid=outlook] p[data-reason]') && !!document.querySelector('[data-testid=suitability] li[data-index]')`, 90_000);
+      const none = await page.locator('[data-testid=region-answers]').innerText();
+      if (lang === 'pt' && ENGLISH_LEAKS.test(none)) throw new Error(`English in the Portuguese view (Sinop): ${none.match(ENGLISH_LEAKS)![0]}`);
+      await shotEl(`answers-policy-sinop-${lang}.png`, '[data-testid=region-answers]');
+      return outlook.split('\n').slice(1, 2).join(' ').slice(0, 90);
+    },
+  })),
+  {
+    name: 'answers: weather stations are drawn on the map',
+    async run() {
+      await openAnswers('view=policy&lang=en');
+      await waitForExpr(page, `!!window.granary.ctx && !!window.granary.ctx.layers.map.getLayer('weather-stations')`, 30_000);
+      await waitForExpr(page, `window.granary.ctx.layers.map.querySourceFeatures('weather-stations').length > 0`, 30_000);
+      const n = await evalJson<number>(`window.granary.ctx.layers.map.querySourceFeatures('weather-stations').length`);
+      return `${n} station features rendered`;
     },
   },
 ];

@@ -4,10 +4,12 @@
  * station (with its distance, and no anomaly where there is no reference), and the alerts of the
  * municipality. Each part says what it rests on.
  */
+import type { MultiPolygon, Polygon } from 'geojson';
 import { h } from '../dom';
 import { className, defineStrings, fmtNum, getLang } from '../i18n';
 import { notice } from '../notice';
-import { answersApi, type AlertList, type PhenologyPoint, type WeatherPoint } from './answers-api';
+import { alertText } from '../../../server/contract/alert-messages';
+import { answersApi, type AlertList, type PhenologyField, type PhenologyPoint, type WeatherPoint } from './answers-api';
 
 const s = defineStrings(
   'field-answers',
@@ -20,6 +22,8 @@ const s = defineStrings(
     windowWithin: 'within the usual window of {label} fields in {region} ({from} to {to})',
     sosMethod: 'Green-up = when the smoothed NDVI curve rises through 20 % of its seasonal amplitude (16-day images: about two weeks precision). Green-up is not the sowing date.',
     noImagery: 'No start-of-season data here: the imagery covers Sinop, Sorriso, Cláudia and Ipiranga do Norte only.',
+    fieldBasis: 'For the whole field ({ha} ha, {px} pixels): the average of its pixels; earliest {first}, latest {last}.',
+    weatherSource: 'Source: INMET (Instituto Nacional de Meteorologia), automatic stations; daily values from hourly UTC records.',
     weatherTitle: 'Rain and heat this season',
     weatherStation: 'Station {name}, {km} km away',
     weatherRain: '{mm} mm of rain since {from} ({days} rain days; {have} of {total} days recorded)',
@@ -46,6 +50,8 @@ const s = defineStrings(
     windowWithin: 'dentro da janela usual de {label} em {region} ({from} a {to})',
     sosMethod: 'Início do verde = quando a curva suavizada do NDVI sobe 20 % da sua amplitude na safra (imagens de 16 dias: precisão de cerca de duas semanas). Não é a data de plantio.',
     noImagery: 'Sem dados de início de safra aqui: as imagens cobrem apenas Sinop, Sorriso, Cláudia e Ipiranga do Norte.',
+    fieldBasis: 'Para a lavoura inteira ({ha} ha, {px} pixels): a média dos seus pixels; o mais cedo {first}, o mais tarde {last}.',
+    weatherSource: 'Fonte: INMET (Instituto Nacional de Meteorologia), estações automáticas; valores diários a partir de registros horários em UTC.',
     weatherTitle: 'Chuva e calor nesta safra',
     weatherStation: 'Estação {name}, a {km} km',
     weatherRain: '{mm} mm de chuva desde {from} ({days} dias de chuva; {have} de {total} dias registrados)',
@@ -65,6 +71,13 @@ const s = defineStrings(
   },
 );
 
+/**
+ * The class windows carry the label set's own names (dtwSat's for Ipiranga do Norte); the page words the
+ * crop model's (sits) names, so the same equivalences as server/phenology/windows.ts LABEL_EQUIVALENTS.
+ */
+const SITS_NAME: Record<string, string> = { 'Soybean-maize': 'Soy_Corn', 'Soybean-millet': 'Soy_Millet', 'Soybean-cotton': 'Soy_Cotton', 'Cotton-fallow': 'Fallow_Cotton' };
+const windowClass = (label: string) => className(SITS_NAME[label] ?? label);
+
 /** day and month ("3 Oct", "3 de out."): a green-up date is about a day of the season, not a year */
 const dayMonth = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(getLang() === 'pt' ? 'pt-BR' : 'en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const dayToDate = (season: number, day: number) => new Date(Date.UTC(season, 8, 1) + Math.round(day) * 86_400_000).toISOString().slice(0, 10);
@@ -73,10 +86,21 @@ export class FieldAnswers {
   readonly el = h('section', { class: 'field-answers', 'data-testid': 'field-answers' });
   private key = '';
   private ctrl: AbortController | null = null;
-  private data: { sos: PhenologyPoint | Error | null; wx: WeatherPoint | Error | null; alerts: AlertList | Error | null } = { sos: null, wx: null, alerts: null };
+  private data: { sos: PhenologyPoint | PhenologyField | Error | null; wx: WeatherPoint | Error | null; alerts: AlertList | Error | null } = { sos: null, wx: null, alerts: null };
 
   setPoint(lon: number, lat: number, cropName: string | null): void {
-    const key = `${lon},${lat},${cropName}`;
+    this.load(`${lon},${lat},${cropName}`, lon, lat, (signal) => answersApi.phenology(lon, lat, cropName, signal));
+  }
+
+  /**
+   * A drawn field: its start of season is the average over its pixels (POST /api/phenology/field); the
+   * weather and alerts are those of a point inside it. For the helper that lets a farmer draw a field.
+   */
+  setField(geometry: Polygon | MultiPolygon, inside: { lon: number; lat: number }, cropName: string | null): void {
+    this.load(`field:${JSON.stringify(geometry).length}:${JSON.stringify(geometry).slice(0, 200)},${cropName}`, inside.lon, inside.lat, (signal) => answersApi.phenologyField(geometry, cropName, signal));
+  }
+
+  private load(key: string, lon: number, lat: number, sosOf: (signal: AbortSignal) => Promise<PhenologyPoint | PhenologyField>): void {
     if (key === this.key) return this.render();
     this.key = key;
     this.ctrl?.abort();
@@ -85,7 +109,7 @@ export class FieldAnswers {
     this.render();
     const done = () => ctrl.signal.aborted || this.render();
     const settle = <T>(p: Promise<T>, k: 'sos' | 'wx' | 'alerts') => p.then((v) => ((this.data[k] as unknown) = v), (e: unknown) => ((this.data[k] as unknown) = e instanceof Error ? e : new Error(String(e)))).then(done);
-    void settle(answersApi.phenology(lon, lat, cropName, ctrl.signal), 'sos');
+    void settle(sosOf(ctrl.signal), 'sos');
     void settle(answersApi.weather(lon, lat, ctrl.signal), 'wx').then(() => {
       const wx = this.data.wx;
       const sos = this.data.sos;
@@ -119,10 +143,17 @@ export class FieldAnswers {
         const li = h('li', { 'data-season': String(x.season), 'data-sos': x.date }, s('sosSeason', { season: label, date: dayMonth(x.date) }));
         const w = x.classWindow;
         if (w && d.region) {
-          const vars = { days: fmtNum(Math.abs(w.daysFromMedian)), label: className(w.label), region: d.region.name, from: dayMonth(dayToDate(x.season, w.p10)), to: dayMonth(dayToDate(x.season, w.p90)) };
+          const vars = { days: fmtNum(Math.abs(w.daysFromMedian)), label: windowClass(w.label), region: d.region.name, from: dayMonth(dayToDate(x.season, w.p10)), to: dayMonth(dayToDate(x.season, w.p90)) };
           li.append(h('br', {}), h('span', { class: `sos-${w.position}` }, w.position === 'within' ? s('windowWithin', vars) : w.position === 'earlier' ? s('windowEarlier', vars) : s('windowLater', vars)));
         }
         list.append(li);
+      }
+      if ('field' in d) {
+        const withDays = d.seasons.filter((x) => x.earliest !== null && x.latest !== null);
+        const first = Math.min(...withDays.map((x) => x.earliest!));
+        const last = Math.max(...withDays.map((x) => x.latest!));
+        const when = (day: number) => (withDays.length && Number.isFinite(day) ? dayMonth(dayToDate(2000, day)) : '–');
+        box.append(h('p', { class: 'muted small', 'data-testid': 'field-basis' }, s('fieldBasis', { ha: fmtNum(d.field.areaHa, 1), px: d.field.pixelCount, first: when(first), last: when(last) })));
       }
       box.append(list, h('p', { class: 'muted small' }, s('sosMethod')));
     }
@@ -145,7 +176,7 @@ export class FieldAnswers {
           h('li', {}, s('weatherHot', { n: m.hotDays, t: fmtNum(m.tmaxMeanC, 1) })),
           h('li', {}, longest ? s('weatherDry', { days: longest.days, start: dayMonth(longest.start), end: dayMonth(longest.end) }) : s('weatherNoDry'))),
         h('p', { class: 'muted small' }, d.reference?.available && d.reference.rainAnomalyPct !== undefined ? s('weatherAnomaly', { pct: fmtNum(100 + d.reference.rainAnomalyPct) }) : s('weatherNoRef')),
-        h('p', { class: 'muted small' }, d.attribution),
+        h('p', { class: 'muted small' }, s('weatherSource')),
       );
     }
     return box;
@@ -159,7 +190,7 @@ export class FieldAnswers {
     if (d === null) return box;
     if (d instanceof Error) box.append(notice(`${s('wAlerts')}: ${d.message}`, 'warn'));
     else if (d.numberMatched === 0) box.append(h('p', {}, s('alertsNone', { region: region ?? '' })));
-    else box.append(h('p', {}, s('alertsMore', { n: d.numberMatched })), h('ul', { class: 'alert-list' }, ...d.alerts.map((a) => h('li', { class: `alert alert-${a.severity}` }, a.title))));
+    else box.append(h('p', {}, s('alertsMore', { n: d.numberMatched })), h('ul', { class: 'alert-list' }, ...d.alerts.map((a) => h('li', { class: `alert alert-${a.severity}`, 'data-code': a.code }, alertText(a.code, a.params, getLang()).title))));
     return box;
   }
 }

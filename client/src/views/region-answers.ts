@@ -5,7 +5,8 @@
  * CSV download).
  */
 import { h, nextId, replaceKeepingFocus } from '../dom';
-import { defineStrings, fmtNum } from '../i18n';
+import { defineStrings, fmtNum, getLang } from '../i18n';
+import { alertText } from '../../../server/contract/alert-messages';
 import { cropLabel } from '../crops';
 import { notice } from '../notice';
 import { answersApi, type AlertList, type Outlook, type PolicyImpact, type Suitability } from './answers-api';
@@ -38,6 +39,18 @@ const s = defineStrings(
     impactPlaceboOk: 'Placebo check passed: no "effect" before the start.',
     impactPlaceboBad: 'Placebo check failed: an "effect" appears before the start; read with caution.',
     impactCsv: 'Download CSV',
+    tooFewYears: 'fewer than {min} years with a known yield in {from}-{to} (the data has {n})',
+    cmpOne: 'Only one crop has enough history here: no comparison.',
+    cmpBest: '{best} ranks higher against the state than {others} ({diff} index points).',
+    cmpSimilar: 'The crops rank within 10 index points of each other: no clear difference.',
+    cmpLabel: 'A statistical comparison of the crops the data has (IBGE PAM soybean and maize; maize includes the second crop), not agronomic advice.',
+    noImagery: 'no satellite imagery covers this municipality (the bundled imagery covers Sinop, Sorriso, Cláudia and Ipiranga do Norte)',
+    tooFewSeasons: '{n} season(s) with both imagery and a yield; a validated outlook needs at least {min}',
+    outlookBeats: 'Model error (leave-one-season-out) {rmse} kg/ha, below the {base} kg/ha of simply taking the average of the other seasons.',
+    outlookNotBetter: 'The model does NOT beat the average of the other seasons (error {rmse} against {base} kg/ha): read the outlook as no better than the average.',
+    unit_yield: 'kg/ha',
+    unit_area: 'ha planted',
+    unit_production: 't',
     loading: 'Loading…',
   },
   {
@@ -66,6 +79,18 @@ const s = defineStrings(
     impactPlaceboOk: 'Teste placebo aprovado: nenhum "efeito" antes do início.',
     impactPlaceboBad: 'Teste placebo falhou: aparece um "efeito" antes do início; leia com cautela.',
     impactCsv: 'Baixar CSV',
+    tooFewYears: 'menos de {min} anos com produtividade conhecida em {from}-{to} (os dados têm {n})',
+    cmpOne: 'Só uma cultura tem histórico suficiente aqui: sem comparação.',
+    cmpBest: '{best} fica mais bem colocada no estado do que {others} ({diff} pontos de índice).',
+    cmpSimilar: 'As culturas ficam a menos de 10 pontos de índice umas das outras: sem diferença clara.',
+    cmpLabel: 'Comparação estatística das culturas que os dados têm (soja e milho da PAM/IBGE; o milho inclui a segunda safra), não recomendação agronômica.',
+    noImagery: 'nenhuma imagem de satélite cobre este município (as imagens incluídas cobrem Sinop, Sorriso, Cláudia e Ipiranga do Norte)',
+    tooFewSeasons: '{n} safra(s) com imagem e produtividade; uma previsão validada precisa de pelo menos {min}',
+    outlookBeats: 'Erro do modelo (deixando uma safra de fora) {rmse} kg/ha, abaixo dos {base} kg/ha de simplesmente usar a média das outras safras.',
+    outlookNotBetter: 'O modelo NÃO supera a média das outras safras (erro {rmse} contra {base} kg/ha): leia a previsão como não melhor que a média.',
+    unit_yield: 'kg/ha',
+    unit_area: 'ha plantados',
+    unit_production: 't',
     loading: 'Carregando…',
   },
 );
@@ -113,12 +138,20 @@ export class RegionAnswers {
     if (d instanceof Error) return box.appendChild(notice(d.message, 'warn')).parentElement!;
     box.append(
       h('ul', {}, ...d.crops.map((c) => h('li', { 'data-crop': c.crop, 'data-index': c.index ?? '' }, c.available
-        ? s('suitRow', { crop: cropLabel(c.crop), index: fmtNum(c.index), cls: s(`cls_${c.class ?? 'middle'}` as 'cls_middle'), y: fmtNum(c.meanYieldKgHa), trend: fmtNum(c.trendKgHaPerYear), cv: fmtNum(c.cvDetrendedPct, 1) })
-        : s('suitNone', { crop: cropLabel(c.crop), reason: c.reason ?? '' })))),
-      h('p', {}, d.comparison.note),
-      h('p', { class: 'muted small' }, s('suitLabel')),
+        ? s('suitRow', { crop: cropLabel(c.crop), index: fmtNum(c.index), cls: s(`cls_${c.class ?? 'middle'}`), y: fmtNum(c.meanYieldKgHa), trend: fmtNum(c.trendKgHaPerYear), cv: fmtNum(c.cvDetrendedPct, 1) })
+        : s('suitNone', { crop: cropLabel(c.crop), reason: s('tooFewYears', { min: c.minYears, from: c.years[0], to: c.years[1], n: c.yearsWithData }) })))),
+      h('p', { 'data-verdict': d.comparison.verdict }, this.verdict(d)),
+      h('p', { class: 'muted small' }, `${s('suitLabel')} ${s('cmpLabel')}`),
     );
     return box;
+  }
+
+  private verdict(d: Suitability): string {
+    const c = d.comparison;
+    if (c.verdict === 'one-crop') return s('cmpOne');
+    if (c.verdict === 'similar' || !c.best) return s('cmpSimilar');
+    const others = c.ranking.filter((r) => r.crop !== c.best && r.index !== null).map((r) => cropLabel(r.crop)).join(', ');
+    return s('cmpBest', { best: cropLabel(c.best), others, diff: fmtNum(c.indexDifference) });
   }
 
   private outlookBlock(): HTMLElement {
@@ -126,8 +159,14 @@ export class RegionAnswers {
     const d = this.outlook;
     if (d === null) box.append(h('p', { class: 'muted' }, s('loading')));
     else if (d instanceof Error) box.append(notice(d.message, 'warn'));
-    else if (!d.available || !d.outlook || !d.validation) box.append(h('p', {}, s('outlookNone', { reason: d.reason ?? '' })));
-    else box.append(h('p', { 'data-value': d.outlook.predictedYieldKgHa, 'data-error': d.outlook.plusMinusKgHa }, s('outlookValue', { season: `${d.outlook.season}-${String(d.outlook.season + 1).slice(2)}`, y: fmtNum(d.outlook.predictedYieldKgHa), pm: fmtNum(d.outlook.plusMinusKgHa), n: d.validation.n })), h('p', { class: d.validation.beatsBaseline ? 'muted small' : 'notice notice-warn' }, d.outlook.note));
+    else if (!d.available || !d.outlook || !d.validation) box.append(h('p', { 'data-reason': d.reasonCode ?? '' }, s('outlookNone', { reason: d.reasonCode === 'too-few-seasons' ? s('tooFewSeasons', { n: d.usableSeasons, min: d.minSeasons }) : d.reasonCode === 'no-imagery' ? s('noImagery') : (d.reason ?? '') })));
+    else {
+      const v = d.validation;
+      box.append(
+        h('p', { 'data-value': d.outlook.predictedYieldKgHa, 'data-error': d.outlook.plusMinusKgHa }, s('outlookValue', { season: `${d.outlook.season}-${String(d.outlook.season + 1).slice(2)}`, y: fmtNum(d.outlook.predictedYieldKgHa), pm: fmtNum(d.outlook.plusMinusKgHa), n: v.n })),
+        h('p', { class: v.beatsBaseline ? 'muted small' : 'notice notice-warn' }, s(v.beatsBaseline ? 'outlookBeats' : 'outlookNotBetter', { rmse: fmtNum(v.rmseKgHa), base: fmtNum(v.baselineRmseKgHa) })),
+      );
+    }
     return box;
   }
 
@@ -137,7 +176,7 @@ export class RegionAnswers {
     if (d === null) box.append(h('p', { class: 'muted' }, s('loading')));
     else if (d instanceof Error) box.append(notice(d.message, 'warn'));
     else if (d.numberMatched === 0) box.append(h('p', {}, s('alertsNone')));
-    else box.append(h('p', {}, s('alertsCount', { n: d.numberMatched })), h('ul', { class: 'alert-list' }, ...d.alerts.map((a) => h('li', { class: `alert alert-${a.severity}` }, a.title))));
+    else box.append(h('p', {}, s('alertsCount', { n: d.numberMatched })), h('ul', { class: 'alert-list' }, ...d.alerts.map((a) => h('li', { class: `alert alert-${a.severity}`, 'data-code': a.code }, alertText(a.code, a.params, getLang()).title))));
     return box;
   }
 
@@ -165,7 +204,7 @@ export class RegionAnswers {
     else if (d) {
       const e = d.estimate;
       box.append(
-        h('p', { 'data-effect': e.effect, 'data-low': e.ci95[0], 'data-high': e.ci95[1] }, s('impactResult', { effect: fmtNum(e.effect), unit: d.unit, lo: fmtNum(e.ci95[0]), hi: fmtNum(e.ci95[1]), post: `${e.post[0]}-${e.post[1]}`, pre: `${e.pre[0]}-${e.pre[1]}` })),
+        h('p', { 'data-effect': e.effect, 'data-low': e.ci95[0], 'data-high': e.ci95[1] }, s('impactResult', { effect: fmtNum(e.effect), unit: s(`unit_${d.indicator}`), lo: fmtNum(e.ci95[0]), hi: fmtNum(e.ci95[1]), post: `${e.post[0]}-${e.post[1]}`, pre: `${e.pre[0]}-${e.pre[1]}` })),
         e.coversZero ? h('p', {}, s('impactZero')) : '',
         h('p', { class: d.placebo.passed ? 'muted small' : 'notice notice-warn' }, d.placebo.passed ? s('impactPlaceboOk') : s('impactPlaceboBad')),
         h('a', { href: answersApi.policyImpactUrl(this.id, this.start, this.indicator, this.crop, 'csv'), download: '' }, s('impactCsv')),
