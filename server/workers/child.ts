@@ -18,8 +18,13 @@ function processCpuMs(): number {
 
 export function serveTasks(setup: (init: never) => Promise<Record<string, AnyHandler>> | Record<string, AnyHandler>): void {
   if (!process.send) throw new Error('workers/child.ts must run in a forked child process');
-  // the parent gone (EPIPE): nothing left to answer, exit quietly
-  const send = (m: unknown) => process.send!(m, undefined, {}, (e) => e && process.exit(0));
+  // The parent gone (killed, or exited while this child was busy: the channel is closed, a write
+  // gives EPIPE or ERR_IPC_CHANNEL_CLOSED): nothing is left to answer, so exit quietly. Without the
+  // callback the error is emitted on `process` and kills the child with a stack trace.
+  const send = (m: unknown) => {
+    if (!process.connected) process.exit(0);
+    process.send!(m, undefined, {}, (e) => e && process.exit(0));
+  };
   let handlers: Record<string, AnyHandler> | null = null;
   const running = new Map<number, AbortController>();
 

@@ -219,7 +219,9 @@ export class WorkerPool<M extends TaskMapBase> {
       }
     }
     proc.on('message', (m: ChildMessage) => this.onMessage(child, m));
-    proc.on('error', () => this.onExit(child, 'could not be started'));
+    // 'error': the fork failed, or a message could not be written (the child just died: its 'exit'
+    // follows, or its channel broke): either way this child is done and is replaced
+    proc.on('error', (e) => this.onExit(child, proc.pid === undefined ? `could not be started (${e.message})` : `lost its channel (${e.message})`));
     proc.on('exit', (code, signal) => this.onExit(child, signal ? `was killed (${signal})` : `exited with code ${code}`));
     proc.send({ t: 'init', init: this.opts.init, extra: (this.opts.extraTaskModules ?? []).map((u) => u.href) });
     // children keep the process alive until close() (an unref'd channel let a process with only
@@ -395,7 +397,8 @@ export class WorkerPool<M extends TaskMapBase> {
     const child = lane.children.find((c) => c?.task === task);
     this.settle(task, () => task.reject(overloaded('the request was cancelled', 1)));
     if (!child) return;
-    child.proc.send({ t: 'cancel', id: task.id });
+    // a child that died meanwhile: nothing to stop, its exit replaces it (the error is not a new failure)
+    child.proc.send({ t: 'cancel', id: task.id }, undefined, {}, () => undefined);
     clearTimeout(child.cancelTimer);
     child.cancelTimer = setTimeout(() => {
       if (child.task === task) this.kill(child, null);

@@ -3,12 +3,15 @@
  * fault tasks: containment of a V8 fatal error, cancellation reaching the child, lanes, affinity,
  * per-client bulk share, per-task CPU.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPool, type PoolOptions } from '../../server/workers/pool.js';
 import { GranaryError } from '../../server/errors.js';
 import type { FaultTasks } from './fault-tasks.js';
 
 const ENTRY = new URL('./pool-entry.ts', import.meta.url);
+const PARENT = new URL('./pool-parent.ts', import.meta.url);
 let pool: WorkerPool<FaultTasks> | null = null;
 
 function make(over: Partial<PoolOptions> = {}): WorkerPool<FaultTasks> {
@@ -151,4 +154,54 @@ describe('worker pool (child processes)', () => {
     expect(seen[1]! / seen[0]!).toBeLessThan(6);
     expect(seen[0]!).toBeLessThanOrEqual(wall1 + 5);
   }, 60_000);
+
+  it('a cancel sent to a child that has just died: the task fails once, the child is replaced, the next task runs', async () => {
+    const p = make({ size: 1 });
+    await p.ready();
+    const [pid] = p.pids();
+    const ac = new AbortController();
+    const running = p.run('spin-for-test', { ms: 5000 }, { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(pid!, 'SIGKILL');
+    ac.abort(); // the cancel is written to a channel whose other end is gone (EPIPE)
+    expect((await rejection(running)).status).toBe(503);
+    expect(await p.run('spin-for-test', { ms: 10 })).toMatchObject({ cancelled: false });
+    expect(p.stats.restarts).toBe(1);
+  }, 60_000);
+
+  // The parent killed (or exiting) while its child works: the child must not write into the closed
+  // channel and die with "Error: write EPIPE" and a stack trace; it exits, saying nothing.
+  it.each([
+    ['sync', 'SIGKILL'],
+    ['sync', 'exit'],
+    ['async', 'SIGKILL'],
+    ['async', 'exit'],
+  ])('a child whose parent dies in the middle of a task (%s work, parent %s) exits quietly', async (mode, death) => {
+    // the child inherits the parent's stdout and stderr: both pipes close when the child is gone too
+    const parent = spawn(process.execPath, ['--import', 'tsx', PARENT.pathname, mode, death], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    parent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    parent.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const closed = new Promise<boolean>((resolve) => {
+      let open = 2;
+      const done = () => --open === 0 && resolve(true);
+      parent.stdout!.on('close', done);
+      parent.stderr!.on('close', done);
+      setTimeout(() => resolve(false), 90_000).unref();
+    });
+    const allClosed = await closed;
+    const child = Number(/"child":(\d+)/.exec(out)?.[1]);
+    expect(Number.isInteger(child), out + err).toBe(true);
+    // running: its /proc entry exists and it is not a zombie (an orphan's exit is reaped by init, if ever)
+    let alive = false;
+    try {
+      alive = !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, 'utf8'));
+    } catch {
+      alive = false;
+    }
+    if (alive) process.kill(child, 'SIGKILL'); // our own orphan: do not leave it running
+    expect(allClosed && !alive, `child ${child} still running 90 s after its parent died`).toBe(true);
+    expect(err).toBe('');
+  }, 120_000);
 });
