@@ -91,4 +91,26 @@ describe('Warmup', () => {
     expect(ran).toEqual(['a', 'c']);
     expect([w.done, w.failed]).toEqual([2, 1]);
   });
+
+  it('runs one step per turn of the event loop, also when a step adds steps', async () => {
+    const w = new Warmup();
+    let turn = 0;
+    let probing = true;
+    const probe = () => {
+      turn++;
+      if (probing) setImmediate(probe);
+    };
+    setImmediate(probe);
+    const turns: number[] = [];
+    w.add('adds', () => {
+      for (let i = 0; i < 50; i++) w.add(`added ${i}`, () => void turns.push(turn));
+    });
+    w.start();
+    const t0 = Date.now();
+    while (w.finishedMs === null && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    probing = false;
+    expect(turns).toHaveLength(50);
+    // a request arriving meanwhile waits for one step, not for the queue: no two steps share a turn
+    expect(new Set(turns).size).toBe(50);
+  });
 });
