@@ -59,6 +59,7 @@ import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
 import warmupPlugin from './plugins/warmup.js';
 import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
+import { warmCropTile } from './plugins/warm-crop-tile.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
 import { badRequest } from './errors.js';
 
@@ -183,7 +184,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('colormaps', new ColormapRegistry());
   app.decorate('tileCache', new TileCache(config.tileCacheMb * 1024 * 1024));
   app.decorate('metrics', new Metrics());
-  app.decorate('readiness', { ok: false, waitingFor: ['catalog', 'workers', 'models'] });
+  app.decorate('readiness', { ok: false, waitingFor: ['catalog', 'workers'] });
   app.decorate('resolveDataHref', (href: string) => (isRemote(href) || isAbsolute(href) ? href : resolve(config.dataDir, href)));
 
   app.addHook('preValidation', async (req) => {
@@ -241,13 +242,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {
-    await app.catalog.refresh();
-    app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog');
-    await pool.run('ping', null);
-    app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers');
-    await app.models.refresh();
-    app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'models');
+    // healthy = the catalog is read and a worker answers (both at once); the models are checked
+    // (an ONNX session in a worker) by the warm-up right after listen: a crop request that comes
+    // before waits for that check, an imagery request never does
+    await Promise.all([
+      app.catalog.refresh().then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog'))),
+      pool.run('ping', null).then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers'))),
+    ]);
     app.readiness.ok = app.readiness.waitingFor.length === 0;
   });
+  // first in the warm-up: what a user's first crop tile would otherwise wait for
+  app.warmup.add('first crop tile', () => warmCropTile(app), { first: true });
+  app.warmup.add('models', () => app.models.refresh(), { first: true });
   return app;
 }

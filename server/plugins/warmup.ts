@@ -39,9 +39,10 @@ export class Warmup {
 
   constructor(private readonly log: (msg: string, err?: unknown) => void = () => undefined) {}
 
-  /** Queues a step; steps run in the order added. */
-  add(name: string, step: WarmupStep): void {
-    this.queue.push({ name, step });
+  /** Queues a step; steps run in the order added (`first`: before every step queued so far). */
+  add(name: string, step: WarmupStep, opts: { first?: boolean } = {}): void {
+    if (opts.first) this.queue.unshift({ name, step });
+    else this.queue.push({ name, step });
     // one chain of steps at a time: a step that adds steps must not start a second chain
     if (this.running && !this.scheduled && !this.busy) this.schedule(0);
   }
