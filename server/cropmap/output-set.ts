@@ -151,6 +151,21 @@ export async function removeLeftovers(out: string): Promise<string[]> {
   return removed;
 }
 
+/**
+ * `removeLeftovers` for every crop map of `dir` that has a set (published or not): the service
+ * runs it at start, so a run killed while writing leaves nothing behind past the next start.
+ */
+export async function removeLeftoversIn(dir: string): Promise<string[]> {
+  const stems = new Set<string>();
+  for (const name of await readdir(join(dir, SET_DIR)).catch(() => [] as string[])) {
+    const m = /^(.+)\.[A-Za-z0-9-]+\.\d+\.[0-9a-f]{8}$/.exec(name);
+    if (m) stems.add(m[1]!);
+  }
+  const removed: string[] = [];
+  for (const stem of stems) removed.push(...(await removeLeftovers(join(dir, `${stem}.tif`))));
+  return removed;
+}
+
 /** Moves plain files under the usual names (older layout, bundled fixtures) into a set, without changing what readers see. */
 async function adoptPlainFiles(out: string, setsDir: string): Promise<void> {
   const dir = dirname(out);

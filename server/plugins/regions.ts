@@ -13,6 +13,7 @@ import { computeYieldGap, yieldGapDomain, UnknownCropError, YearOutOfRangeError,
 import { rankInterventionPriority } from '../analytics/priority.js';
 import { GranaryError, notFound } from '../errors.js';
 import { CropMapStore } from '../regions/crop-maps.js';
+import { removeLeftoversIn } from '../cropmap/output-set.js';
 import { DerivedCache } from '../util/derived-cache.js';
 import { PACKAGE_ROOT } from '../config.js';
 
@@ -223,6 +224,12 @@ async function regionsPlugin(app: FastifyInstance) {
   // them; a request that comes first computes (and memoises) only its own.
   for (const { crop, years } of service.domain) for (let y = years[0]; y <= years[1]; y++) app.warmup.add(`yield-gap rows ${crop} ${y}`, () => service.rows(crop, y));
   app.decorate('cropMaps', new CropMapStore(join(app.config.dataDir, 'cropmaps'), app.pool, app.catalog, app.policy));
+  // what crop-map writers killed mid-publication left (unpublished set directories): gone at start
+  const removed = await removeLeftoversIn(app.cropMaps.dir).catch((e: Error) => {
+    app.log.warn({ err: e.message }, 'crop-map leftovers not removed');
+    return [] as string[];
+  });
+  if (removed.length > 0) app.log.info({ removed }, 'removed crop-map sets left by killed writers');
   const report = loaded.joinReport;
   app.log.info(
     { regions: report.regions, derivedCache: { hits: cache.hits, misses: cache.misses }, invalidGeometries: report.invalidGeometries.length, tables: report.tables.map((t) => ({ table: t.table, unmatched: t.unmatchedTableKeys.length, without: t.regionsWithoutRows.length })) },

@@ -9,13 +9,14 @@
  * publishes again and again.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { currentSetDir, SET_DIR } from '../../server/cropmap/output-set.js';
 import { CropMapStore } from '../../server/regions/crop-maps.js';
+import { createTestApp } from '../helpers/test-app.js';
 
 const WRITER = join(import.meta.dirname, 'cropmap-set-writer.ts');
 const KILLS = 12;
@@ -172,6 +173,35 @@ describe('crop-map output set under kill -9', () => {
       expect(gone).toBeLessThan(checks / 10);
     } finally {
       rmSync(mapsDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('the service removes, when it starts, a set left by a writer killed before publishing it', async () => {
+    const t = await createTestApp({
+      setup: async ({ dataDir }) => {
+        const maps = join(dataDir, 'cropmaps');
+        const published = writer(['1', '7'], join(maps, 'set__m.tif'));
+        await new Promise((r) => published.once('exit', r));
+        // a partial set of a writer that is gone (a process that has exited: its pid is dead)
+        const gone = spawn(process.execPath, ['-e', '0']);
+        await new Promise((r) => gone.once('exit', r));
+        const host = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
+        const partial = join(maps, SET_DIR, `set__m.${host}.${gone.pid}.0badc0de`);
+        mkdirSync(partial);
+        writeFileSync(join(partial, 'set__m.tif.aux.xml'), 'partial');
+        // and one of another host's writer, recent: it may still be writing, left alone
+        mkdirSync(join(maps, SET_DIR, 'set__m.elsewhere.12.0badc0de'));
+      },
+    });
+    try {
+      const sets = readdirSync(join(t.dataDir, 'cropmaps', SET_DIR));
+      expect(sets.filter((d) => d.includes('0badc0de'))).toEqual(['set__m.elsewhere.12.0badc0de']);
+      expect(sets).toHaveLength(2); // the published set and the other host's
+      const [entry] = await t.app.cropMaps.list();
+      expect(entry?.sidecar.classes[0]?.name).toBe('class0-run7');
+      expect(existsSync(entry!.tif)).toBe(true);
+    } finally {
+      await t.close();
     }
   }, 180_000);
 });

@@ -62,7 +62,7 @@ beforeAll(async () => {
   app.get('/test/abort', async () => pool.run('abort-for-test', null));
   app.get<{ Querystring: { ms: string } }>('/test/spin', async (req, reply) => pool.run('spin-for-test', { ms: Number(req.query.ms) }, taskOptions(req, reply)));
   await app.ready();
-});
+}, 180_000); // registering Sinop and starting the workers takes a minute on a loaded 2-core machine
 afterAll(async () => {
   await app?.close();
   await remote?.close();
