@@ -106,7 +106,7 @@ export interface BuildOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
 
 /** A caller-supplied request id if it is a plain token of at most 128 characters, else a fresh one. */
-export function requestId(header: string | string[] | undefined): string {
+function requestId(header: string | string[] | undefined): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomBytes(8).toString('hex');
 }
 

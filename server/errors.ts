@@ -33,7 +33,7 @@ const TABLE: Record<ProblemType, { status: number; title: string }> = {
   'scene-unreadable': { status: 422, title: 'Scene data unreadable' },
 };
 
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;

@@ -15,7 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 const RAPID_MS = 10_000;
 const MAX_DELAY_MS = 30_000;
 
-export interface SupervisorOptions {
+interface SupervisorOptions {
   /** the script that runs `serve` in the child (bin/granary.js) */
   script: string;
   /** arguments for the child (serve --supervised) */

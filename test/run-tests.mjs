@@ -1,4 +1,4 @@
-// `npm test`: type-check, dependency rules, then every vitest suite; writes a JSON summary that .ci/run adds up and
+// `npm test`: type-check, dependency rules, unused code (knip), then every vitest suite; writes a JSON summary that .ci/run adds up and
 // prints the closing line "tests: N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,14 @@ const deps = spawnSync('npm', ['run', '--silent', 'depcruise'], { stdio: 'inheri
 if (deps.status !== 0) {
   console.error('dependency rules failed');
   writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed: 0, failed: 1, note: 'dependency rules failed' }));
+  console.log('tests: 0 passed, 1 failed');
+  process.exit(1);
+}
+// unused files, exports, types and dependencies (knip.jsonc): dead code fails the run like a type error
+const unused = spawnSync('npm', ['run', '--silent', 'knip'], { stdio: 'inherit' });
+if (unused.status !== 0) {
+  console.error('knip found unused code or dependencies');
+  writeFileSync('test/artifacts/unit-summary.json', JSON.stringify({ passed: 0, failed: 1, note: 'knip failed' }));
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }

@@ -15,7 +15,7 @@ export interface YieldGapTable {
   priorityMethod: string;
 }
 
-export type ApiErrorKind = 'unreachable' | 'missing' | 'unavailable' | 'refused' | 'server' | 'invalid';
+type ApiErrorKind = 'unreachable' | 'missing' | 'unavailable' | 'refused' | 'server' | 'invalid';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -144,7 +144,7 @@ export const api = {
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /** /api/point for the views: dated series only, the top class and every probability, highest first. */
-export function pointInfo(body: PointResponse): PointInfo {
+function pointInfo(body: PointResponse): PointInfo {
   const series: PointInfo['series'] = {};
   for (const [variable, points] of Object.entries(body.series)) {
     series[variable] = points.flatMap((p) => (p.date === null ? [] : [{ date: p.date.slice(0, 10), value: p.value }]));

@@ -6,7 +6,7 @@ import { api, getJson } from './api';
 import { h, nextId } from './dom';
 import { classLegend, rampLegend } from './legend';
 import { colormapName, fmtDate, fmtNum, fmtPct, t, type TKey } from './i18n';
-import type { LayerId, RasterId } from './map/layers';
+import type { LayerId } from './map/layers';
 import { describeError, notice } from './notice';
 import { on, type Ctx } from './state';
 import { modelTitle, selectModel } from './models';
@@ -308,8 +308,6 @@ export class LayerPanel {
     this.render();
   }
 }
-
-export const RASTERS: RasterId[] = ['imagery', 'crops', 'confidence'];
 
 /** The date nearest the middle of the growing season (January), else the last. */
 function defaultDateIndex(dates: string[]): number {

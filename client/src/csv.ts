@@ -9,7 +9,7 @@
  */
 import type { YieldGapRow } from './types';
 
-export type CsvDialect = 'intl' | 'pt-BR';
+type CsvDialect = 'intl' | 'pt-BR';
 
 export const API_CSV_COLUMNS = [
   'regionId', 'name', 'crop', 'year', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
@@ -51,7 +51,7 @@ export function flatRow(row: YieldGapRow): Record<string, unknown> {
   return o;
 }
 
-export function round(v: number, digits: number): number {
+function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }

@@ -34,7 +34,7 @@ export function yieldGapTable(crop: string, year: number | undefined): Promise<Y
 
 export const regionRecord = (id: string) => once(`region|${id}`, () => api.region(id));
 
-export type BoundaryDetail = 'low' | 'full';
+type BoundaryDetail = 'low' | 'full';
 
 /** Municipal boundaries for the map as GeoJSON, from the light TopoJSON route (else the OGC items). */
 export function boundaries(detail: BoundaryDetail): Promise<RegionCollection> {

@@ -12,7 +12,7 @@ function inRing(ring: Position[], x: number, y: number): boolean {
   return c;
 }
 
-export function inPolygon(g: Polygon | MultiPolygon, x: number, y: number): boolean {
+function inPolygon(g: Polygon | MultiPolygon, x: number, y: number): boolean {
   const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
   return polys.some((rings) => rings.reduce((inside, ring) => (inRing(ring, x, y) ? !inside : inside), false));
 }

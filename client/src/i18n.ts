@@ -2,7 +2,7 @@
  * Portuguese and English text, number and date formats. The language comes from ?lang=, then the
  * saved choice, then the browser; Portuguese is the default for the bundled Brazilian data.
  */
-export type Lang = 'pt' | 'en';
+type Lang = 'pt' | 'en';
 
 const en = {
   tagline: 'Crops and food security from satellite images',

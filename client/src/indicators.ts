@@ -21,7 +21,7 @@ export type IndicatorKey =
   | 'yieldVsNormalPct'
   | 'productionVsNormalPct';
 
-export interface Indicator {
+interface Indicator {
   key: IndicatorKey;
   digits: number;
   /** can colour the map (varies across regions) */

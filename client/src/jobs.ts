@@ -64,7 +64,7 @@ const tr = defineStrings(
 );
 
 /** What GET /api/jobs/{id} answers (server/routes/jobs: the fields this panel reads). */
-export interface JobStatus {
+interface JobStatus {
   id: string;
   state: 'queued' | 'running' | 'done' | 'failed';
   blocksDone: number;

@@ -35,7 +35,7 @@ export function describeError(e: unknown, what: TKey): string {
 
 const cap = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
 
-export type NoticeLevel = 'info' | 'warn' | 'error';
+type NoticeLevel = 'info' | 'warn' | 'error';
 
 /** A message box; `retry` adds a button. Errors use role=alert, the rest role=status. */
 export function notice(message: string, level: NoticeLevel = 'info', retry?: () => void): HTMLElement {

@@ -14,7 +14,7 @@ function combine(curves: readonly Curve[], f: (vals: number[]) => number): Curve
   });
 }
 
-export const median = (v: number[]): number => {
+const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

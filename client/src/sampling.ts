@@ -8,7 +8,7 @@ import type { BBox, PointInfo } from './types';
 
 const cache = new Map<string, Promise<PointInfo[]>>();
 
-export function gridPoints(bbox: BBox, n: number): Array<[number, number]> {
+function gridPoints(bbox: BBox, n: number): Array<[number, number]> {
   const pts: Array<[number, number]> = [];
   for (let j = 0; j < n; j++)
     for (let i = 0; i < n; i++) pts.push([bbox[0] + ((i + 0.5) / n) * (bbox[2] - bbox[0]), bbox[1] + ((j + 0.5) / n) * (bbox[3] - bbox[1])]);

@@ -11,7 +11,7 @@ export const seasonOf = (iso: string): number => {
   return Number(iso.slice(5, 7)) >= 9 ? y : y - 1;
 };
 
-export interface SeasonCompare {
+interface SeasonCompare {
   current: SeriesPoint[];
   normal: SeriesPoint[];
   /** the earlier seasons the normal is made of */

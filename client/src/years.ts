@@ -8,7 +8,7 @@ import { yieldGapTable } from './datasets';
 /** Used only when the service does not say (the span of the bundled IBGE PAM table). */
 const FALLBACK = { first: 2000, last: 2024 };
 
-export function yearList(valid: number[] | null): number[] {
+function yearList(valid: number[] | null): number[] {
   if (!valid || valid.length === 0) return span(FALLBACK.first, FALLBACK.last);
   if (valid.length === 2 && valid[1]! - valid[0]! > 1) return span(valid[0]!, valid[1]!);
   return [...valid].sort((a, b) => a - b);

@@ -4,7 +4,7 @@
  * dependency for them is not worth it; quotes are handled anyway so a user's CSV exported from a
  * spreadsheet still reads.
  */
-export interface CsvTable {
+interface CsvTable {
   header: string[];
   rows: string[][];
 }

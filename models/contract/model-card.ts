@@ -10,7 +10,7 @@ import { Value } from 'typebox/value';
 const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Probability = Type.Number({ minimum: 0, maximum: 1 });
 
-export const ClassMetricsSchema = Type.Object({
+const ClassMetricsSchema = Type.Object({
   name: Type.String(),
   precision: Probability,
   recall: Probability,
@@ -38,7 +38,7 @@ export const NormalisationSchema = Type.Union([
   Type.Object({ type: Type.Literal('none') }),
 ]);
 
-export const ReliabilityBinSchema = Type.Object({
+const ReliabilityBinSchema = Type.Object({
   lo: Probability,
   hi: Probability,
   count: Type.Integer({ minimum: 0 }),
@@ -153,7 +153,6 @@ export const ModelCardSchema = Type.Object({
 });
 
 export type ModelCard = Static<typeof ModelCardSchema>;
-export type ClassMetrics = Static<typeof ClassMetricsSchema>;
 export type MetricsBlock = Static<typeof MetricsBlockSchema>;
 export type Normalisation = Static<typeof NormalisationSchema>;
 export type CardCalibration = Static<typeof CalibrationSchema>;

@@ -32,10 +32,10 @@ import { groupedStratifiedFolds, splitIndices } from './folds.js';
 import { DEFAULT_MLP_RECIPE, fitMlp, predictMlp, type MlpRecipe } from './recipe.js';
 import { DEFAULT_TEMPCNN_RECIPE, fitTempCnn, predictTempCnnRecipe, type TempCnnRecipe } from './recipe-tempcnn.js';
 
-export const ABLATION_FILE = fileURLToPath(new URL('./ablation-ndvi-evi.json', import.meta.url));
-export const REVIEWED_DECISIONS = `${repoRoot}fixtures/labels/audit/label-decisions.reviewed.csv`;
+const ABLATION_FILE = fileURLToPath(new URL('./ablation-ndvi-evi.json', import.meta.url));
+const REVIEWED_DECISIONS = `${repoRoot}fixtures/labels/audit/label-decisions.reviewed.csv`;
 
-export interface Variant {
+interface Variant {
   model: 'tempcnn' | 'mlp';
   /** Changes from the model's default recipe (DEFAULT_TEMPCNN_RECIPE / DEFAULT_MLP_RECIPE). */
   change: Partial<TempCnnRecipe> | Partial<MlpRecipe>;
@@ -47,7 +47,7 @@ export interface Variant {
 }
 
 /** The steps; keys are what the card shows. Combinations come last and name their parts. */
-export const STEPS_TRIED: Record<string, Variant> = {
+const STEPS_TRIED: Record<string, Variant> = {
   'tempcnn (no augmentation, unweighted)': { model: 'tempcnn', change: {}, note: 'TempCNN conv 16-16 k5, dense 32, dropout 0.2, 40 epochs, one seed' },
   'class weights sqrt(n / (C n_c))': { model: 'tempcnn', change: { classWeighting: 'sqrt-balanced' }, note: 'class-balanced loss (softened)' },
   'class weights n / (C n_c)': { model: 'tempcnn', change: { classWeighting: 'balanced' }, note: 'class-balanced loss (full inverse frequency)' },
@@ -87,7 +87,7 @@ export interface AblationFile {
   results: Record<string, AblationResult>;
 }
 
-export function readAblation(file = ABLATION_FILE): AblationFile | null {
+function readAblation(file = ABLATION_FILE): AblationFile | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AblationFile) : null;
 }
 
@@ -136,7 +136,7 @@ export function experimentsFor(release: TempCnnRecipe, file = ABLATION_FILE): Ex
     });
 }
 
-export interface AblationData {
+interface AblationData {
   classNames: string[];
   X: Float32Array;
   V: number;
@@ -146,7 +146,7 @@ export interface AblationData {
   foldOf: Int32Array;
 }
 
-export function loadAblationData(samplesCsv: string, timeseriesCsv: string, decisionsCsv: string, k: number, seed: number): AblationData {
+function loadAblationData(samplesCsv: string, timeseriesCsv: string, decisionsCsv: string, k: number, seed: number): AblationData {
   const variables = ['ndvi', 'evi'];
   const samples = readSamples(readFileSync(samplesCsv, 'utf8'));
   const X = featureMatrix(samples, readTimeseries(readFileSync(timeseriesCsv, 'utf8'), variables), variables, STEPS);
@@ -162,7 +162,7 @@ export function loadAblationData(samplesCsv: string, timeseriesCsv: string, deci
 }
 
 /** Out-of-fold probabilities [n, C] of one variant with one repeat's training seeds. */
-export function runVariant(d: AblationData, v: Variant, k: number, seed: number, repeat: number, epochs: { tempcnn: number; mlp: number }): Float64Array {
+function runVariant(d: AblationData, v: Variant, k: number, seed: number, repeat: number, epochs: { tempcnn: number; mlp: number }): Float64Array {
   const C = d.classNames.length;
   const n = d.yOrig.length;
   const V = v.phenology ? 2 * d.V : d.V;
@@ -192,7 +192,7 @@ export function runVariant(d: AblationData, v: Variant, k: number, seed: number,
   return oof;
 }
 
-export const ABLATE_USAGE = `usage: granary train ablate [--model tempcnn|mlp|all] [--steps prefix,prefix] [--folds 5] [--epochs n]
+const ABLATE_USAGE = `usage: granary train ablate [--model tempcnn|mlp|all] [--steps prefix,prefix] [--folds 5] [--epochs n]
                             [--mlp-epochs n] [--repeats 1] [--seed n] [--out file] [--decisions csv]
 Runs the data-centric steps (models/train/ablate.ts STEPS_TRIED) in location-grouped k-fold CV on
 NDVI+EVI, scored on the original labels, and merges the results into --out

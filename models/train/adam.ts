@@ -2,7 +2,7 @@
  * AdamW (Kingma & Ba 2015, with Loshchilov & Hutter's decoupled weight decay) over a list of
  * parameter arrays. Hand-written: a few lines, and it keeps training free of native dependencies.
  */
-export interface AdamWOptions {
+interface AdamWOptions {
   learningRate: number;
   beta1?: number;
   beta2?: number;

@@ -39,9 +39,9 @@ import { DEFAULT_MLP_RECIPE, fitMlp, predictMlp, type MlpRecipe } from './recipe
 import { readSamples, readTimeseries, type Sample } from '../contract/samples.js';
 import { csvLine } from './audit.js';
 
-export type Decision = 'keep' | 'drop' | 'relabel';
+type Decision = 'keep' | 'drop' | 'relabel';
 
-export interface DecisionRow {
+interface DecisionRow {
   sampleId: string;
   decision: Decision;
   newLabel: string | null;
@@ -94,7 +94,7 @@ export function parseDecisions(text: string, samples: readonly Sample[], classNa
   return { rows, unreviewed };
 }
 
-export interface ReviewedLabels {
+interface ReviewedLabels {
   /** reviewed label per original sample, null if dropped */
   labels: Array<string | null>;
   dropped: number;
@@ -135,7 +135,7 @@ export function scoreOn(P: Float64Array, truth: Int32Array, C: number, className
   return { ...metricsFromConfusion(cm, classNames), confusionMatrix: cm };
 }
 
-export interface CompareResult {
+interface CompareResult {
   classNames: string[];
   n: number;
   counts: { dropped: number; relabelled: number; kept: number; unreviewed: number };
@@ -148,7 +148,7 @@ export interface CompareResult {
   Pafter: Float64Array;
 }
 
-export interface CompareInputs {
+interface CompareInputs {
   samples: Sample[];
   X: Float32Array;
   F: number;
@@ -206,7 +206,7 @@ export function compareBeforeAfter(o: CompareInputs): CompareResult {
 const pct = (x: number): string => (100 * x).toFixed(1);
 
 /** Side-by-side table: per-class F1 (support), OA and macro-F1 for the four model x label combinations. */
-export function comparisonTable(r: CompareResult): string {
+function comparisonTable(r: CompareResult): string {
   const cols: Array<[string, CvResult]> = [
     ['before/original', r.beforeOriginal],
     ['after/reviewed', r.afterReviewed],
@@ -226,7 +226,7 @@ export function comparisonTable(r: CompareResult): string {
   return [head, rule, ...rows, rule, total('overall accuracy', (cv) => cv.overallAccuracy), total('macro F1', (cv) => cv.macroF1)].join('\n');
 }
 
-export const COMPARISON_NOTE = [
+const COMPARISON_NOTE = [
   'Reading the table: columns are <model>/<labels the held-out folds are scored against>.',
   '  before = fitted on the original labels; after = fitted on the reviewed labels (same folds, same seeds).',
   '  after/reviewed is optimistic: the decisions were made from these out-of-fold predictions, so a relabelled',
@@ -234,7 +234,7 @@ export const COMPARISON_NOTE = [
   '  before/original vs after/original, and before/reviewed vs after/reviewed.',
 ].join('\n');
 
-export interface DecisionsTrainOptions {
+interface DecisionsTrainOptions {
   variables: string[];
   modelId: string;
   seed: number;
@@ -251,14 +251,14 @@ export interface DecisionsTrainOptions {
   log?: (s: string) => void;
 }
 
-export interface DecisionsTrainResult extends CompareResult {
+interface DecisionsTrainResult extends CompareResult {
   onnxPath: string | null;
   cardPath: string | null;
   reviewedSamplesPath: string | null;
 }
 
 /** Writes the samples CSV with dropped rows removed and relabelled rows changed (a copy; the source stays). */
-export function reviewedSamplesCsv(samplesText: string, samples: readonly Sample[], reviewed: ReviewedLabels): string {
+function reviewedSamplesCsv(samplesText: string, samples: readonly Sample[], reviewed: ReviewedLabels): string {
   const t = parseCsv(samplesText);
   const iId = columnIndex(t, 'sample_id');
   const iLabel = columnIndex(t, 'label');

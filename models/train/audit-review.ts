@@ -17,8 +17,8 @@ import { columnIndex, parseCsv } from '../contract/csv.js';
 import { csvLine, DECISION_COLUMNS } from './audit.js';
 import { writeFileAtomic } from './files.js';
 
-export const RULE_ID = 'rule v1';
-export const RELABEL_MIN_P = 0.9;
+const RULE_ID = 'rule v1';
+const RELABEL_MIN_P = 0.9;
 
 export interface SuspectEvidence {
   sample_id: string;
@@ -33,7 +33,7 @@ export interface SuspectEvidence {
   peaks_likely: number;
 }
 
-export interface ReviewedDecision {
+interface ReviewedDecision {
   decision: 'keep' | 'drop' | 'relabel';
   newLabel: string;
   note: string;
@@ -56,7 +56,7 @@ export function reviewSuspect(e: SuspectEvidence): ReviewedDecision {
 }
 
 /** Reads the audit's suspect-samples.geojson into evidence rows keyed by sample id. */
-export function readEvidence(geojsonText: string): Map<string, SuspectEvidence> {
+function readEvidence(geojsonText: string): Map<string, SuspectEvidence> {
   const fc = JSON.parse(geojsonText) as { features?: Array<{ properties?: Record<string, unknown> }> };
   const out = new Map<string, SuspectEvidence>();
   for (const f of fc.features ?? []) {

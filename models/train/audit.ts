@@ -30,15 +30,15 @@ import { readSamples, readTimeseries, type Sample, type SeriesBySample } from '.
 import type { CvResult, LabelledSet } from './cross-validate.js';
 
 /** Variables whose curves are shown as evidence (always read from the time-series CSV). */
-export const EVIDENCE_VARIABLES = ['ndvi', 'evi'] as const;
+const EVIDENCE_VARIABLES = ['ndvi', 'evi'] as const;
 
-export type FoldFitPredict = (train: LabelledSet, testX: Float32Array, testN: number, fold: number) => Float64Array;
+type FoldFitPredict = (train: LabelledSet, testX: Float32Array, testN: number, fold: number) => Float64Array;
 
 /**
  * Out-of-fold probabilities [n * C]: each sample predicted once, by a model fitted on the other
  * folds (never on its location). Also returns the summed-confusion CV metrics of those predictions.
  */
-export function outOfFoldProbabilities(
+function outOfFoldProbabilities(
   data: LabelledSet,
   F: number,
   classNames: readonly string[],
@@ -57,7 +57,7 @@ export function outOfFoldProbabilities(
   return { P, cv };
 }
 
-export interface ConfidentLearningResult {
+interface ConfidentLearningResult {
   /** t_j per class (NaN for a class without samples). */
   thresholds: number[];
   /** Flagged samples: index, given class, likely class. */
@@ -154,7 +154,7 @@ export function countPeaks(curve: readonly number[], minProminence = 0.1, minVal
   return peaks;
 }
 
-export interface AuditInputs {
+interface AuditInputs {
   samples: Sample[];
   /** longitude, latitude per sample id */
   coords: Map<string, [number, number]>;
@@ -165,7 +165,7 @@ export interface AuditInputs {
   evidence: SeriesBySample;
 }
 
-export interface AuditOptions {
+interface AuditOptions {
   folds: number;
   seed: number;
   mlp?: Partial<MlpRecipe>;
@@ -208,7 +208,7 @@ export interface AuditResult {
 }
 
 /** Reads the two CSVs (plus coordinates) for an audit. */
-export function readAuditInputs(samplesCsvText: string, timeseriesCsvText: string, variables: string[]): AuditInputs {
+function readAuditInputs(samplesCsvText: string, timeseriesCsvText: string, variables: string[]): AuditInputs {
   const samples = readSamples(samplesCsvText);
   const t = parseCsv(samplesCsvText);
   const iId = columnIndex(t, 'sample_id');
@@ -222,7 +222,7 @@ export function readAuditInputs(samplesCsvText: string, timeseriesCsvText: strin
 }
 
 /** The out-of-fold CV and confident learning on in-memory inputs. */
-export function runAudit(inp: AuditInputs, o: AuditOptions): AuditResult {
+function runAudit(inp: AuditInputs, o: AuditOptions): AuditResult {
   const log = o.log ?? (() => {});
   const recipe: MlpRecipe = { ...DEFAULT_MLP_RECIPE, ...o.mlp };
   const { samples, X, variables } = inp;
@@ -272,7 +272,7 @@ export function runAudit(inp: AuditInputs, o: AuditOptions): AuditResult {
   return { classNames, n, folds: o.folds, seed: o.seed, recipe, variables, P, y, foldOf, cv, thresholds, suspects, medianCurves };
 }
 
-export interface AuditFileOptions extends AuditOptions {
+interface AuditFileOptions extends AuditOptions {
   variables: string[];
   samplesCsv: string;
   timeseriesCsv: string;
@@ -286,7 +286,7 @@ export function auditFiles(o: AuditFileOptions): AuditResult {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-export interface ClassReport {
+interface ClassReport {
   name: string;
   n: number;
   flagged: number;
@@ -298,7 +298,7 @@ export interface ClassReport {
   flaggedInto: number;
 }
 
-export function classReports(r: AuditResult): ClassReport[] {
+function classReports(r: AuditResult): ClassReport[] {
   return r.classNames.map((name, j) => {
     const mine = r.suspects.filter((s) => s.given === name);
     const counts = new Map<string, number>();
@@ -336,7 +336,7 @@ export function auditReport(r: AuditResult, meta: { samplesCsv?: string; timeser
 }
 
 /** given -> likely pairs, most common first. */
-export function pairCounts(r: AuditResult): Array<{ given: string; likely: string; count: number }> {
+function pairCounts(r: AuditResult): Array<{ given: string; likely: string; count: number }> {
   const m = new Map<string, number>();
   for (const s of r.suspects) m.set(`${s.given}\u0000${s.likely}`, (m.get(`${s.given}\u0000${s.likely}`) ?? 0) + 1);
   return [...m]
@@ -347,7 +347,7 @@ export function pairCounts(r: AuditResult): Array<{ given: string; likely: strin
     .sort((a, b) => b.count - a.count || a.given.localeCompare(b.given) || a.likely.localeCompare(b.likely));
 }
 
-export function suspectsGeojson(r: AuditResult) {
+function suspectsGeojson(r: AuditResult) {
   const curveObj = (c: number[][]) => Object.fromEntries(EVIDENCE_VARIABLES.map((v, i) => [v, (c[i] as number[]).map(r3)]));
   const idx = new Map(r.classNames.map((c, i) => [c, i]));
   return {
@@ -387,7 +387,7 @@ export function suspectsGeojson(r: AuditResult) {
 
 export const DECISION_COLUMNS = ['sample_id', 'given_label', 'likely_label', 'decision', 'new_label', 'reviewer', 'note'] as const;
 
-export function csvField(v: string): string {
+function csvField(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
@@ -396,7 +396,7 @@ export function csvLine(values: readonly string[]): string {
 }
 
 /** The reviewable decisions file: one row per suspect, decision blank (blank = keep). */
-export function decisionsTemplate(r: AuditResult): string {
+function decisionsTemplate(r: AuditResult): string {
   const lines = [csvLine(DECISION_COLUMNS)];
   for (const s of r.suspects) lines.push(csvLine([s.sampleId, s.given, s.likely, '', '', '', `p(given)=${r3(s.pGiven)} p(likely)=${r3(s.pLikely)}`]));
   return lines.join('\n') + '\n';

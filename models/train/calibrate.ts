@@ -5,7 +5,7 @@
  */
 import { applyTemperature, calibrationError, type Calibration } from '../contract/calibration.js';
 
-export function negativeLogLikelihood(P: ArrayLike<number>, y: ArrayLike<number>, n: number, C: number): number {
+function negativeLogLikelihood(P: ArrayLike<number>, y: ArrayLike<number>, n: number, C: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s -= Math.log(Math.max(P[i * C + (y[i] as number)] as number, 1e-12));
   return s / Math.max(1, n);
@@ -39,7 +39,7 @@ export function fitTemperature(P: ArrayLike<number>, y: ArrayLike<number>, n: nu
   return Math.round(Math.exp((a + b) / 2) * 1e4) / 1e4;
 }
 
-export interface OutOfFoldCalibration {
+interface OutOfFoldCalibration {
   /** Temperature fitted on all out-of-fold rows: the one the released model carries. */
   temperature: number;
   before: Calibration;

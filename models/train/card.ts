@@ -7,7 +7,7 @@ import { sha256 } from './files.js';
 import type { Sample } from '../contract/samples.js';
 
 export const STEPS = 23;
-export const STEP_DAYS = 16;
+const STEP_DAYS = 16;
 /** Day of year of each composite's first day: 257, 273, ..., 353, then 1, 17, ..., 241. */
 export const COMPOSITE_DOY = [257, 273, 289, 305, 321, 337, 353, 1, 17, 33, 49, 65, 81, 97, 113, 129, 145, 161, 177, 193, 209, 225, 241];
 
@@ -20,10 +20,10 @@ const UNITS: Record<string, string> = {
   mir: 'surface reflectance 0..1, MODIS band 7 (2105-2155 nm)',
 };
 
-export const SOURCE =
+const SOURCE =
   'e-sensing/sits samples_mt_9classes (data/samples_mt_9classes.rda at 8534ba25c3e346215d8b2d4707eb7724be7ddf7e), ' +
   'public ~80 % location-grouped split: fixtures/labels/mt_9classes_{samples,timeseries}_public.csv';
-export const LICENCE = 'GPL-2 (e-sensing/sits samples_mt_9classes)';
+const LICENCE = 'GPL-2 (e-sensing/sits samples_mt_9classes)';
 
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
@@ -43,7 +43,7 @@ export function metricsBlock(model: string, cv: CvResult): MetricsBlock {
   };
 }
 
-export interface CardInputs {
+interface CardInputs {
   id: string;
   title: string;
   version: string;
@@ -70,7 +70,7 @@ export interface CardInputs {
 }
 
 /** The newest end date among the samples: a creation date that depends only on the data. */
-export function dataDate(samples: readonly Sample[]): string {
+function dataDate(samples: readonly Sample[]): string {
   const d = samples.map((s) => s.endDate).filter((x) => /^\d{4}-\d{2}-\d{2}$/.test(x)).sort();
   return d[d.length - 1] ?? '1970-01-01';
 }

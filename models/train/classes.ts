@@ -4,7 +4,7 @@
  * take its green, olive and sand, crops its blues, reds and purples, so the two groups read apart
  * at a glance. (Tol, "Colour schemes", SRON/EPS/TN/09-002, https://personal.sron.nl/~pault/)
  */
-export type ClassKind = 'crop' | 'natural-vegetation' | 'pasture' | 'other';
+type ClassKind = 'crop' | 'natural-vegetation' | 'pasture' | 'other';
 
 const KNOWN: Record<string, { color: string; kind: ClassKind }> = {
   Forest: { color: '#117733', kind: 'natural-vegetation' },
@@ -20,7 +20,7 @@ const KNOWN: Record<string, { color: string; kind: ClassKind }> = {
 
 const FALLBACK = ['#332288', '#88ccee', '#44aa99', '#117733', '#999933', '#ddcc77', '#cc6677', '#882255', '#aa4499'];
 
-export interface ClassEntry {
+interface ClassEntry {
   id: number;
   name: string;
   color: string;

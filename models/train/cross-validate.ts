@@ -16,7 +16,7 @@ export interface CvResult extends ClassificationMetrics {
   confusionMatrix: number[][];
 }
 
-export interface CvRun extends CvResult {
+interface CvRun extends CvResult {
   /** Out-of-fold class probabilities [n, C] (each row from the fold model that never saw it); 0 for rows in no fold. */
   oof: Float64Array;
 }
@@ -28,7 +28,7 @@ export function takeRows(X: Float32Array, F: number, idx: Int32Array): Float32Ar
   return out;
 }
 
-export type FitPredict = (train: LabelledSet, testX: Float32Array, testN: number, fold: number) => Float64Array;
+type FitPredict = (train: LabelledSet, testX: Float32Array, testN: number, fold: number) => Float64Array;
 
 export function crossValidate(
   data: LabelledSet,

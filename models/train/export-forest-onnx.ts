@@ -7,7 +7,7 @@
 import type { Forest } from './forest.js';
 import { attr, encodeModel, ML_OPSET, node, onnx, OPSET, valueInfo } from './onnx-build.js';
 
-export interface ForestExportNames {
+interface ForestExportNames {
   inputName: string;
   outputName: string;
   graphName: string;

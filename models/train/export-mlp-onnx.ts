@@ -6,7 +6,7 @@
 import type { Mlp } from './mlp.js';
 import { encodeModel, floatTensor, node, onnx, OPSET, valueInfo } from './onnx-build.js';
 
-export interface MlpExportNames {
+interface MlpExportNames {
   inputName: string;
   outputName: string;
   graphName: string;

@@ -10,7 +10,7 @@ import { attr, encodeModel, floatTensor, node, onnx, OPSET, valueInfo } from './
 
 type ITensor = ReturnType<typeof floatTensor>;
 
-export interface TempCnnExportNames {
+interface TempCnnExportNames {
   inputName: string;
   outputName: string;
   graphName: string;

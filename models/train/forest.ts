@@ -6,7 +6,7 @@
 import { trainTree, treeLeafValue, type Tree, type TreeOptions } from './cart.js';
 import { deriveSeed, mulberry32, randInt } from '../contract/prng.js';
 
-export interface ForestOptions extends Partial<TreeOptions> {
+interface ForestOptions extends Partial<TreeOptions> {
   trees: number;
   seed: number;
 }

@@ -41,7 +41,7 @@ export function parameters(m: Mlp): Float64Array[] {
 }
 
 /** out[n, outW] = X[n, inW] @ W + b (ReLU applied if `relu`). */
-export function dense(
+function dense(
   X: ArrayLike<number>,
   n: number,
   W: Float64Array,
@@ -66,7 +66,7 @@ export function dense(
 }
 
 /** Row-wise softmax in place (max-subtracted for stability). */
-export function softmaxRows(Z: Float64Array, n: number, k: number): Float64Array {
+function softmaxRows(Z: Float64Array, n: number, k: number): Float64Array {
   for (let i = 0; i < n; i++) {
     const o = i * k;
     let max = -Infinity;

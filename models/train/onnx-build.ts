@@ -12,7 +12,7 @@ type ITensor = onnxProto.onnx.ITensorProto;
 type IValueInfo = onnxProto.onnx.IValueInfoProto;
 type IGraph = onnxProto.onnx.IGraphProto;
 
-export const IR_VERSION = 8;
+const IR_VERSION = 8;
 export const OPSET = 17;
 export const ML_OPSET = 3;
 
@@ -38,7 +38,7 @@ export function valueInfo(name: string, elemType: number, shape: (number | strin
   };
 }
 
-export type AttrValue = number | string | number[] | string[] | { floats: number[] };
+type AttrValue = number | string | number[] | string[] | { floats: number[] };
 
 /**
  * Builds an attribute. Plain numbers are INT, plain strings STRING; arrays of numbers are INTS unless

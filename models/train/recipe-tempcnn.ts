@@ -40,7 +40,7 @@ export const DEFAULT_TEMPCNN_RECIPE: TempCnnRecipe = {
   noise: 0,
 };
 
-export interface FittedTempCnn {
+interface FittedTempCnn {
   standardization: Standardization;
   members: FoldedTempCnn[];
 }
@@ -51,7 +51,7 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
  * One mean and std per variable over all its dates, written out per feature (the card's format):
  * the series keep their shape, so a shift or warp in standardised units is one in physical units.
  */
-export function fitVariableStandardization(X: Float32Array, n: number, V: number, T: number): Standardization {
+function fitVariableStandardization(X: Float32Array, n: number, V: number, T: number): Standardization {
   const F = V * T;
   const mean: number[] = [];
   const std: number[] = [];

@@ -44,7 +44,7 @@ export interface ForestRecipe {
 
 export const DEFAULT_FOREST_RECIPE: ForestRecipe = { trees: 100, maxDepth: 30, minSamplesLeaf: 1, maxFeatures: 0 };
 
-export interface FittedMlp {
+interface FittedMlp {
   standardization: Standardization;
   /** Merged ensemble, parameters rounded to float32 (what the ONNX file holds). */
   net: Mlp;

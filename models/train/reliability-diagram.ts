@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { Calibration } from '../contract/calibration.js';
 
-export interface DiagramInput {
+interface DiagramInput {
   title: string;
   before: Calibration;
   after: Calibration;
@@ -16,7 +16,7 @@ export interface DiagramInput {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function reliabilitySvg(d: DiagramInput): string {
+function reliabilitySvg(d: DiagramInput): string {
   const W = 640;
   const H = 560;
   const L = 70;

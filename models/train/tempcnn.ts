@@ -45,7 +45,7 @@ export interface TempCnn {
   out: { W: Float64Array; b: Float64Array };
 }
 
-export const BN_EPS = 1e-5;
+const BN_EPS = 1e-5;
 const BN_MOMENTUM = 0.1;
 
 function newBn(c: number): BatchNorm {

@@ -23,13 +23,13 @@ export interface MlpTrainOptions {
   classWeighting: 'none' | 'sqrt-balanced';
 }
 
-export interface MlpTrainResult {
+interface MlpTrainResult {
   model: Mlp;
   /** Mean training loss per epoch. */
   lossHistory: number[];
 }
 
-export function classWeights(y: Int32Array, C: number, mode: MlpTrainOptions['classWeighting']): Float64Array {
+function classWeights(y: Int32Array, C: number, mode: MlpTrainOptions['classWeighting']): Float64Array {
   const w = new Float64Array(C).fill(1);
   if (mode === 'none') return w;
   const counts = new Float64Array(C);

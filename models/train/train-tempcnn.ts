@@ -16,7 +16,7 @@ import { mulberry32, normal, shuffleInPlace, type Rng } from '../contract/prng.j
 
 export type ClassWeighting = 'none' | 'sqrt-balanced' | 'balanced';
 
-export interface TempCnnTrainOptions {
+interface TempCnnTrainOptions {
   filters: number[];
   kernel: number;
   dense: number;
@@ -36,7 +36,7 @@ export interface TempCnnTrainOptions {
 }
 
 /** Class weights: none, sqrt(n / (C n_c)) or n / (C n_c). */
-export function classWeightsFor(y: Int32Array, C: number, mode: ClassWeighting): Float64Array {
+function classWeightsFor(y: Int32Array, C: number, mode: ClassWeighting): Float64Array {
   const w = new Float64Array(C).fill(1);
   if (mode === 'none') return w;
   const counts = new Float64Array(C);
@@ -50,7 +50,7 @@ export function classWeightsFor(y: Int32Array, C: number, mode: ClassWeighting):
 }
 
 /** Copies one standardised row [V, T] into dst with the drawn augmentations. */
-export function augmentRow(src: Float32Array, so: number, dst: Float64Array, d0: number, V: number, T: number, o: Pick<TempCnnTrainOptions, 'shift' | 'warp' | 'noise'>, rng: Rng): void {
+function augmentRow(src: Float32Array, so: number, dst: Float64Array, d0: number, V: number, T: number, o: Pick<TempCnnTrainOptions, 'shift' | 'warp' | 'noise'>, rng: Rng): void {
   let s = 0;
   if (o.shift > 0 && rng() < o.shift) s = rng() < 0.5 ? -1 : 1;
   const a = o.warp > 0 ? (2 * rng() - 1) * o.warp : 0;

@@ -62,7 +62,7 @@ export interface TrainOptions {
   version?: string;
 }
 
-export interface TrainResult {
+interface TrainResult {
   card: ModelCard;
   onnxPath: string;
   cardPath: string;

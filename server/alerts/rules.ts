@@ -34,10 +34,10 @@ export interface Alert {
   evidence: Record<string, unknown>;
 }
 
-export const alertId = (...parts: Array<string | number>) => createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 24);
+const alertId = (...parts: Array<string | number>) => createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 24);
 
 // ---------------------------------------------------------------------------------------------- dry spells
-export interface DrySpellInput {
+interface DrySpellInput {
   regions: ReadonlyArray<{ id: string; name: string; lon: number; lat: number }>;
   stations: readonly Station[];
   daily: ReadonlyMap<string, readonly DailyRow[]>;
@@ -105,7 +105,7 @@ export interface RegionSeasonSeries {
   mean: ReadonlyArray<number | null>;
 }
 
-export interface ConditionRules {
+interface ConditionRules {
   /** other seasons needed for a normal (default 3) */
   minOtherSeasons: number;
   /** a composite is low when below normal - max(zDrop x sd, minDrop) (defaults 2, 0.05 NDVI) */
@@ -204,7 +204,7 @@ export interface ReportPoint {
 
 const isThreat = (r: ReportPoint) => isThreatReport(r.note);
 
-export interface ClusterRules {
+interface ClusterRules {
   distanceKm: number;
   days: number;
   minReports: number;

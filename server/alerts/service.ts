@@ -13,7 +13,7 @@ import { seasonOfDate } from '../weather/season.js';
 import { clusterAlerts, CLUSTER_RULES, CONDITION_RULES, THREAT_WORDS, type Alert } from './rules.js';
 import { rainOf, type AlertRulesInput, type AlertRulesOutput, type StationRain } from './evaluate.js';
 
-export interface Evaluation {
+interface Evaluation {
   asOf: string;
   alerts: Alert[];
   rules: Array<{ kind: string; description: string; status: string }>;

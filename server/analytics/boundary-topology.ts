@@ -15,7 +15,7 @@ import type { Objects, Topology } from 'topojson-specification';
 
 export type BoundaryDetail = 'low' | 'full';
 
-export const DETAIL: Record<BoundaryDetail, { quantization: number; minWeight: number }> = {
+const DETAIL: Record<BoundaryDetail, { quantization: number; minWeight: number }> = {
   low: { quantization: 3e4, minWeight: 1e-4 },
   full: { quantization: 1e5, minWeight: 0 },
 };

@@ -13,7 +13,7 @@ import { stringify } from 'csv-stringify/sync';
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** OWASP's rule for text cells: a leading = + - @ tab or CR gets a ' so the cell opens as text. */
-export function neutraliseFormula(text: string): string {
+function neutraliseFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 

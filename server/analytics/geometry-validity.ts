@@ -9,7 +9,7 @@
 import { booleanPointInPolygon, kinks, polygon as turfPolygon } from '@turf/turf';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 
-export type GeometryProblem =
+type GeometryProblem =
   | 'not-a-polygon'
   | 'empty'
   | 'too-few-positions'
@@ -52,14 +52,14 @@ export interface RepairNote {
   message: string;
 }
 
-export interface CheckedPolygon {
+interface CheckedPolygon {
   /** MultiPolygon coordinates after repair, consecutive duplicate positions removed */
   polygons: Position[][][];
   notes: RepairNote[];
   vertexCount: number;
 }
 
-export interface CheckOptions {
+interface CheckOptions {
   featureIndex?: number;
   holeOutsideShell?: HoleOutsideShellPolicy;
 }

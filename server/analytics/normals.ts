@@ -6,7 +6,7 @@
  */
 import type { CropObservation, RegionRef } from './tables.js';
 
-export interface NormalRow {
+interface NormalRow {
   regionId: string;
   name: string;
   yieldKgHa: number | null;
@@ -21,7 +21,7 @@ export interface NormalRow {
   normalYears: number[];
 }
 
-export interface StateYear {
+interface StateYear {
   year: number;
   productionT: number;
   plantedAreaHa: number;
@@ -30,7 +30,7 @@ export interface StateYear {
   municipalities: number;
 }
 
-export interface Trend {
+interface Trend {
   years: [number, number];
   /** ordinary least squares slope per year */
   productionTPerYear: number;

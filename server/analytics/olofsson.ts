@@ -7,7 +7,7 @@
  * W_i = mapped area share of class i; p_ij = W_i n_ij / n_i.
  */
 
-export interface ErrorMatrixInput {
+interface ErrorMatrixInput {
   classes: ReadonlyArray<string>;
   /** counts[i][j]: samples mapped as class i whose reference class is j */
   counts: ReadonlyArray<ReadonlyArray<number>>;
@@ -15,7 +15,7 @@ export interface ErrorMatrixInput {
   mappedArea: ReadonlyArray<number>;
 }
 
-export interface ClassAreaEstimate {
+interface ClassAreaEstimate {
   class: string;
   mappedArea: number;
   /** samples in this map stratum, n_i. */
@@ -34,7 +34,7 @@ export interface ClassAreaEstimate {
   producerAccuracySe: number | null;
 }
 
-export interface AreaEstimate {
+interface AreaEstimate {
   classes: string[];
   totalArea: number;
   weights: number[];
@@ -46,7 +46,7 @@ export interface AreaEstimate {
   notes: string[];
 }
 
-export interface EstimateOptions {
+interface EstimateOptions {
   /**
    * Map classes with mapped area but no samples: 'error' (default; no estimate is possible) or
    * 'assume-correct' (take the mapped area as right, zero variance; noted).
@@ -147,7 +147,7 @@ export function olofssonEstimate(input: ErrorMatrixInput, options: EstimateOptio
   };
 }
 
-export interface CvAreaInput {
+interface CvAreaInput {
   /** mapped area (ha) per class name within the region, from the crop map */
   mappedAreaHa: Readonly<Record<string, number>>;
   /** class order of `confusion` */
@@ -158,7 +158,7 @@ export interface CvAreaInput {
   rowsAre: 'predicted' | 'reference';
 }
 
-export interface CvClassArea {
+interface CvClassArea {
   class: string;
   mappedAreaHa: number;
   adjustedAreaHa: number;
@@ -168,7 +168,7 @@ export interface CvClassArea {
   producerAccuracy: number | null;
 }
 
-export interface CvAreaResult {
+interface CvAreaResult {
   classes: CvClassArea[];
   overallAccuracy: number;
   notes: string[];

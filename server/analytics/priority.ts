@@ -15,7 +15,7 @@ export const PRIORITY_METHOD =
   'rank by production gap value per inhabitant (USD/person) = yield gap x planted area x annual mean world price / resident population, highest first; ' +
   'one transparent quantity (no weights), comparable across regions of different size';
 
-export interface PriorityEntry {
+interface PriorityEntry {
   rank: number;
   regionId: string;
   name: string;
@@ -25,7 +25,7 @@ export interface PriorityEntry {
   population: number;
 }
 
-export interface PriorityRanking {
+interface PriorityRanking {
   ranking: PriorityEntry[];
   excluded: Array<{ regionId: string; name: string; reason: string }>;
   method: string;

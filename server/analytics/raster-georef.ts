@@ -13,9 +13,9 @@ export interface RasterGeoref {
 }
 
 /** Authalic (equal-area) sphere radius of WGS84, the same R as the MODIS sinusoidal grid. */
-export const AUTHALIC_RADIUS_M = 6371007.181;
+const AUTHALIC_RADIUS_M = 6371007.181;
 
-export interface PreparedGeoref {
+interface PreparedGeoref {
   geographic: boolean;
   /** WGS84 [lon, lat] -> continuous pixel [col, row] */
   toPixel: (lonLat: [number, number]) => [number, number];

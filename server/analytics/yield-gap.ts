@@ -79,7 +79,7 @@ export interface YieldGapRow {
   method: string;
 }
 
-export interface YieldGapQuery {
+interface YieldGapQuery {
   crop: string;
   year: number;
   /** restrict the rows (the attainable yield still uses every region) */

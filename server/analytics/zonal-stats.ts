@@ -7,7 +7,7 @@
  * `classAreaStats` / `valueStats` per band. `zonalStats` does both for one band.
  */
 import { area as turfArea } from '@turf/turf';
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { MultiPolygon, Polygon } from 'geojson';
 import { coverageFractions, type CoverageGrid, type PixelPolygon } from './coverage.js';
 import { densifyRing } from './densify.js';
 import { checkPolygonGeometry, InvalidGeometryError, type HoleOutsideShellPolicy, type RepairNote } from './geometry-validity.js';
@@ -17,9 +17,9 @@ export { InvalidGeometryError } from './geometry-validity.js';
 export type { RasterGeoref } from './raster-georef.js';
 
 /** Default densification step: 0.0005 deg (~55 m), under a quarter of a 250 m MODIS pixel. */
-export const DEFAULT_MAX_SEGMENT_DEG = 0.0005;
+const DEFAULT_MAX_SEGMENT_DEG = 0.0005;
 
-export interface CoverageOptions {
+interface CoverageOptions {
   /** longest allowed WGS84 segment before projection, degrees */
   maxSegmentDeg?: number;
   /** index of the feature in the request, used in error messages */
@@ -85,7 +85,7 @@ export function polygonCoverage(geometry: Polygon | MultiPolygon, georef: Raster
   };
 }
 
-export interface ClassRaster {
+interface ClassRaster {
   /** row-major, georef.width x georef.height */
   data: ArrayLike<number>;
   nodata: number | null;
@@ -183,9 +183,9 @@ function forEachCovered(cov: PolygonCoverage, rasterWidth: number, dataLength: n
   }
 }
 
-export type BandInput = ({ kind: 'class' } & ClassRaster) | { kind: 'value'; data: ArrayLike<number>; nodata?: number | null };
+type BandInput = ({ kind: 'class' } & ClassRaster) | { kind: 'value'; data: ArrayLike<number>; nodata?: number | null };
 
-export interface ZonalStatsResult {
+interface ZonalStatsResult {
   polygonAreaHa: number;
   coveredAreaHa: number;
   /** share of the polygon's area that falls inside the raster */
@@ -211,18 +211,4 @@ export function zonalStats(geometry: Polygon | MultiPolygon, georef: RasterGeore
     notes: cov.repairs.map((n) => n.message),
     method: cov.method + (band.kind === 'value' ? '; mean weighted by coverage fraction x pixel area' : '; class areas = sum of coverage fraction x pixel area'),
   };
-}
-
-/** Every polygon feature of a collection; errors name the feature index. Non-polygon features throw. */
-export function zonalStatsFeatures(
-  fc: FeatureCollection,
-  georef: RasterGeoref,
-  band: BandInput,
-  options: Omit<CoverageOptions, 'featureIndex'> = {},
-): Array<Feature<Polygon | MultiPolygon, Record<string, unknown>>> {
-  return fc.features.map((f, i) => {
-    const geometry = f.geometry as Polygon | MultiPolygon;
-    const r = zonalStats(geometry, georef, band, { ...options, featureIndex: i });
-    return { type: 'Feature', ...(f.id !== undefined ? { id: f.id } : {}), geometry, properties: { ...(f.properties ?? {}), zonal: r } };
-  });
 }

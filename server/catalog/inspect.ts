@@ -3,7 +3,7 @@
  * metadata, works out which band is which (variable, date), checks that the files are co-registered,
  * and computes display defaults (2nd-98th percentile per variable, from the coarsest overview).
  */
-import { basename, dirname, relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { CogHandle } from '../raster/cog.js';
 import { openCog, checkBlockRanges } from '../raster/cog.js';
 import { openSource, isRemote, type SourcePolicy } from '../raster/source.js';
@@ -44,7 +44,7 @@ function dataType(d: string): string {
 }
 
 /** The raster outline, densified and transformed to WGS84: [bbox, ring]. */
-export function footprint(h: CogHandle): { bbox: [number, number, number, number]; ring: number[][] } {
+function footprint(h: CogHandle): { bbox: [number, number, number, number]; ring: number[][] } {
   const { width, height, geotransform: [ox, pw, , oy, , ph] } = h.info;
   const toWgs = transformer(h.info.crs.proj4, WGS84);
   const ring: number[][] = [];
@@ -102,7 +102,7 @@ function defaultColormap(variable: string): string {
  * be stored: local hrefs are written relative to it.
  */
 /** The default per-request read budget (config GRANARY_REQUEST_DECODE_MB). */
-export const DEFAULT_READ_BUDGET = 256 * 1024 * 1024;
+const DEFAULT_READ_BUDGET = 256 * 1024 * 1024;
 
 /**
  * Refuses a file whose coarsest level is too big for one read: the lowest-zoom tiles (and the
@@ -253,6 +253,3 @@ export async function inspectScene(hrefs: string[], opts: AddSceneOptions, polic
     await Promise.all(handles.map((h) => h.source.close()));
   }
 }
-
-export const itemDirFor = (catalogDir: string) => catalogDir;
-export { dirname };

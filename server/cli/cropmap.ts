@@ -23,7 +23,7 @@ import { blockGrid, classifyBlock, CropMapCanvas } from '../jobs/cropmap-blocks.
 import { publishCropMap } from '../jobs/publish.js';
 
 /** Called after each classified block (with the count done and the total): progress reporting for embedders. */
-export interface CropMapHooks {
+interface CropMapHooks {
   afterBlock?: (done: number, total: number) => Promise<void>;
 }
 

@@ -19,7 +19,7 @@ interface Text {
   detail: string;
 }
 
-export const ALERT_MESSAGES: Readonly<Record<AlertCode, Readonly<Record<MessageLang, Text>>>> = {
+const ALERT_MESSAGES: Readonly<Record<AlertCode, Readonly<Record<MessageLang, Text>>>> = {
   'dry-spell': {
     en: {
       title: 'Dry spell of {days} days at {station} ({km} km from {region})',
@@ -76,7 +76,7 @@ const LOCALE: Record<MessageLang, string> = { pt: 'pt-BR', en: 'en-GB' };
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** One parameter as the language writes it. */
-export function formatParam(v: string | number | boolean | null | undefined, lang: MessageLang): string {
+function formatParam(v: string | number | boolean | null | undefined, lang: MessageLang): string {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'number') return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 1 }).format(v);
   if (typeof v === 'boolean') return lang === 'pt' ? (v ? 'sim' : 'não') : v ? 'yes' : 'no';
@@ -84,7 +84,7 @@ export function formatParam(v: string | number | boolean | null | undefined, lan
   return v;
 }
 
-export function fillTemplate(template: string, params: MessageParams, lang: MessageLang): string {
+function fillTemplate(template: string, params: MessageParams, lang: MessageLang): string {
   return template.replace(/\{(\w+)\}/g, (_, k: string) => formatParam(params[k], lang));
 }
 

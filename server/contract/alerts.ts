@@ -2,11 +2,10 @@
 import { Type, type Static } from 'typebox';
 import type { AlertCode } from './alert-messages.js';
 
-export const ALERT_KINDS = ['dry-spell', 'crop-condition-drop', 'pest-disease-cluster'] as const;
 const Kind = Type.Union([Type.Literal('dry-spell'), Type.Literal('crop-condition-drop'), Type.Literal('pest-disease-cluster')]);
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 
-export const AlertSchema = Type.Object({
+const AlertSchema = Type.Object({
   id: Type.String({ description: 'stable id: the same situation keeps its id across evaluations' }),
   kind: Kind,
   severity: Type.Union([Type.Literal('watch'), Type.Literal('poor')], { description: 'GEOGLAM Crop Monitor words: watch = a concern, poor = a serious one' }),
@@ -55,9 +54,9 @@ export const SubscribeResponse = Type.Intersect([SubscriptionSchema, Type.Object
 export const SubscriptionParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
 export const DispatchResponse = Type.Object({ subscriptions: Type.Integer(), delivered: Type.Integer(), failed: Type.Array(Type.Object({ subscriptionId: Type.Integer(), alertId: Type.String(), attempts: Type.Integer(), error: NullableString })) });
 
-export type Alert = Static<typeof AlertSchema>;
 export type AlertsResponse = Static<typeof AlertsResponse>;
 
 /** the schema's codes are the catalog's (a code added to one and not the other fails the type check) */
 type SchemaCode = Static<typeof AlertSchema>['code'];
-export const codesAgree: [SchemaCode] extends [AlertCode] ? ([AlertCode] extends [SchemaCode] ? true : never) : never = true;
+const codesAgree: [SchemaCode] extends [AlertCode] ? ([AlertCode] extends [SchemaCode] ? true : never) : never = true;
+void codesAgree;

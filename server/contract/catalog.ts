@@ -38,8 +38,8 @@ export const AddSceneBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const DisplayHint = Type.Object({ rescale: Type.Tuple([Type.Number(), Type.Number()]), colormap: Type.String() }, { additionalProperties: false });
-export type DisplayHint = Static<typeof DisplayHint>;
+const DisplayHint = Type.Object({ rescale: Type.Tuple([Type.Number(), Type.Number()]), colormap: Type.String() }, { additionalProperties: false });
+type DisplayHint = Static<typeof DisplayHint>;
 
 /** A STAC Item (1.0, raster and projection extensions, `granary:` fields); extension members stay open. */
 export const StacItem = Type.Object(

@@ -1,7 +1,7 @@
 /** Colormaps as legend data. */
 import { Type, type Static } from 'typebox';
 
-export const Stop = Type.Object({ value: Type.Number({ description: '0..1 along the ramp' }), color: Type.String({ description: '#rrggbb' }) }, { additionalProperties: false });
+const Stop = Type.Object({ value: Type.Number({ description: '0..1 along the ramp' }), color: Type.String({ description: '#rrggbb' }) }, { additionalProperties: false });
 
 const base = { name: Type.String(), title: Type.String(), description: Type.String(), colorblindSafe: Type.Boolean() };
 

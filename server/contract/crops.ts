@@ -1,6 +1,6 @@
 /** Models (cards), crop tiles and their TileJSON, and everything known at a point. */
 import { Type, type Static } from 'typebox';
-import { ModelCardSchema, MetricsBlockSchema } from '../../models/contract/model-card.js';
+import { ModelCardSchema } from '../../models/contract/model-card.js';
 import { nullable, SceneIdParam } from './common.js';
 import { TileJson } from './tiles.js';
 
@@ -33,7 +33,6 @@ export type ModelsResponse = Static<typeof ModelsResponse>;
 /** The card as stored (models/<id>.json) plus the ONNX file's sha256. */
 export const ModelCardResponse = Type.Object({ ...ModelCardSchema.properties, sha256: Type.String({ description: 'sha256 of the ONNX file' }) }, { additionalProperties: false });
 export type ModelCardResponse = Static<typeof ModelCardResponse>;
-export type MetricsBlock = Static<typeof MetricsBlockSchema>;
 
 export const ModelParams = Type.Object({ modelId: Type.String({ maxLength: 64 }) });
 
@@ -78,13 +77,13 @@ export const PointQuery = Type.Object({
   season: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2200 })),
 });
 
-export const SeriesPoint = Type.Object({ date: nullable(Type.String()), value: nullable(Type.Number()) }, { additionalProperties: false });
-export type SeriesPoint = Static<typeof SeriesPoint>;
+const SeriesPoint = Type.Object({ date: nullable(Type.String()), value: nullable(Type.Number()) }, { additionalProperties: false });
+type SeriesPoint = Static<typeof SeriesPoint>;
 
-export const RegionRef = Type.Object({ id: Type.String({ description: 'IBGE code' }), name: Type.String() }, { additionalProperties: false });
-export type RegionRef = Static<typeof RegionRef>;
+const RegionRef = Type.Object({ id: Type.String({ description: 'IBGE code' }), name: Type.String() }, { additionalProperties: false });
+type RegionRef = Static<typeof RegionRef>;
 
-export const PointCrop = Type.Object(
+const PointCrop = Type.Object(
   {
     modelId: Type.String(),
     season: Type.Integer(),

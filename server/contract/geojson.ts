@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox';
 import { Link, nullable } from './common.js';
 
 const Position = Type.Array(Type.Number(), { minItems: 2 });
-export const Geometry = Type.Union(
+const Geometry = Type.Union(
   [
     Type.Object({ type: Type.Literal('Point'), coordinates: Position }, { additionalProperties: true }),
     Type.Object({ type: Type.Literal('MultiPoint'), coordinates: Type.Array(Position) }, { additionalProperties: true }),
@@ -18,7 +18,7 @@ export const Geometry = Type.Union(
   { description: 'RFC 7946 geometry, WGS84 longitude/latitude' },
 );
 
-export const Properties = Type.Record(Type.String(), Type.Unknown(), { description: 'feature properties (see the collection\'s queryables)' });
+const Properties = Type.Record(Type.String(), Type.Unknown(), { description: 'feature properties (see the collection\'s queryables)' });
 
 export const Feature = Type.Object(
   {

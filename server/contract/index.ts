@@ -3,7 +3,7 @@
  * reaches the client bundle). The schemas themselves live in the sibling modules.
  */
 export type { Problem, Bbox } from './common.js';
-export type { SceneSummary, ScenesResponse, StacItem, DisplayHint } from './catalog.js';
+export type { SceneSummary, ScenesResponse, StacItem } from './catalog.js';
 export type { TileJson } from './tiles.js';
 export type { Colormap } from './colormaps.js';
 export type { ModelClass, ModelSummary, ModelsResponse, ModelCardResponse, CropTileJson, PointResponse, SeriesPoint, RegionRef } from './crops.js';

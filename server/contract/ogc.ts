@@ -58,7 +58,7 @@ export const FeatureQuery = Type.Object(
 
 // the document's own "$schema" and "$id" members are allowed as additional properties: declaring
 // properties with those names would be read as schema keywords by the OpenAPI resolver
-export const Queryables = Type.Object(
+const Queryables = Type.Object(
   {
     type: Type.Literal('object'),
     title: Type.String(),

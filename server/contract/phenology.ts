@@ -3,11 +3,11 @@
  * (GeoJSON polygon), a municipality. Validation, handler types (type provider), OpenAPI and the
  * dashboard's types (client/src/views/answers-api.ts).
  */
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-export const WindowSchema = Type.Object({
+const WindowSchema = Type.Object({
   scene: Type.Optional(Type.String()),
   regionId: Type.String(),
   label: Type.String({ description: 'class name as in the labelled samples' }),
@@ -23,7 +23,7 @@ export const WindowSchema = Type.Object({
   perSeason: Type.Array(Type.Object({ season: Type.Integer(), n: Type.Integer(), p50: Type.Number(), p50Date: Type.String() })),
 });
 
-export const ProductSummary = Type.Object({
+const ProductSummary = Type.Object({
   scene: Type.String(),
   sosScene: Type.String({ description: 'scene id of the day-of-season raster (variable "sos"), drawn by /tiles' }),
   variable: Type.String(),
@@ -116,7 +116,3 @@ export const FieldResponse = Type.Object({
   notes: Type.Array(Type.String()),
 });
 
-export type PhenologyProductList = Static<typeof ProductList>;
-export type PhenologyPointResponse = Static<typeof PointResponse>;
-export type PhenologyFieldResponse = Static<typeof FieldResponse>;
-export type PhenologyRegionResponse = Static<typeof RegionResponse>;

@@ -28,7 +28,7 @@ export const INDICATORS = {
   mappedAreaCi95Ha: 'ha. 95 % interval [low, high] of mappedAreaHa (+-1.96 SE, low clamped at 0); indicative only (model-based)',
 } as const;
 
-export type IndicatorName = keyof typeof INDICATORS;
+type IndicatorName = keyof typeof INDICATORS;
 
 const CropMapInfo = nullable(
   Type.Object(
@@ -136,11 +136,11 @@ export const REGION_INDICATORS = [
   'priorityScore',
 ] as const satisfies readonly IndicatorName[];
 
-export const RegionIndicators = Type.Object(indicatorProps(REGION_INDICATORS), { additionalProperties: false });
+const RegionIndicators = Type.Object(indicatorProps(REGION_INDICATORS), { additionalProperties: false });
 
 const Bbox = WgsBbox;
 
-export const RegionSummary = Type.Object(
+const RegionSummary = Type.Object(
   {
     regionId: Type.String({ description: 'IBGE 7-digit municipality code' }),
     name: Type.String(),
@@ -171,7 +171,7 @@ export const CropsResponse = Type.Object(
 );
 export type CropsResponse = Static<typeof CropsResponse>;
 
-export const RegionsResponse = Type.Object(
+const RegionsResponse = Type.Object(
   {
     crop: Type.String(),
     year: Type.Integer(),
@@ -234,16 +234,16 @@ export const RegionDetail = Type.Object(
   { additionalProperties: false },
 );
 
-export const FormatQuery = Type.Optional(Type.String({ maxLength: 16, description: 'json (default) or csv (text/csv; charset=utf-8 download, one flattened record per row)' }));
-export const YearQuery = Type.Optional(Type.String({ maxLength: 16, description: 'yyyy; default: the latest year with complete data (see defaultYear)' }));
-export const CropQuery = Type.Optional(Type.String({ maxLength: 32, description: 'soy (default) or maize' }));
+const FormatQuery = Type.Optional(Type.String({ maxLength: 16, description: 'json (default) or csv (text/csv; charset=utf-8 download, one flattened record per row)' }));
+const YearQuery = Type.Optional(Type.String({ maxLength: 16, description: 'yyyy; default: the latest year with complete data (see defaultYear)' }));
+const CropQuery = Type.Optional(Type.String({ maxLength: 32, description: 'soy (default) or maize' }));
 
 export type YieldGapRow = Static<typeof YieldGapRow>;
 export type YieldGapResponse = Static<typeof YieldGapResponse>;
-export type RegionsResponse = Static<typeof RegionsResponse>;
-export type RegionSummary = Static<typeof RegionSummary>;
+type RegionsResponse = Static<typeof RegionsResponse>;
+type RegionSummary = Static<typeof RegionSummary>;
 export type RegionDetail = Static<typeof RegionDetail>;
-export type RegionIndicators = Static<typeof RegionIndicators>;
+type RegionIndicators = Static<typeof RegionIndicators>;
 export type SourceInfo = Static<typeof Source>;
 
 export const RegionsQuery = Type.Object({ format: FormatQuery, year: YearQuery, crop: CropQuery });

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { CsvText, CSV_MEDIA, media, nullable } from './common.js';
 import { FeatureCollection, GEOJSON_MEDIA } from './geojson.js';
 
-export const NOTE_MAX = 500;
+const NOTE_MAX = 500;
 
 export const ReportBody = Type.Object(
   {
@@ -20,7 +20,7 @@ export type ReportBody = Static<typeof ReportBody>;
 
 export const ReviewBody = Type.Union([Type.Object({ note: Type.Optional(Type.String({ maxLength: NOTE_MAX })) }, { additionalProperties: false }), Type.Null()]);
 export const ReportIdParams = Type.Object({ id: Type.String({ pattern: '^[1-9]\\d{0,12}$', description: 'report id' }) });
-export const ReportStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]);
+const ReportStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]);
 export const ReportListQuery = Type.Object({
   status: Type.Optional(Type.Union([...ReportStatus.anyOf, Type.Literal('all')], { description: 'default pending' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'default 100' })),

@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { CsvText, CSV_MEDIA, media, nullable } from './common.js';
 
-export const SuitabilityRow = Type.Object({
+const SuitabilityRow = Type.Object({
   regionId: Type.String(), name: Type.String(), crop: Type.String(), years: Type.Tuple([Type.Integer(), Type.Integer()]), yearsWithData: Type.Integer(), available: Type.Boolean(),
   reason: nullable(Type.String()),
   reasonCode: nullable(Type.Literal('too-few-years'), 'language-neutral reason (the dashboard words it from yearsWithData, minYears and years)'),
@@ -35,5 +35,5 @@ export const SuitabilityRegion = Type.Object({
   }),
 });
 
-export type SuitabilityRow = Static<typeof SuitabilityRow>;
+type SuitabilityRow = Static<typeof SuitabilityRow>;
 export type SuitabilityRegion = Static<typeof SuitabilityRegion>;

@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 
 const N = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const StationSchema = Type.Object({
+const StationSchema = Type.Object({
   id: Type.String({ description: 'INMET station code, e.g. A904' }),
   name: Type.String(),
   lat: Type.Number(),
@@ -17,7 +17,7 @@ export const StationSchema = Type.Object({
 
 export const StationList = Type.Object({ stations: Type.Array(StationSchema), attribution: Type.String() });
 
-export const DailySchema = Type.Object({
+const DailySchema = Type.Object({
   date: Type.String({ description: 'UTC calendar day (INMET stamps hours in UTC; Mato Grosso is UTC-4)' }),
   precipMm: N(Type.Number()),
   tminC: N(Type.Number()),
@@ -64,6 +64,3 @@ export const SeasonResponse = Type.Object({
   attribution: Type.String(),
 });
 
-export type WeatherStationList = Static<typeof StationList>;
-export type WeatherSeasonResponse = Static<typeof SeasonResponse>;
-export type WeatherDailyResponse = Static<typeof DailyResponse>;

@@ -33,8 +33,8 @@ import { randomBytes } from 'node:crypto';
 
 export const SET_DIR = '.sets';
 /** The files of a set, by suffix after the stem (`x`), in the order they are written. */
-export const SET_SUFFIXES = ['.tif.aux.xml', '.json', '.polygons.geojson', '.tif'] as const;
-export type SetSuffix = (typeof SET_SUFFIXES)[number];
+const SET_SUFFIXES = ['.tif.aux.xml', '.json', '.polygons.geojson', '.tif'] as const;
+type SetSuffix = (typeof SET_SUFFIXES)[number];
 
 const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
 
@@ -119,7 +119,7 @@ export async function publishedSet(out: string): Promise<Record<SetSuffix, strin
  * writer (on this host) is gone, or that are older than a day (another host's), and temporary
  * links. A set being written by a live process is left alone.
  */
-export async function removeLeftovers(out: string): Promise<string[]> {
+async function removeLeftovers(out: string): Promise<string[]> {
   const dir = dirname(out);
   const stem = stemOf(out);
   const removed: string[] = [];

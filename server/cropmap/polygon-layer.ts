@@ -10,7 +10,7 @@ import { transformer, WGS84 } from '../geo/crs.js';
 import type { Scene } from '../catalog/scene.js';
 import { polygonAreaM2 } from '../geo/area.js';
 
-export interface PolygonLayerOptions {
+interface PolygonLayerOptions {
   /** Visvalingam threshold in square pixels (0 = exact pixel edges); default 0.6 removes single steps */
   minAreaPx?: number;
 }

@@ -13,7 +13,7 @@ import { presimplify, simplify } from 'topojson-simplify';
 import { feature } from 'topojson-client';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 
-export interface PixelPolygon {
+interface PixelPolygon {
   /** class value of the component */
   value: number;
   /** rings in pixel coordinates (x = column, y = row); ring 0 exterior, then holes */

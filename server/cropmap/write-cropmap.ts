@@ -16,14 +16,14 @@ import { publishSet } from './output-set.js';
 import { hexToRgb } from '../render/colormaps.js';
 import type { Scene } from '../catalog/scene.js';
 
-export interface CropMapData {
+interface CropMapData {
   width: number;
   height: number;
   classIds: Uint8Array; // card class id, 255 = nodata
   confidence: Uint8Array; // percent, 255 = nodata
 }
 
-export interface CropMapMeta {
+interface CropMapMeta {
   scene: Scene;
   geoKeys: Record<string, unknown>;
   model: { id: string; sha256: string; classes: Array<{ id: number; name: string; color: string }>; confusionMatrix: number[][] | null; classOrder: string[] | null };
@@ -39,7 +39,7 @@ export interface CropMapMeta {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function auxXml(classes: CropMapMeta['model']['classes']): string {
+function auxXml(classes: CropMapMeta['model']['classes']): string {
   const byId = new Map(classes.map((c) => [c.id, c]));
   const maxId = Math.max(...classes.map((c) => c.id));
   const entries: string[] = [];

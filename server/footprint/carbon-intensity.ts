@@ -12,7 +12,7 @@
  * the high side. Override with GRANARY_CARBON_INTENSITY for a specific year, grid or contract.
  */
 
-export interface IntensityEntry {
+interface IntensityEntry {
   iso3: string;
   name: string;
   gPerKWh: number;

@@ -36,10 +36,10 @@ export const CODECARBON = {
   pueSource: 'CodeCarbon default PUE 1.0 (on-premise / unknown); Carbontracker uses 1.58 (Uptime Institute 2020 survey average)',
 } as const;
 
-export const JOULES_PER_WH = 3600;
-export const JOULES_PER_KWH = 3_600_000;
+const JOULES_PER_WH = 3600;
+const JOULES_PER_KWH = 3_600_000;
 
-export interface CpuPowerInput {
+interface CpuPowerInput {
   /** whole-package TDP in W (null = unknown: CodeCarbon's 4 W per core) */
   tdpW: number | null;
   /** logical CPUs the TDP is shared by (default: the CPUs this process sees) */
@@ -83,7 +83,7 @@ export function joulesForCpuMs(cpuMs: number, m: EnergyModel): number {
 
 export const joulesToWh = (j: number) => j / JOULES_PER_WH;
 export const joulesToMWh = (j: number) => (j / JOULES_PER_WH) * 1000;
-export const joulesToKWh = (j: number) => j / JOULES_PER_KWH;
+const joulesToKWh = (j: number) => j / JOULES_PER_KWH;
 
 /** g CO2e of `joules` at `gPerKWh`. */
 export function gramsCo2e(joules: number, gPerKWh: number): number {

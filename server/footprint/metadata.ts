@@ -9,7 +9,7 @@
 import type { ResolvedIntensity } from './carbon-intensity.js';
 import { sig } from './server-timing.js';
 
-export interface ProductFootprint {
+interface ProductFootprint {
   cpuMs: number;
   joules: number;
   gCo2e: number;
@@ -18,7 +18,7 @@ export interface ProductFootprint {
   joulesPerCpuSecond: number;
 }
 
-export interface FootprintContext {
+interface FootprintContext {
   intensity: ResolvedIntensity;
   settings: { pue: number };
 }
@@ -79,12 +79,12 @@ export function footprintStacProperties(f: ProductFootprint, ctx: FootprintConte
 }
 
 /** Formats energy for people: Wh with sensible precision (mWh below 0.1 Wh). */
-export function formatEnergy(wh: number): string {
+function formatEnergy(wh: number): string {
   if (wh < 0.1) return `${sig(wh * 1000, 2)} mWh`;
   return `${sig(wh, 2)} Wh`;
 }
 
-export function formatGrams(g: number): string {
+function formatGrams(g: number): string {
   if (g < 0.1) return `${sig(g * 1000, 2)} mg CO2e`;
   return `${sig(g, 2)} g CO2e`;
 }

@@ -26,9 +26,9 @@ import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../../models/contract/prng.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
-export const SHIPPED_MODEL_ID = 'granary-mlp-ndvi-evi';
+const SHIPPED_MODEL_ID = 'granary-mlp-ndvi-evi';
 
-export interface ModelFile {
+interface ModelFile {
   id: string;
   role: 'shipped' | 'baseline';
   title: string | null;
@@ -40,7 +40,7 @@ export interface ModelFile {
   standardised: boolean;
 }
 
-export interface ModelDiscovery {
+interface ModelDiscovery {
   shipped: ModelFile | null;
   baseline: ModelFile | null;
   /** why the comparison cannot be made (null when both were found) */
@@ -94,7 +94,7 @@ export async function discoverModels(modelsDir: string): Promise<ModelDiscovery>
   return { shipped, baseline, reason: missing.length ? `${missing.join('; ')}: the models are being trained; the comparison appears once both files exist` : null };
 }
 
-export interface InferenceCost {
+interface InferenceCost {
   id: string;
   role: ModelFile['role'];
   title: string | null;
@@ -123,13 +123,13 @@ export function syntheticRows(n: number, features: number, standardised: boolean
   return x;
 }
 
-export interface MeasureOptions {
+interface MeasureOptions {
   batch?: number;
   minCpuMs?: number;
   maxRuns?: number;
 }
 
-export async function measureInferenceCost(m: ModelFile, opts: MeasureOptions = {}): Promise<InferenceCost> {
+async function measureInferenceCost(m: ModelFile, opts: MeasureOptions = {}): Promise<InferenceCost> {
   const ort = await import('onnxruntime-node');
   const batch = opts.batch ?? 2048;
   const minCpuMs = opts.minCpuMs ?? 300;
@@ -169,7 +169,7 @@ export interface ModelCostCache {
   baseline: InferenceCost;
 }
 
-export const MODEL_COST_METHOD = 'onnxruntime-node, cpu EP, 1 intra-op thread, graph optimisation all; synthetic rows of the card width; process CPU (user+system) per pixel over >= 300 ms after 2 warm-up runs; session.run only (feature reading excluded)';
+const MODEL_COST_METHOD = 'onnxruntime-node, cpu EP, 1 intra-op thread, graph optimisation all; synthetic rows of the card width; process CPU (user+system) per pixel over >= 300 ms after 2 warm-up runs; session.run only (feature reading excluded)';
 
 async function ortVersion(): Promise<string> {
   try {
@@ -180,7 +180,7 @@ async function ortVersion(): Promise<string> {
   }
 }
 
-export const cacheKey = (shipped: ModelFile, baseline: ModelFile, ort: string, cpuModel: string) => `${shipped.sha256}|${baseline.sha256}|${ort}|${cpuModel}`;
+const cacheKey = (shipped: ModelFile, baseline: ModelFile, ort: string, cpuModel: string) => `${shipped.sha256}|${baseline.sha256}|${ort}|${cpuModel}`;
 
 export const modelCostPath = (dataDir: string) => join(dataDir, 'cache', 'model-cost.json');
 
@@ -219,7 +219,7 @@ export async function loadOrMeasureModelCost(modelsDir: string, dataDir: string,
   return { available: true, cost, cached: false };
 }
 
-export interface TradeOffRow {
+interface TradeOffRow {
   id: string;
   role: ModelFile['role'];
   title: string | null;

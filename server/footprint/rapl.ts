@@ -19,7 +19,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface RaplPackage {
+interface RaplPackage {
   /** directory name, e.g. intel-rapl:0 */
   id: string;
   /** the domain name file's content, e.g. package-0 */
@@ -28,7 +28,7 @@ export interface RaplPackage {
   maxRangeUj: number;
 }
 
-export interface RaplDiscovery {
+interface RaplDiscovery {
   packages: RaplPackage[];
   /** why RAPL is not usable (null when it is) */
   reason: string | null;
@@ -97,7 +97,7 @@ export function discoverRapl(dir: string): RaplDiscovery {
   return { packages, reason: null };
 }
 
-export interface RaplWindow {
+interface RaplWindow {
   /** package energy over the window, J */
   joules: number;
   seconds: number;
@@ -107,7 +107,7 @@ export interface RaplWindow {
   wattsPerCpu: number;
 }
 
-export interface RaplMeterOptions {
+interface RaplMeterOptions {
   /** CPUs the package counters cover (the machine's, not the container's) */
   machineCpus: number;
   /** a new window is started at most this often (ms) */

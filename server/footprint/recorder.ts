@@ -29,9 +29,9 @@ export interface FootprintSettings {
   raplDir: string;
 }
 
-export const DEFAULT_FOOTPRINT_SETTINGS: FootprintSettings = { pue: CODECARBON.pue, carbonIntensity: null, gridCountry: 'BRA', cpuTdpW: null, cpuTdpCores: null, raplDir: '/sys/class/powercap' };
+const DEFAULT_FOOTPRINT_SETTINGS: FootprintSettings = { pue: CODECARBON.pue, carbonIntensity: null, gridCountry: 'BRA', cpuTdpW: null, cpuTdpCores: null, raplDir: '/sys/class/powercap' };
 
-export interface RecorderOptions {
+interface RecorderOptions {
   /** main-thread CPU clock (default: this thread's schedstat) */
   clock?: ThreadCpuClock;
   /** resident memory in bytes (default: process.memoryUsage.rss, sampled at most every 5 s) */
@@ -44,7 +44,7 @@ export interface RecorderOptions {
   rapl?: RaplMeter;
 }
 
-export interface RecordInput {
+interface RecordInput {
   kind: string;
   workerCpuMs?: number;
   mainCpuMs?: number;
@@ -64,7 +64,7 @@ export interface RecordedFootprint extends FootprintEntry {
   energySource: EnergyModel['cpuSource'];
 }
 
-export interface JobHandle {
+interface JobHandle {
   /** set by the job: km2 it mapped */
   km2?: number;
   /** set by the job: tiles it produced, if any */

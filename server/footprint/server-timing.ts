@@ -14,7 +14,7 @@ export function formatServerTiming(f: { cpuMs: number; mWh: number; mgCo2e: numb
   return `cpu;dur=${sig(f.cpuMs)};desc="worker+main CPU", energy;desc="${sig(f.mWh)} mWh", co2e;desc="${sig(f.mgCo2e)} mg CO2e"`;
 }
 
-export interface ServerTimingMetric {
+interface ServerTimingMetric {
   name: string;
   dur?: number;
   desc?: string;

@@ -8,7 +8,6 @@ import { joulesToWh } from './energy-model.js';
 
 /** Kinds of work the service accounts separately ('other': every remaining request). */
 export const KINDS = ['imagery-tile', 'crop-tile', 'zonal-stats', 'crop-map', 'other'] as const;
-export type KnownKind = (typeof KINDS)[number];
 export const TILE_KINDS: readonly string[] = ['imagery-tile', 'crop-tile'];
 
 export interface FootprintEntry {
@@ -41,7 +40,7 @@ export interface KindTotals {
   jobs: number;
 }
 
-export const emptyTotals = (): KindTotals => ({ count: 0, workerCpuMs: 0, mainCpuMs: 0, cpuMs: 0, joules: 0, wh: 0, gCo2e: 0, tiles: 0, renderedTiles: 0, km2: 0, jobs: 0 });
+const emptyTotals = (): KindTotals => ({ count: 0, workerCpuMs: 0, mainCpuMs: 0, cpuMs: 0, joules: 0, wh: 0, gCo2e: 0, tiles: 0, renderedTiles: 0, km2: 0, jobs: 0 });
 
 function addTo(t: KindTotals, e: FootprintEntry): void {
   t.count++;

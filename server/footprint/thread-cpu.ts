@@ -53,14 +53,3 @@ export function threadCpuClock(path = '/proc/thread-self/schedstat'): ThreadCpuC
     return { source: 'event-loop-utilization', ms: () => performance.eventLoopUtilization().active, close: () => {} };
   }
 }
-
-let own: ThreadCpuClock | null = null;
-
-/**
- * CPU ms of the calling thread, for a worker task: `const t0 = threadCpuMs(); ...; threadCpuMs() - t0`.
- * Module state is per thread (each worker has its own module instance), so the clock is the thread's.
- */
-export function threadCpuMs(): number {
-  own ??= threadCpuClock();
-  return own.ms();
-}

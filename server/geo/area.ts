@@ -23,7 +23,7 @@ function q(phi: number): number {
 }
 
 /** Equal-area plane coordinates (metres) of a lon/lat position in degrees. */
-export function equalAreaXY(lon: number, lat: number): [number, number] {
+function equalAreaXY(lon: number, lat: number): [number, number] {
   return [A * lon * DEG, (A * q(lat * DEG)) / 2];
 }
 

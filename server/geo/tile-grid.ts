@@ -1,9 +1,9 @@
 /** Web Mercator (EPSG:3857) XYZ tile grid: pure arithmetic, no I/O. */
-export const EARTH_RADIUS = 6378137;
+const EARTH_RADIUS = 6378137;
 export const ORIGIN_SHIFT = Math.PI * EARTH_RADIUS; // 20037508.342789244
-export const MAX_LAT = 85.0511287798066;
+const MAX_LAT = 85.0511287798066;
 
-export type Bounds = readonly [minX: number, minY: number, maxX: number, maxY: number];
+type Bounds = readonly [minX: number, minY: number, maxX: number, maxY: number];
 
 /** Bounds of tile z/x/y in EPSG:3857 metres. */
 export function tileBounds3857(z: number, x: number, y: number): Bounds {
@@ -14,7 +14,7 @@ export function tileBounds3857(z: number, x: number, y: number): Bounds {
 }
 
 /** Ground resolution (metres per pixel at the equator, in projected units) of zoom z for a tile of `tileSize` pixels. */
-export function resolution3857(z: number, tileSize = 256): number {
+function resolution3857(z: number, tileSize = 256): number {
   return (2 * ORIGIN_SHIFT) / (tileSize * 2 ** z);
 }
 

@@ -17,7 +17,7 @@ import { classify, openSession } from './onnx-session.js';
 import { calibrationError, type ReliabilityBin } from '../../models/contract/calibration.js';
 import { bootstrapIntervals, type BootstrapIntervals } from './bootstrap.js';
 
-export interface EvaluateOptions {
+interface EvaluateOptions {
   modelPath: string;
   card: ModelCard;
   /** Paths of the two CSV files. */
@@ -30,7 +30,7 @@ export interface EvaluateOptions {
   bootstrapReplicates?: number;
 }
 
-export interface EvaluateResult {
+interface EvaluateResult {
   n: number;
   overallAccuracy: number;
   macroF1: number;

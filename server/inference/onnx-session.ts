@@ -9,7 +9,7 @@ import { applyStandardization } from '../../models/contract/standardize.js';
 import { applyTemperature } from '../../models/contract/calibration.js';
 import { featureCount, type ModelCard } from '../../models/contract/model-card.js';
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Threads onnxruntime may use inside one run (default 1: the server parallelises across requests). */
   intraOpNumThreads?: number;
 }
@@ -42,7 +42,7 @@ function fixedDim(meta: ort.InferenceSession.ValueMetadata | undefined, axis: nu
  * class count. Reads shapes from the session metadata; where a dimension is not fixed there, runs a
  * one-row batch of zeros and looks at what comes out.
  */
-export async function checkCardAgainstModel(session: ort.InferenceSession, card: ModelCard): Promise<void> {
+async function checkCardAgainstModel(session: ort.InferenceSession, card: ModelCard): Promise<void> {
   const { inputName, outputName } = card.inputs;
   if (!session.inputNames.includes(inputName)) {
     throw new Error(`card says input "${inputName}", model inputs are: ${session.inputNames.join(', ')}`);
@@ -76,7 +76,7 @@ export async function checkCardAgainstModel(session: ort.InferenceSession, card:
  * Applies the card's normalisation, with the trainer's own float32 arithmetic (one implementation,
  * so the model sees at inference exactly what it saw in training).
  */
-export function normalise(card: ModelCard, features: Float32Array, n: number): Float32Array {
+function normalise(card: ModelCard, features: Float32Array, n: number): Float32Array {
   const norm = card.inputs.normalisation;
   return norm.type === 'none' ? features : applyStandardization(features, n, norm);
 }

@@ -19,7 +19,7 @@ export interface SessionSpec {
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
 /** The session of a model file, opened and checked against its card once per thread. */
-export function loadSession(spec: SessionSpec): Promise<ort.InferenceSession> {
+function loadSession(spec: SessionSpec): Promise<ort.InferenceSession> {
   const key = `${spec.sha256}|${spec.threads ?? 1}`;
   let s = sessions.get(key);
   if (!s) {

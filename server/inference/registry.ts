@@ -12,7 +12,6 @@ import { GranaryError } from '../errors.js';
 import type { SessionSpec } from './ort-classifier.js';
 import { validateCard, type ModelCard } from '../../models/contract/model-card.js';
 
-export type ModelClass = ModelCard['classes'][number];
 
 export interface ModelEntry {
   id: string;
@@ -26,13 +25,13 @@ export interface ModelEntry {
   session: SessionSpec;
 }
 
-export interface ModelProblem {
+interface ModelProblem {
   file: string;
   error: string;
 }
 
 /** Validates a card (the shared schema names the first bad field) and pairs it with its ONNX file. */
-export function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
+function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
   const card = validateCard(json);
   if (card.file.sha256 !== sha256) throw new Error(`card.file.sha256 ${card.file.sha256.slice(0, 12)}... does not match the ONNX file (${sha256.slice(0, 12)}...)`);
   return {

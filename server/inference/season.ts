@@ -5,13 +5,13 @@
 import { GranaryError } from '../errors.js';
 import type { Scene } from '../catalog/scene.js';
 
-export interface SeasonInputs {
+interface SeasonInputs {
   variables: string[];
   steps: number;
   startMonth: number; // 1-12, e.g. 9 for September
 }
 
-export interface SeasonChoice {
+interface SeasonChoice {
   season: number; // the year the season starts
   dates: string[]; // `steps` dates in order
   available: number[]; // every complete season of the scene

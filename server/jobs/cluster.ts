@@ -19,7 +19,7 @@ import { PgJobs } from './pg-jobs.js';
 import { assembleJobId, blockJobId, QUEUE_NAME, redisConnection } from './redis.js';
 import type { CropMapJobParams, JobQueue, JobView } from './types.js';
 
-export interface ClusterJobOptions {
+interface ClusterJobOptions {
   attempts: number;
 }
 

@@ -28,7 +28,7 @@ export function blockGrid(width: number, height: number): BlockGrid {
 }
 
 /** The window of block `index` (row-major). */
-export function blockWindow(g: BlockGrid, index: number): PixelWindow {
+function blockWindow(g: BlockGrid, index: number): PixelWindow {
   if (!Number.isInteger(index) || index < 0 || index >= g.total) throw new RangeError(`block ${index} outside 0..${g.total - 1}`);
   const i = index % g.cols;
   const j = Math.floor(index / g.cols);

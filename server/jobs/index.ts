@@ -5,7 +5,7 @@ import { InProcessJobs } from './in-process.js';
 import type { JobDeps } from './plan.js';
 import type { JobQueue } from './types.js';
 
-export class JobsConfigError extends Error {}
+class JobsConfigError extends Error {}
 
 /** BullMQ and ioredis are imported only when Redis is configured (the embedded default never loads them). */
 export async function createJobQueue(deps: JobDeps, backends: Backends, log: FastifyBaseLogger): Promise<JobQueue> {

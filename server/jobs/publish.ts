@@ -16,7 +16,7 @@ import type { CropMapCanvas } from './cropmap-blocks.js';
 import type { FeatureCollection, Polygon } from 'geojson';
 import { maskedAreaM2 } from '../geo/area.js';
 
-export interface PublishInput {
+interface PublishInput {
   out: string;
   scene: Scene;
   model: ModelEntry;
@@ -31,7 +31,7 @@ export interface PublishInput {
   onTemp?: (paths: string[]) => void;
 }
 
-export interface Published {
+interface Published {
   tif: string;
   polygonsPath: string;
   bytes: number;

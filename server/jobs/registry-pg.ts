@@ -14,7 +14,7 @@ import type { CropMapJobResult } from './types.js';
 
 const CHUNK = 2000;
 
-export interface CropMapRegistration {
+interface CropMapRegistration {
   jobId: string | null;
   plan: CropMapPlan;
   result: CropMapJobResult;

@@ -36,8 +36,8 @@ import type { AssembleJobData, BlockJobData } from './cluster.js';
 import type { CropMapJobResult } from './types.js';
 import { siblingModule } from '../sibling-module.js';
 
-export const blockDir = (dataDir: string, jobId: string) => join(dataDir, 'jobs', jobId);
-export const blockPath = (dataDir: string, jobId: string, block: number) => join(blockDir(dataDir, jobId), `block-${block}.bin`);
+const blockDir = (dataDir: string, jobId: string) => join(dataDir, 'jobs', jobId);
+const blockPath = (dataDir: string, jobId: string, block: number) => join(blockDir(dataDir, jobId), `block-${block}.bin`);
 
 export interface RunningWorker {
   port: number;

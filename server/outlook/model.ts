@@ -8,7 +8,7 @@
  */
 import { fitLine, mean } from '../stats/regression.js';
 
-export interface SeasonPoint {
+interface SeasonPoint {
   season: number;
   signal: number | null;
   yieldKgHa: number | null;

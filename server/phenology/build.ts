@@ -43,7 +43,7 @@ export interface PhenologyProduct {
   createdAt: string;
 }
 
-export interface BuildOptions {
+interface BuildOptions {
   variable: string;
   fraction?: number;
   minAmplitude?: number;
@@ -53,7 +53,7 @@ export interface BuildOptions {
 }
 
 /** Reads a labelled-sample CSV (sits or dtwSat columns: longitude, latitude, start date, label). */
-export function parseSamples(text: string, file: string): Array<{ lon: number; lat: number; start: string; label: string }> {
+function parseSamples(text: string, file: string): Array<{ lon: number; lat: number; start: string; label: string }> {
   const t = parseCsv(text);
   const col = (names: string[]) => names.find((n) => t.header.includes(n));
   const lon = col(['longitude', 'lon']);

@@ -8,7 +8,7 @@ import type { VariableStack } from './read-series.js';
 /** Int16 nodata of the day-of-season rasters: no data, or no growing season at the pixel. */
 export const SOS_NODATA = -32768;
 
-export interface SeasonSosGrid {
+interface SeasonSosGrid {
   season: number;
   dates: string[];
   /** day of season (days since 1 September), SOS_NODATA where none */

@@ -28,9 +28,9 @@ export interface SosOptions {
   minAmplitude?: number;
 }
 
-export type SosStatus = 'ok' | 'no-season' | 'no-data' | 'base-at-window-start';
+type SosStatus = 'ok' | 'no-season' | 'no-data' | 'base-at-window-start';
 
-export interface SosResult {
+interface SosResult {
   status: SosStatus;
   /** ISO date of the start of season (interpolated), null unless a cycle was found */
   date: string | null;

@@ -76,7 +76,7 @@ export class BlockClassCache {
 }
 
 /** What identifies a classification: model file, scene version, season (the block cache key). */
-export interface ClassificationSource {
+interface ClassificationSource {
   scene: Scene;
   model: { sha256: string };
   inputs: ModelInputs;
@@ -150,7 +150,7 @@ export function tileFootprint(scene: Scene, tile: TileAddress, tooLarge: (pixels
 }
 
 /** Class and confidence per output pixel of a tile (class NO_CLASS where none). */
-export async function cropTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: CropTileTask, signal?: AbortSignal) {
+async function cropTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: CropTileTask, signal?: AbortSignal) {
   const { scene, tile } = task;
   const { width, height } = scene.grid;
   const n = tile.size * tile.size;

@@ -28,7 +28,7 @@ export interface TileAddress {
   size: number;
 }
 
-export type TileValues = { kind: 'empty' } | { kind: 'values'; bands: Float32Array[]; coords: SampleCoords };
+type TileValues = { kind: 'empty' } | { kind: 'values'; bands: Float32Array[]; coords: SampleCoords };
 
 export function tileCoords(scene: Scene, t: TileAddress): SampleCoords {
   const conv = transformer(WEB_MERCATOR, scene.crs.proj4);

@@ -14,7 +14,7 @@ export type Selection =
   | { kind: 'bands'; bands: [string, string, string] }
   | { kind: 'expression'; expression: string };
 
-export interface TileQuery {
+interface TileQuery {
   variable?: string;
   bands?: string;
   expression?: string;

@@ -30,7 +30,7 @@ import { UNCERTAINTY_MEASURES } from '../contract/uncertainty.js';
 
 export type UncertaintyMeasure = (typeof UNCERTAINTY_MEASURES)[number];
 /** Colormap of uncertainty tiles (dark = certain, bright = uncertain); legend at /api/colormaps/magma. */
-export const UNCERTAINTY_COLORMAP = 'magma';
+const UNCERTAINTY_COLORMAP = 'magma';
 
 /** Uncertainty of one probability vector p[o .. o+C). NaN if the first value is NaN (no class). Pure. */
 export function uncertainty(p: ArrayLike<number>, o: number, C: number, measure: UncertaintyMeasure): number {
@@ -99,7 +99,7 @@ export interface UncertainPlacesTask extends Base {
 }
 
 /** Uncertainty per output pixel of a tile: nearest native pixel when zoomed in, mean over the footprint when zoomed out. */
-export async function uncertaintyTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: UncertaintyTileTask, signal?: AbortSignal): Promise<{ empty: boolean; values: Float32Array }> {
+async function uncertaintyTileValues(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, task: UncertaintyTileTask, signal?: AbortSignal): Promise<{ empty: boolean; values: Float32Array }> {
   const { scene, tile } = task;
   const { width, height } = scene.grid;
   const n = tile.size * tile.size;

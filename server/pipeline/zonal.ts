@@ -18,10 +18,10 @@ import { GranaryError } from '../errors.js';
 import type { RasterContext } from './read-tile.js';
 
 /** Values read per request window (pixels x bands) above which a polygon must be split. */
-export const MAX_WINDOW_VALUES = 40_000_000;
+const MAX_WINDOW_VALUES = 40_000_000;
 
 /** Class id meaning "no class" in crop maps without a nodata tag (uint8 crop maps use 255). */
-export const CLASS_NODATA = 255;
+const CLASS_NODATA = 255;
 
 export interface ZonalValueBand extends BandRead {
   /** caller's name for the band, e.g. "ndvi|2014-08-29" */

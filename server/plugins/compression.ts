@@ -10,7 +10,7 @@ import compress from '@fastify/compress';
 import { constants } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 
-export const COMPRESSIBLE = /^(application\/(json|geo\+json|problem\+json|vnd\.oai\.openapi\+json|schema\+json|topo\+json)|text\/(csv|plain|html|css|javascript))\b/;
+const COMPRESSIBLE = /^(application\/(json|geo\+json|problem\+json|vnd\.oai\.openapi\+json|schema\+json|topo\+json)|text\/(csv|plain|html|css|javascript))\b/;
 
 export default fp(async function compression(app: FastifyInstance) {
   await app.register(compress, {

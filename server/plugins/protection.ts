@@ -27,7 +27,7 @@ const OPERATIONS = new Set(['/healthz', '/metrics']);
 const isOperations = (req: FastifyRequest) => OPERATIONS.has(req.url.split('?')[0] ?? '');
 
 /** The dashboard's Content-Security-Policy (also fine for the API docs at /docs). */
-export const CSP_DIRECTIVES = {
+const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   baseUri: ["'self'"],
   scriptSrc: ["'self'"],

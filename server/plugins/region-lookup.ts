@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { regionLookup as lookup, type RegionRef } from '../regions/point-lookup.js';
 
-export type { RegionRef };
+;
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -31,7 +31,7 @@ export interface RankedRow extends YieldGapRow {
   priorityScore: number | null;
 }
 
-export interface SourceInfo {
+interface SourceInfo {
   name: string;
   kind: string;
   file: string;
@@ -40,12 +40,12 @@ export interface SourceInfo {
   note?: string;
 }
 
-export type Bbox = [number, number, number, number];
+type Bbox = [number, number, number, number];
 
 const NO_LICENCE = 'not stated in the regions configuration';
 
 /** A configured crop as the API describes it (GET /api/crops). */
-export interface CropInfo {
+interface CropInfo {
   crop: string;
   /** the crop's name per language tag, from the configuration (empty: show the crop name) */
   labels: Record<string, string>;
@@ -210,7 +210,7 @@ export class RegionsService {
   }
 }
 
-export function overlaps(a: Bbox, b: Bbox): boolean {
+function overlaps(a: Bbox, b: Bbox): boolean {
   return a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 }
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
-export interface CachedTile {
+interface CachedTile {
   body: Buffer;
   contentType: string;
   etag: string;

@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-export type WarmupStep = () => unknown;
+type WarmupStep = () => unknown;
 
 export class Warmup {
   private readonly queue: Array<{ name: string; step: WarmupStep }> = [];

@@ -14,9 +14,9 @@ import { mulberry32 } from '../../models/contract/prng.js';
 import { fitLine, mean } from '../stats/regression.js';
 import { percentileLinear } from '../analytics/percentile.js';
 
-export type Panel = ReadonlyMap<string, ReadonlyMap<number, number>>;
+type Panel = ReadonlyMap<string, ReadonlyMap<number, number>>;
 
-export interface DidOptions {
+interface DidOptions {
   treated: readonly string[];
   start: number;
   preYears: number;
@@ -26,7 +26,7 @@ export interface DidOptions {
   seed: number;
 }
 
-export interface DidEstimate {
+interface DidEstimate {
   effect: number;
   ci95: [number, number];
   pre: [number, number];

@@ -17,7 +17,7 @@ export type DType = 'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' |
 /** GDAL-style geotransform: [originX, pixelWidth, 0, originY, 0, pixelHeight (negative for north-up)] */
 export type GeoTransform = readonly [number, number, number, number, number, number];
 
-export interface BandInfo {
+interface BandInfo {
   description: string | null;
   scale: number | null;
   offset: number | null;
@@ -63,7 +63,7 @@ export interface CogHandle {
 }
 
 /** Limits that keep a hostile file from exhausting memory. */
-export const LIMITS = { maxDimension: 1_000_000, maxBands: 1024, maxBlockBytes: 256 * 1024 * 1024, maxLevels: 32 };
+const LIMITS = { maxDimension: 1_000_000, maxBands: 1024, maxBlockBytes: 256 * 1024 * 1024, maxLevels: 32 };
 
 const SAMPLE_FORMAT: Record<string, DType> = {
   '1:8': 'uint8', '2:8': 'int8', '1:16': 'uint16', '2:16': 'int16', '1:32': 'uint32', '2:32': 'int32', '3:32': 'float32', '3:64': 'float64',

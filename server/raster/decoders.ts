@@ -37,7 +37,7 @@ interface BlockParams {
 const corrupt = (what: string, detail: string) => new GranaryError('scene-unreadable', `a ${what} block ${detail}: corrupt or hostile file`);
 
 /** The decoded size of one block from the decoder parameters (0 when they do not say). */
-export function blockBudget(p: BlockParams | undefined): number {
+function blockBudget(p: BlockParams | undefined): number {
   if (!p || !p.tileWidth || !p.tileHeight) return 0;
   const bits = typeof p.bitsPerSample === 'number' ? [p.bitsPerSample] : Array.from(p.bitsPerSample ?? [8]);
   const perPixel = p.planarConfiguration === 2 ? Math.max(...bits) : bits.reduce((a, b) => a + b, 0);

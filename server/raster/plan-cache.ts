@@ -6,7 +6,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SampleCoords, WindowPlan } from './plan.js';
 
-export interface CachedPlan {
+interface CachedPlan {
   coords: SampleCoords;
   /** window plans by `${cog key}|${resampling}` */
   windows: Map<string, WindowPlan>;

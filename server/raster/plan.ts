@@ -8,7 +8,7 @@ import type { PixelWindow } from './read-window.js';
 
 export type Resampling = 'nearest' | 'bilinear';
 
-export interface Grid {
+interface Grid {
   width: number;
   height: number;
   geotransform: GeoTransform;

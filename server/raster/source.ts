@@ -32,7 +32,7 @@ export interface SourcePolicy {
 export const isRemote = (href: string) => /^https?:\/\//i.test(href);
 
 /** True when `child` is `root` or inside it (after resolving symlinks where the path exists). */
-export function isInside(root: string, child: string): boolean {
+function isInside(root: string, child: string): boolean {
   const real = (p: string) => {
     try {
       return realpathSync(p);
@@ -46,7 +46,7 @@ export function isInside(root: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..'));
 }
 
-export function assertReadablePath(path: string, policy: SourcePolicy): void {
+function assertReadablePath(path: string, policy: SourcePolicy): void {
   if (!isAbsolute(path)) throw new GranaryError('forbidden', `path must be absolute after resolution: ${path}`);
   if (!policy.readRoots.some((root) => isInside(root, path))) {
     throw new GranaryError('forbidden', `path is outside the data directories (${policy.readRoots.join(', ')}): ${path}`);
@@ -197,7 +197,7 @@ export class FileSource implements Source {
   }
 }
 
-export class HttpSource implements Source {
+class HttpSource implements Source {
   private constructor(
     readonly key: string,
     readonly size: number,

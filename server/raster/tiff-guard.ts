@@ -8,14 +8,14 @@
 import { GranaryError } from '../errors.js';
 
 /** More IFDs than any COG has (full resolution + 32 overviews + their masks). */
-export const MAX_IFDS = 128;
+const MAX_IFDS = 128;
 /** More tags than any TIFF writer puts in one IFD. */
-export const MAX_ENTRIES = 4096;
+const MAX_ENTRIES = 4096;
 
 /** Bytes of one value of each TIFF field type (TIFF 6.0 + BigTIFF). */
 const TYPE_BYTES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 
-export type RangeReader = (offset: number, length: number) => Promise<ArrayBuffer>;
+type RangeReader = (offset: number, length: number) => Promise<ArrayBuffer>;
 
 const corrupt = (detail: string) => new GranaryError('scene-unreadable', `corrupt TIFF: ${detail}`);
 

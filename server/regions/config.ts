@@ -8,7 +8,7 @@ import * as Value from 'typebox/value';
 
 /** A source column, optionally multiplied by `scale` (e.g. production_1000t x 1000 = tonnes). */
 const ColumnRef = Type.Union([Type.String(), Type.Object({ column: Type.String(), scale: Type.Number() }, { additionalProperties: false })]);
-export type ColumnRef = Static<typeof ColumnRef>;
+type ColumnRef = Static<typeof ColumnRef>;
 
 const Common = {
   name: Type.String(),

@@ -17,7 +17,7 @@ export interface CropMapSidecar {
   sceneId: string;
 }
 
-export interface CropAreaEstimate {
+interface CropAreaEstimate {
   crop: string;
   /** classes of the map counted as this crop */
   classes: string[];
@@ -34,12 +34,12 @@ export interface CropAreaEstimate {
   method: string;
 }
 
-export const CROP_AREA_METHOD =
+const CROP_AREA_METHOD =
   'crop area = sum over the crop map classes containing the crop of (pixel coverage fraction x pixel area) inside the region; ' +
   "adjusted with the Olofsson et al. (2014) stratified estimator on the model card's location-grouped cross-validation confusion matrix collapsed to crop / not crop; " +
   'a model-based approximation (cross-validation samples are not a probability sample of the map), so the interval is indicative; 95 % interval = +-1.96 SE, lower bound clamped at 0';
 
-export type CropAreaOutcome = { kind: 'estimate'; estimate: CropAreaEstimate } | { kind: 'none'; reason: string };
+type CropAreaOutcome = { kind: 'estimate'; estimate: CropAreaEstimate } | { kind: 'none'; reason: string };
 
 export function cropAreaEstimate(
   crop: string,

@@ -34,7 +34,7 @@ export interface CropMapEntry {
   size: number;
 }
 
-export interface PolygonLayerFile {
+interface PolygonLayerFile {
   path: string;
   /** file name without `.polygons.geojson` (e.g. sinop__mlp) */
   stem: string;

@@ -6,7 +6,7 @@
  */
 import { parse, CsvError } from 'csv-parse/sync';
 
-export interface CsvTable {
+interface CsvTable {
   header: string[];
   /** one object per record, keyed by header name; short records get '' for missing fields */
   rows: Array<Record<string, string>>;

@@ -26,7 +26,7 @@ export interface TableJoinReport {
 }
 
 /** "Sorriso - MT" / "SORRISO" / "Sorriso" compare equal; accents are folded. */
-export function normaliseName(s: string): string {
+function normaliseName(s: string): string {
   return s
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')

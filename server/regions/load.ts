@@ -48,7 +48,7 @@ type GeometryOutcome =
   | { i: number; notes: Array<Pick<GeometryIssue, 'problem' | 'action' | 'message'>>; polygons: Polygon['coordinates'][] }
   | { i: number; invalid: { problem: string; message: string } };
 
-export interface LoadOptions {
+interface LoadOptions {
   /**
    * Where the geometry check's outcome and the parsed tables are kept between starts, keyed by the
    * files' bytes and the checking code (util/derived-cache.ts): the check is O(n^2) in vertices

@@ -55,7 +55,7 @@ export const ROW_FIELDS = [
   'priorityScore',
 ] as const;
 
-export const NO_CROP_MAP_FLAG = 'no crop map covers the region: mappedAreaHa is null';
+const NO_CROP_MAP_FLAG = 'no crop map covers the region: mappedAreaHa is null';
 
 interface Covering {
   entry: CropMapEntry;

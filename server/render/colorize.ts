@@ -1,5 +1,5 @@
 /** Physical values -> RGBA pixels: rescale, then a colormap (one band) or a composite (three bands). */
-export type Range = readonly [number, number];
+type Range = readonly [number, number];
 
 /** One band through a 256-entry RGBA lookup table (or grey when none); NaN -> transparent. */
 export function colorizeSingle(values: Float32Array, range: Range, lut: Uint8Array | null): Uint8Array {

@@ -2,12 +2,12 @@
  * The colormap registry: one place that tiles, legends (`/api/colormaps`) and the dashboard read.
  * Continuous ramps are stop lists interpolated into a 256-entry lookup table.
  */
-export interface Stop {
+interface Stop {
   value: number; // 0..1 along the ramp
   color: string; // #rrggbb
 }
 
-export type Colormap =
+type Colormap =
   | { name: string; kind: 'continuous'; title: string; description: string; colorblindSafe: boolean; stops: Stop[] }
   | { name: string; kind: 'categorical'; title: string; description: string; colorblindSafe: boolean; classes: Array<{ value: number; name: string; color: string }> };
 
@@ -76,5 +76,3 @@ export function buildLut(stops: Stop[]): Uint8Array {
   }
   return lut;
 }
-
-export const defaultColormaps = () => new ColormapRegistry();

@@ -20,7 +20,7 @@ export type Expr =
 
 const FUNCS = { abs: 1, sqrt: 1, log: 1, exp: 1, min: 2, max: 2, pow: 2 } as const;
 type FnName = keyof typeof FUNCS;
-export const EXPRESSION_FUNCTIONS = Object.keys(FUNCS);
+const EXPRESSION_FUNCTIONS = Object.keys(FUNCS);
 const MAX_NODES = 256;
 
 export class ExpressionError extends Error {

@@ -20,9 +20,9 @@ import { assertClassicTiffSize, ifdByteSize, writeIfd, type TagEntry } from './t
 import { downsample, overviewFactors, overviewSize, type OverviewResampling } from './tiff/overviews.js';
 import { sampleTypeOf, type RasterArray } from './tiff/types.js';
 
-export type { GdalBandMetadata, GdalMetadata } from './tiff/gdal-metadata.js';
-export type { GeoKeys, GeoKeyValue } from './tiff/geokeys.js';
-export type { OverviewResampling } from './tiff/overviews.js';
+export type {  GdalMetadata } from './tiff/gdal-metadata.js';
+export type { GeoKeys,  } from './tiff/geokeys.js';
+;
 export type { RasterArray } from './tiff/types.js';
 export { geoKeysForEpsg } from './tiff/geokeys.js';
 export { assertClassicTiffSize } from './tiff/ifd.js';

@@ -32,9 +32,9 @@ import { existsSync } from 'node:fs';
 import { csvRecord } from '../analytics/csv.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
-export const KNOWN_VARIABLES = ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'];
+const KNOWN_VARIABLES = ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'];
 
-export interface ExportResult {
+interface ExportResult {
   samplesPath: string;
   timeseriesPath: string;
   exported: number;
@@ -43,7 +43,7 @@ export interface ExportResult {
 
 const line = (vs: ReadonlyArray<string | number>) => csvRecord(vs);
 
-export function timeseriesPathFor(out: string): string {
+function timeseriesPathFor(out: string): string {
   return out.replace(/(\.samples)?\.csv$/i, '') + '.timeseries.csv';
 }
 

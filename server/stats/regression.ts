@@ -3,7 +3,7 @@
  * (Student t with n - 2 degrees of freedom). Pure. Hand-written: two sums and a t quantile table are
  * smaller than a statistics dependency.
  */
-export interface LineFit {
+interface LineFit {
   n: number;
   intercept: number;
   slope: number;
@@ -14,7 +14,7 @@ export interface LineFit {
 
 /** t(0.975, df) for df 1..30; beyond 30 the normal 1.96 is within 2 %. */
 const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-export const t975 = (df: number) => (df < 1 ? NaN : df <= 30 ? T975[df - 1]! : 1.96);
+const t975 = (df: number) => (df < 1 ? NaN : df <= 30 ? T975[df - 1]! : 1.96);
 
 export function fitLine(x: readonly number[], y: readonly number[]): LineFit {
   const n = x.length;

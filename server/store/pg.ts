@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export type PgPool = pg.Pool;
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
 export function createPgPool(url: string, opts: { max?: number; application?: string } = {}): PgPool {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, application_name: opts.application ?? 'granary', connectionTimeoutMillis: 20_000, idleTimeoutMillis: 30_000 });

@@ -7,7 +7,7 @@
  */
 import { fitLine, mean, percentRank } from '../stats/regression.js';
 
-export interface YieldSeries {
+interface YieldSeries {
   regionId: string;
   name: string;
   /** year -> yield kg/ha (unknown years absent) */
@@ -37,7 +37,7 @@ export interface SuitabilityRow {
   class: 'higher' | 'middle' | 'lower' | null;
 }
 
-export interface SuitabilityOptions {
+interface SuitabilityOptions {
   years: [number, number];
   /** years with data a municipality needs (default 7 of a 10-year window) */
   minYears: number;

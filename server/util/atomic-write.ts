@@ -33,7 +33,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 }
 
 /** fsync of a directory (its entries); platforms that cannot open a directory for it (EISDIR, EPERM) are skipped. */
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   let fh;
   try {
     fh = await open(dir, 'r');

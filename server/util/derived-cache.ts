@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempPathFor } from './atomic-write.js';
 
-export interface DerivedInputs {
+interface DerivedInputs {
   /** files whose bytes the result is derived from */
   files: string[];
   /** the modules whose code computes the result (siblingModule URLs: .ts from source, .js from dist) */
@@ -24,7 +24,7 @@ export interface DerivedInputs {
 }
 
 /** The cache key: sha256 over the inputs' bytes, the computing code and the options. */
-export function derivedKey(name: string, inputs: DerivedInputs, lockFile: string | null): string {
+function derivedKey(name: string, inputs: DerivedInputs, lockFile: string | null): string {
   const h = createHash('sha256').update(`granary-derived-v1\0${name}\0`);
   for (const f of inputs.files) h.update(f).update('\0').update(readFileSync(f)).update('\0');
   for (const c of inputs.code) h.update(readFileSync(fileURLToPath(c))).update('\0');

@@ -7,7 +7,7 @@
  */
 import type { HourlyRow } from './inmet.js';
 
-export const MIN_HOURS = 20;
+const MIN_HOURS = 20;
 
 export interface DailyRow {
   date: string;

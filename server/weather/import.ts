@@ -6,7 +6,7 @@ import { parseInmetFile, type RowProblem, type StationMeta } from './inmet.js';
 import { dailyFromHourly } from './daily.js';
 import type { WritableWeatherStore } from './store.js';
 
-export interface ImportReport {
+interface ImportReport {
   file: string;
   station: StationMeta;
   hourlyRows: number;

@@ -36,7 +36,7 @@ export interface RowProblem {
   reason: string;
 }
 
-export interface ParsedInmetFile {
+interface ParsedInmetFile {
   station: StationMeta;
   rows: HourlyRow[];
   problems: RowProblem[];

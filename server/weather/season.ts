@@ -44,7 +44,7 @@ export function nearestStations(stations: readonly Station[], lon: number, lat: 
     .slice(0, n);
 }
 
-export interface DrySpell {
+interface DrySpell {
   start: string;
   end: string;
   days: number;
@@ -52,7 +52,7 @@ export interface DrySpell {
   ongoing: boolean;
 }
 
-export interface SeasonSummary {
+interface SeasonSummary {
   from: string;
   to: string;
   daysInWindow: number;
@@ -122,7 +122,7 @@ export function summariseSeason(rows: readonly DailyRow[], from: string, to: str
   };
 }
 
-export interface Reference {
+interface Reference {
   available: boolean;
   years: number[];
   note: string;

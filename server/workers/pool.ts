@@ -27,7 +27,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setPriority } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { GranaryError, fromWire, type WireError } from '../errors.js';
 import type { Lane, TaskMapBase } from './tasks.js';
 
@@ -102,7 +102,7 @@ interface Child {
 
 type ChildMessage = { t: 'ready' } | { t: 'done'; id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs: number };
 
-export interface LaneStats {
+interface LaneStats {
   children: number;
   queued: number;
   running: number;
@@ -114,7 +114,7 @@ export interface LaneStats {
   waitMaxMs: number;
 }
 
-export interface PoolStats {
+interface PoolStats {
   workers: number;
   queued: number;
   inflight: number;
@@ -521,5 +521,3 @@ export class WorkerPool<M extends TaskMapBase> {
     );
   }
 }
-
-export const workerEntry = (relative: string, base: string) => pathToFileURL(fileURLToPath(new URL(relative, base)));

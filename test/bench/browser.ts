@@ -9,7 +9,7 @@ import { describeVisit, measureFirstRender } from '../browser/first-render.js';
 import { fmt } from './stats.js';
 
 /** efa6653, 3 cold visits at 1280x800: 3030 KiB seen by the page + MapLibre's worker script uncompressed (508 KiB). */
-export const BEFORE = { transferKiB: 3030 + 508, firstRenderMs: 2578, choroplethMs: 5147 };
+const BEFORE = { transferKiB: 3030 + 508, firstRenderMs: 2578, choroplethMs: 5147 };
 
 export async function browserBench(log: (s: string) => void): Promise<Record<string, number>> {
   if (!existsSync('/usr/bin/chromium')) {

@@ -14,7 +14,7 @@ import type { WorkerPool } from '../../server/workers/pool.js';
 import type { TaskMap } from '../../server/workers/tasks.js';
 import { fmt, percentile } from './stats.js';
 
-export interface FairFigures {
+interface FairFigures {
   baseline: number[];
   loaded: number[];
   interactiveWaitMaxMs: number;
@@ -30,7 +30,7 @@ export interface FairFigures {
   busyShare: number;
 }
 
-export interface FairOptions {
+interface FairOptions {
   lanes: boolean;
   /** tiles measured with and without the load (fewer if `loadedBudgetMs` runs out first) */
   tiles: number;

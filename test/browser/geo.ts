@@ -11,7 +11,7 @@ function inRing(ring: Position[], x: number, y: number): boolean {
   return inside;
 }
 
-export function inPolygon(geom: Polygon | MultiPolygon, x: number, y: number): boolean {
+function inPolygon(geom: Polygon | MultiPolygon, x: number, y: number): boolean {
   const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates;
   return polys.some((rings) => inRing(rings[0]!, x, y) && !rings.slice(1).some((h) => inRing(h, x, y)));
 }

@@ -1,7 +1,7 @@
 /** Reading a screenshot's pixels (sharp decodes the PNG) inside a screen-space polygon. */
 import sharp from 'sharp';
 
-export interface Raster {
+interface Raster {
   width: number;
   height: number;
   data: Buffer;

@@ -10,7 +10,7 @@ import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const CLIENT = join(REPO, 'client');
+const CLIENT = join(REPO, 'client');
 export const DIST = join(CLIENT, 'dist');
 
 function newestMtime(dir: string): number {
@@ -24,7 +24,7 @@ function newestMtime(dir: string): number {
 }
 
 /** Builds client/dist with Vite unless it is present and newer than every client source file. */
-export function ensureClientBuilt(log: (s: string) => void = () => {}): void {
+function ensureClientBuilt(log: (s: string) => void = () => {}): void {
   const index = join(DIST, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(CLIENT)) return;
   log('building the client (vite build --config client/vite.config.ts)');

@@ -23,7 +23,7 @@ const georef = (factor: number): Entry[] => [
   GEOKEYS,
 ];
 
-export interface Level {
+interface Level {
   width: number;
   height: number;
   tile: number;
@@ -31,7 +31,7 @@ export interface Level {
   blocks: Uint8Array[] | Uint8Array;
 }
 
-export interface CogSpec {
+interface CogSpec {
   bands: number;
   compression: number;
   levels: Level[];
@@ -41,7 +41,7 @@ export interface CogSpec {
 const TYPE_SIZE = { 3: 2, 4: 4, 12: 8 } as const;
 
 /** A tiled, chunky, uint8, little-endian classic TIFF: blocks first, then one IFD per level. */
-export function writeCog(spec: CogSpec): Uint8Array {
+function writeCog(spec: CogSpec): Uint8Array {
   const parts: Uint8Array[] = [];
   let at = 8;
   const put = (b: Uint8Array): number => {
@@ -181,7 +181,7 @@ export function encodeLzw(data: Uint8Array): Uint8Array {
 }
 
 /** PackBits with literal runs only (valid, not compact): for the valid overview blocks. */
-export function encodePackBitsLiteral(data: Uint8Array): Uint8Array {
+function encodePackBitsLiteral(data: Uint8Array): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < data.length; i += 128) {
     const run = data.subarray(i, Math.min(data.length, i + 128));

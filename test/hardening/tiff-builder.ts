@@ -15,7 +15,7 @@ export interface Entry {
 const SIZE = { 3: 2, 4: 4, 12: 8 } as const;
 
 /** A classic little-endian TIFF with one IFD; out-of-line values follow the IFD. */
-export function buildTiff(entries: Entry[], opts: { nextIfd?: 'none' | 'self' | 'past-end'; ifdOffset?: number; pad?: number } = {}): Uint8Array {
+function buildTiff(entries: Entry[], opts: { nextIfd?: 'none' | 'self' | 'past-end'; ifdOffset?: number; pad?: number } = {}): Uint8Array {
   const sorted = [...entries].sort((a, b) => a.tag - b.tag);
   const ifdAt = 8;
   const ifdLen = 2 + sorted.length * 12 + 4;
@@ -53,7 +53,7 @@ export function buildTiff(entries: Entry[], opts: { nextIfd?: 'none' | 'self' | 
 }
 
 /** The Sinop grid's georeferencing (sinusoidal), so that a registered file lands on the test tiles. */
-export const GEO: Entry[] = [
+const GEO: Entry[] = [
   { tag: 33550, type: 12, values: [231.656358263889, 231.656358263889, 0] },
   { tag: 33922, type: 12, values: [0, 0, 0, -6178866.7, -1311875.5, 0] },
   { tag: 34735, type: 3, values: [1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 32767] },

@@ -3,9 +3,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 
-export const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
+const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 
-export interface DiffStats {
+interface DiffStats {
   total: number;
   /** pixels valid in both */
   bothValid: number;

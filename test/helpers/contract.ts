@@ -57,7 +57,7 @@ export function responseSchema(route: RouteEntry, status: number, contentType: s
 }
 
 /** Throws when a 2xx answer does not match its route's declared schema. */
-export function checkResponse(router: ReturnType<typeof routerOf>, method: string, url: string, res: LightMyRequestResponse): void {
+function checkResponse(router: ReturnType<typeof routerOf>, method: string, url: string, res: LightMyRequestResponse): void {
   if (res.statusCode < 200 || res.statusCode > 299 || res.statusCode === 204) return;
   const path = url.split('?')[0]!;
   const found = router.find(method as HTTPMethod, path);

@@ -26,7 +26,7 @@ export const TEST_FIXTURES = join(REPO, 'test/fixtures');
 
 export const SINOP_NDVI = join(FIXTURES, 'imagery/sinop/sinop_mod13q1_ndvi_2013-09-14_2014-08-29_cog.tif');
 export const SINOP_EVI = join(FIXTURES, 'imagery/sinop/sinop_mod13q1_evi_2013-09-14_2014-08-29_cog.tif');
-export const LANDSAT = join(FIXTURES, 'imagery/generic/rasterio_RGB.byte_landsat7_utm18n_cog.tif');
+const LANDSAT = join(FIXTURES, 'imagery/generic/rasterio_RGB.byte_landsat7_utm18n_cog.tif');
 export const IPIRANGA = (v: string) => join(FIXTURES, `imagery/ipiranga/lucc_mt_mod13q1_${v}_2007-09-14_2013-08-29_cog.tif`);
 
 export interface SceneSpec {
@@ -41,7 +41,7 @@ export const SINOP: SceneSpec = { id: 'sinop', hrefs: [SINOP_NDVI, SINOP_EVI], o
 export const LANDSAT_BAHAMAS: SceneSpec = { id: 'landsat-bahamas', hrefs: [LANDSAT], options: { title: 'Bahamas Landsat 7 RGB' } };
 export const IPIRANGA_SCENE: SceneSpec = { id: 'ipiranga', hrefs: ['ndvi', 'evi', 'blue', 'red', 'nir', 'mir'].map(IPIRANGA), options: { title: 'Ipiranga do Norte' } };
 
-export interface TestAppOptions {
+interface TestAppOptions {
   scenes?: SceneSpec[];
   /** extra environment for loadConfig (e.g. GRANARY_TOKEN) */
   env?: Record<string, string>;

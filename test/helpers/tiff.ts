@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { fromArrayBuffer } from 'geotiff';
 
-export interface Raster {
+interface Raster {
   width: number;
   height: number;
   /** one Float32Array per band, row-major */

@@ -1,5 +1,5 @@
 /** Web Mercator tile arithmetic for tests (independent of server/geo). */
-export const ORIGIN_SHIFT = 20037508.342789244;
+const ORIGIN_SHIFT = 20037508.342789244;
 
 /** The tile containing lon/lat at zoom z. */
 export function tileFor(lon: number, lat: number, z: number): { z: number; x: number; y: number } {
@@ -14,9 +14,4 @@ export function tileFor(lon: number, lat: number, z: number): { z: number; x: nu
 export function tileBounds(z: number, x: number, y: number): [number, number, number, number] {
   const size = (2 * ORIGIN_SHIFT) / 2 ** z;
   return [-ORIGIN_SHIFT + x * size, ORIGIN_SHIFT - (y + 1) * size, -ORIGIN_SHIFT + (x + 1) * size, ORIGIN_SHIFT - y * size];
-}
-
-/** lon/lat of a point in EPSG:3857 metres. */
-export function mercatorToLonLat(x: number, y: number): [number, number] {
-  return [(x / 6378137) * (180 / Math.PI), (2 * Math.atan(Math.exp(y / 6378137)) - Math.PI / 2) * (180 / Math.PI)];
 }

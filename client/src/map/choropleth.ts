@@ -23,7 +23,7 @@ const hex = (c: string): [number, number, number] => {
 const toHex = (rgb: number[]): string => `#${rgb.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
 
 /** The colour at t in 0..1 along a stop list, interpolated in sRGB (as the tile renderer does). */
-export function rampColor(stops: readonly Stop[], t: number): string {
+function rampColor(stops: readonly Stop[], t: number): string {
   if (stops.length === 0) return '#888888';
   const x = Math.max(0, Math.min(1, t));
   let k = 0;
@@ -45,7 +45,7 @@ function quantile(sorted: readonly number[], p: number): number {
 }
 
 /** Up to `n` quantile classes of the finite values; fewer when values repeat. */
-export function quantileClasses(values: ReadonlyArray<number | null | undefined>, n: number, stops: readonly Stop[]): Classes | null {
+function quantileClasses(values: ReadonlyArray<number | null | undefined>, n: number, stops: readonly Stop[]): Classes | null {
   const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
   const breaks: number[] = [];
@@ -65,12 +65,6 @@ export function fixedClasses(breaks: readonly number[], values: ReadonlyArray<nu
   const k = breaks.length + 1;
   const colors = Array.from({ length: k }, (_, i) => rampColor(stops, i / (k - 1)));
   return { breaks: [...breaks], colors, min: Math.min(...v), max: Math.max(...v), fixed: true };
-}
-
-export function classOf(c: Classes, value: number): number {
-  let i = 0;
-  while (i < c.breaks.length && value >= c.breaks[i]!) i++;
-  return i;
 }
 
 /** MapLibre paint expression reading the value from feature-state `key`. */

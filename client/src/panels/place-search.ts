@@ -16,9 +16,9 @@ const tr = defineStrings(
   { label: 'Procurar município', placeholder: 'Município…', notFound: 'Nenhum município chamado “{q}”.' },
 );
 
-export const fold = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLocaleLowerCase('pt-BR').trim();
+const fold = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLocaleLowerCase('pt-BR').trim();
 
-export function findRegion(features: readonly RegionFeature[], q: string): RegionFeature | null {
+function findRegion(features: readonly RegionFeature[], q: string): RegionFeature | null {
   const f = fold(q);
   if (!f) return null;
   return features.find((x) => fold(x.properties.name) === f) ?? features.find((x) => fold(x.properties.name).startsWith(f)) ?? null;

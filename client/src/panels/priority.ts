@@ -53,13 +53,13 @@ const tr = defineStrings(
   },
 );
 
-export interface Weights {
+interface Weights {
   value: number;
   perCapita: number;
   share: number;
 }
 
-export interface Scored {
+interface Scored {
   regionId: string;
   name: string;
   score: number;
@@ -68,7 +68,7 @@ export interface Scored {
 }
 
 /** Percentile rank in 0..1 (ties share the mean rank). */
-export function percentRanks(values: number[]): number[] {
+function percentRanks(values: number[]): number[] {
   const idx = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(values.length);
   for (let i = 0; i < idx.length; ) {
@@ -81,7 +81,7 @@ export function percentRanks(values: number[]): number[] {
   return out;
 }
 
-export function scorePriority(rows: readonly YieldGapRow[], w: Weights): Scored[] {
+function scorePriority(rows: readonly YieldGapRow[], w: Weights): Scored[] {
   const usable = rows.filter((r) => typeof r.productionGapValueUsd === 'number' && typeof r.priorityScore === 'number' && typeof r.productionT === 'number');
   const total = usable.reduce((s, r) => s + (r.productionT as number), 0) || 1;
   const rv = percentRanks(usable.map((r) => r.productionGapValueUsd as number));
@@ -100,7 +100,7 @@ export function scorePriority(rows: readonly YieldGapRow[], w: Weights): Scored[
 
 const rates = () => once('exchange-rates', () => getJson<{ rates: Array<{ year: number; brlPerUsd: number }> }>('/api/exchange-rates'));
 
-export function weightsFromUrl(): Weights {
+function weightsFromUrl(): Weights {
   const m = /^(\d{1,3}),(\d{1,3}),(\d{1,3})$/.exec(param('weights') ?? '');
   return m ? { value: Number(m[1]), perCapita: Number(m[2]), share: Number(m[3]) } : { value: 1, perCapita: 1, share: 1 };
 }

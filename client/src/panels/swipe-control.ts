@@ -34,7 +34,7 @@ const tr = defineStrings(
   },
 );
 
-export interface SwipeSource {
+interface SwipeSource {
   /** the right side's values and colours for a crop and year (the left side's classes) */
   side(crop: Crop, year: number): Promise<Omit<SwipeSide, 'label'>>;
 }

@@ -351,10 +351,10 @@ export class FarmerView {
 }
 
 /** A saca of grain: 60 kg. */
-export const SACA_KG = 60;
+const SACA_KG = 60;
 
 /** "-11,65" or "-11.65" or "11.65 S" -> number. */
-export function parseCoord(s: string): number | null {
+function parseCoord(s: string): number | null {
   const m = s.trim().replace(',', '.').match(/^(-?\d+(?:\.\d+)?)\s*°?\s*([NSEWLO])?$/i);
   if (!m) return null;
   let v = Number(m[1]);

@@ -52,7 +52,7 @@ const PT: typeof EN = {
 const tr = defineStrings('field-report', EN, PT);
 const today = () => new Date().toISOString().slice(0, 10);
 
-export interface SubmitResult {
+interface SubmitResult {
   ok: boolean;
   status: number;
   id?: number;
@@ -60,7 +60,7 @@ export interface SubmitResult {
 }
 
 /** POST /api/field-reports; never throws (network failure is status 0). */
-export async function submitFieldReport(body: { lon: number; lat: number; class: string; date: string; note?: string; model?: string }): Promise<SubmitResult> {
+async function submitFieldReport(body: { lon: number; lat: number; class: string; date: string; note?: string; model?: string }): Promise<SubmitResult> {
   let res: Response;
   try {
     res = await fetch('/api/field-reports', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });

@@ -56,7 +56,7 @@ interface Decision { decision: string; newLabel: string; reviewer: string; note:
 const SOURCE = 'label-audit-suspects';
 
 /** Minimal CSV reader for the decisions file (quoted fields with "" escapes). */
-export function parseDecisionsCsv(text: string): Map<string, Decision> {
+function parseDecisionsCsv(text: string): Map<string, Decision> {
   const rows: string[][] = [];
   let row: string[] = [];
   let f = '';

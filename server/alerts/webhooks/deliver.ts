@@ -13,18 +13,18 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { assertAllowedUrl, guardedLookup, type SourcePolicy } from '../../raster/source.js';
 
-export function signature(secret: string, timestamp: string, body: string): string {
+function signature(secret: string, timestamp: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-export interface PostResult {
+interface PostResult {
   ok: boolean;
   status: number | null;
   error: string | null;
   retryable: boolean;
 }
 
-export async function postOnce(url: string, body: string, headers: Record<string, string>, policy: SourcePolicy, timeoutMs: number): Promise<PostResult> {
+async function postOnce(url: string, body: string, headers: Record<string, string>, policy: SourcePolicy, timeoutMs: number): Promise<PostResult> {
   let u: URL;
   try {
     u = assertAllowedUrl(url, policy);

@@ -8,7 +8,7 @@ import type { Alert } from '../rules.js';
 import type { WebhookStore } from './store.js';
 import { deliverWithRetry, type RetryOptions } from './deliver.js';
 
-export interface DispatchReport {
+interface DispatchReport {
   subscriptions: number;
   delivered: number;
   failed: Array<{ subscriptionId: number; alertId: string; attempts: number; error: string | null }>;

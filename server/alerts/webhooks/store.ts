@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-export interface Subscription {
+interface Subscription {
   id: number;
   url: string;
   secret: string;
@@ -16,7 +16,7 @@ export interface Subscription {
   createdAt: string;
 }
 
-export interface DeliveryRecord {
+interface DeliveryRecord {
   subscriptionId: number;
   alertId: string;
   status: 'delivered' | 'failed';

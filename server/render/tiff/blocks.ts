@@ -3,7 +3,7 @@ import { deflateSync } from 'node:zlib';
 import { endianness } from 'node:os';
 import type { RasterArray } from './types.js';
 
-export interface BlockEncoding {
+interface BlockEncoding {
   /** block size in pixels; for a strip: the image width and height */
   blockWidth: number;
   blockHeight: number;

@@ -62,11 +62,11 @@ const KEYS: Readonly<Record<string, readonly [number, GeoKeyKind]>> = {
   CoordinateEpochGeoKey: [5120, 'double'],
 };
 
-export const GT_RASTER_TYPE_PIXEL_IS_AREA = 1;
+const GT_RASTER_TYPE_PIXEL_IS_AREA = 1;
 export const GT_RASTER_TYPE_PIXEL_IS_POINT = 2;
 
 /** TIFF tags 34735 (SHORT), 34736 (DOUBLE) and 34737 (ASCII). */
-export interface EncodedGeoKeys {
+interface EncodedGeoKeys {
   directory: number[];
   doubles: number[];
   /** without the trailing NUL, which the TIFF ASCII writer adds */

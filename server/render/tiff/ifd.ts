@@ -12,7 +12,7 @@ export interface TagEntry {
 const TYPE_CODE: Record<TagType, number> = { ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12 };
 const TYPE_SIZE: Record<TagType, number> = { ASCII: 1, SHORT: 2, LONG: 4, DOUBLE: 8 };
 
-export const MAX_CLASSIC_TIFF_SIZE = 0xffffffff;
+const MAX_CLASSIC_TIFF_SIZE = 0xffffffff;
 
 /** Throws a RangeError when a file of `bytes` bytes cannot be addressed by classic (32-bit offset) TIFF. */
 export function assertClassicTiffSize(bytes: number): void {

@@ -2,7 +2,7 @@
 
 export type RasterArray = Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
-export interface SampleType {
+interface SampleType {
   /** BitsPerSample */
   bits: number;
   /** SampleFormat: 1 unsigned integer, 2 signed integer, 3 IEEE float */

@@ -36,7 +36,7 @@ declare module 'fastify' {
 const SIGNATURE_DOC = 'X-Granary-Signature-256: sha256=<hex HMAC-SHA256(secret, X-Granary-Timestamp + "." + raw body)>';
 
 /** An alert with its title and detail in a language (the stored alert carries only code + params). */
-export const rendered = (a: Alert, lang: MessageLang) => ({ ...a, ...alertText(a.code, a.params, lang) });
+const rendered = (a: Alert, lang: MessageLang) => ({ ...a, ...alertText(a.code, a.params, lang) });
 
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;

@@ -24,7 +24,7 @@ export function parseBbox(raw: string | undefined): Box[] | null {
   return [[w!, s!, e!, nn!]];
 }
 
-export const bboxOverlaps = (a: readonly number[], b: Box) => a[0]! <= b[2] && a[2]! >= b[0] && a[1]! <= b[3] && a[3]! >= b[1];
+const bboxOverlaps = (a: readonly number[], b: Box) => a[0]! <= b[2] && a[2]! >= b[0] && a[1]! <= b[3] && a[3]! >= b[1];
 
 /** Exact test: does the geometry intersect any of the boxes (bbox prefilter first). */
 export function intersectsBoxes(geometry: Geometry, geomBbox: readonly number[], boxes: ReadonlyArray<Box>): boolean {

@@ -37,7 +37,7 @@ const RESERVED = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'f', 'datetime'
 type Query = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
-export interface OgcOptions {
+interface OgcOptions {
   /** '' (root) or '/ogc' */
   base: '' | '/ogc';
 }

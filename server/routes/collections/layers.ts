@@ -152,7 +152,7 @@ function flattenValue(v: unknown): PropValue {
   return JSON.stringify(v);
 }
 
-export class LayerRegistry {
+class LayerRegistry {
   private geometries: ReturnType<typeof regionGeometries> | null = null;
   private samples: ServedFeature[] | null = null;
   private readonly memo = new Map<string, LayerSnapshot>();

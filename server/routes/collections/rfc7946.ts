@@ -5,10 +5,10 @@
  */
 import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson';
 
-export const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
+const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 /** Twice the signed area in lon/lat (positive = counter-clockwise). */
-export function ringSignedArea(ring: ReadonlyArray<Position>): number {
+function ringSignedArea(ring: ReadonlyArray<Position>): number {
   let s = 0;
   for (let i = 0; i + 1 < ring.length; i++) s += ring[i]![0]! * ring[i + 1]![1]! - ring[i + 1]![0]! * ring[i]![1]!;
   return s;

@@ -11,10 +11,10 @@ import { Type } from 'typebox';
 import { notFound } from '../../errors.js';
 import { problemResponses } from '../schemas.js';
 
-export const RATES_FILE = 'socioeconomic/fred_brl_per_usd_annual_1995_2025.csv';
+const RATES_FILE = 'socioeconomic/fred_brl_per_usd_annual_1995_2025.csv';
 
 /** `date,brl_per_usd` rows (the year in `date`); rows that are not a year and a positive number are skipped. */
-export function parseAnnualRates(csv: string): Array<{ year: number; brlPerUsd: number }> {
+function parseAnnualRates(csv: string): Array<{ year: number; brlPerUsd: number }> {
   const [head, ...lines] = csv.trim().split(/\r?\n/);
   const cols = (head ?? '').split(',');
   const iy = cols.indexOf('date');

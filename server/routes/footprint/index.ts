@@ -20,11 +20,11 @@ import type { Scene } from '../../catalog/scene.js';
 /** MODIS 250 m product grid cell (231.656 m), used when no projected scene is registered. */
 const MODIS_PIXEL_KM2 = (231.656 * 231.656) / 1e6;
 
-export const UNCERTAINTY = [
+const UNCERTAINTY = [
   'Absolute figures are estimates good to about a factor of 2; comparisons on the same machine (kinds of work, models, cache on/off) are more reliable than the absolute values.',
   'CPU power without RAPL: 50 % of TDP per busy core is CodeCarbon\'s assumption; a fully busy core may draw from ~30 % to over 100 % of TDP/cores (turbo, frequency, SMT). Unknown TDP uses CodeCarbon\'s 4 W per core.',
   'With RAPL: package energy is shared by CPU capacity (CodeCarbon process mode), so idle package power is spread over all CPUs; charging it all to the CPU time that ran would give higher figures.',
-  'CPU time: worker tasks report process.cpuUsage() deltas, which on Node 20 include every thread of the process running at the same time (measured: about x2 with two busy workers) unless the worker reports per-thread CPU (footprint/thread-cpu.ts threadCpuMs); main-thread CPU is shared equally among the requests open at the same time.',
+  'CPU time: worker tasks report process.cpuUsage() deltas, which on Node 20 include every thread of the process running at the same time (measured: about x2 with two busy workers) unless the worker reports per-thread CPU (footprint/thread-cpu.ts threadCpuClock); main-thread CPU is shared equally among the requests open at the same time.',
   'Memory: 3 W per 8 GB of resident memory (CodeCarbon v2 heuristic), within roughly +-50 %; DRAM power depends on modules, not only on size.',
   'Not counted: idle power while no work runs, network, storage, the client, and embodied (manufacturing) emissions.',
   'Carbon intensity: an annual, generation-based average (lifecycle factors) of one year; hourly and marginal intensities differ, Brazil\'s 2021 value reflects a drought year.',

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { toCsv } from '../../analytics/csv.js';
 import { badRequest } from '../../errors.js';
 
-export const CSV_TYPE = 'text/csv; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
 export const GEOJSON_TYPE = 'application/geo+json';
 
 /** `format` query value: json (default) or csv; anything else is a 400. */
@@ -16,7 +16,7 @@ export function wantsCsv(format: string | undefined): boolean {
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-export function attachment(filename: string): string {
+function attachment(filename: string): string {
   return `attachment; filename="${safeName(filename)}"`;
 }
 
@@ -28,7 +28,7 @@ export function sendCsv(reply: FastifyReply, filename: string, rows: ReadonlyArr
  * Streams a FeatureCollection: the head, then one serialised feature per read, then the tail, so the
  * whole document is never built as one string.
  */
-export function featureCollectionStream(features: Iterable<unknown>, members: Record<string, unknown> = {}): Readable {
+function featureCollectionStream(features: Iterable<unknown>, members: Record<string, unknown> = {}): Readable {
   function* chunks(): Generator<string> {
     const head = JSON.stringify({ type: 'FeatureCollection', ...members });
     yield `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"features":[`;

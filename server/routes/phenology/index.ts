@@ -37,7 +37,7 @@ declare module 'fastify' {
   }
 }
 
-export const SOS_COLORMAP = { name: 'viridis', rescale: [0, 180] as [number, number], unit: 'days since 1 September (0 = 1 Sep, 30 = 1 Oct, 61 = 1 Nov, 91 = 1 Dec, 122 = 1 Jan)' };
+const SOS_COLORMAP = { name: 'viridis', rescale: [0, 180] as [number, number], unit: 'days since 1 September (0 = 1 Sep, 30 = 1 Oct, 61 = 1 Nov, 91 = 1 Dec, 122 = 1 Jan)' };
 
 const phenologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new PhenologyService(join(app.config.dataDir, 'phenology'));

@@ -133,7 +133,7 @@ function chunks(inputs: Input[]): Input[][] {
 
 const overlaps = (a: readonly number[], b: readonly number[]) => a[0]! <= b[2]! && a[2]! >= b[0]! && a[1]! <= b[3]! && a[3]! >= b[1]!;
 
-export const ZONAL_METHOD_NOTE = 'mean of each variable weighted by exact pixel coverage fraction x pixel area, at `date` and (series) at every date of the scene; nodata pixels are left out of the means and reported as nodataAreaHa';
+const ZONAL_METHOD_NOTE = 'mean of each variable weighted by exact pixel coverage fraction x pixel area, at `date` and (series) at every date of the scene; nodata pixels are left out of the means and reported as nodataAreaHa';
 
 function buildStats(scene: Scene, date: string | null, dates: Array<string | null>, input: Input, r: ZonalFeatureResult | null, crop: CropMapEntry | null, modelRequested: string | undefined) {
   const notes = [...(r?.notes ?? [])];

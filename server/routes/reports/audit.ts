@@ -18,7 +18,7 @@ import { problemResponses } from '../../contract/common.js';
 import { AuditReport, DecisionsCsv, SuspectsGeojson } from '../../contract/reports.js';
 
 /** The label audit under the configured directories (the data directory, then the read-only ones); never elsewhere. */
-export function auditDir(app: FastifyInstance): string | null {
+function auditDir(app: FastifyInstance): string | null {
   for (const d of [app.config.dataDir, ...app.config.readOnlyDirs]) {
     const p = join(d, 'labels', 'audit');
     if (existsSync(join(p, 'audit-report.json'))) return p;

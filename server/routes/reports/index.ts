@@ -29,17 +29,17 @@ import { FieldReport as FieldReportSchema, ReportBody, ReportCreated, ReportIdPa
 import { ReportsDbError, type FieldReport } from '../../reports/db.js';
 
 /** MODIS (the models' sensor) starts in 2000; a report older than that cannot be matched to imagery. */
-export const EARLIEST_DATE = '2000-01-01';
+const EARLIEST_DATE = '2000-01-01';
 
 /** Public form of a report (everything stored; this only reaches token holders or, if approved, the collection). */
-export function reportJson(r: FieldReport): Static<typeof FieldReportSchema> {
+function reportJson(r: FieldReport): Static<typeof FieldReportSchema> {
   return { id: r.id, lon: r.lon, lat: r.lat, class: r.class, date: r.observedOn, note: r.note, model: r.modelId, status: r.status, submittedAt: r.submittedAt, submittedBy: r.submittedBy, reviewedAt: r.reviewedAt, reviewNote: r.reviewNote };
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** True when the request carries the configured bearer token (no error when it does not). */
-export function hasValidToken(req: FastifyRequest, token: string | null): boolean {
+function hasValidToken(req: FastifyRequest, token: string | null): boolean {
   if (!token) return false;
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   return m !== null && timingSafeEqual(digest(m[1]!), digest(token));

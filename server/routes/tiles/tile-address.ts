@@ -1,7 +1,7 @@
 /** Parses and range-checks z/x/y[@2x].ext from route parameters. */
 import { badRequest } from '../../errors.js';
 
-export interface ParsedTile {
+interface ParsedTile {
   z: number;
   x: number;
   y: number;

@@ -3,7 +3,7 @@ import { zoomForResolution } from '../../geo/tile-grid.js';
 import type { Scene } from '../../catalog/scene.js';
 
 /** maxzoom: the first zoom whose pixels are at least as fine as the scene's; minzoom 6 below it. */
-export function zoomRange(scene: Scene): { minzoom: number; maxzoom: number } {
+function zoomRange(scene: Scene): { minzoom: number; maxzoom: number } {
   const [w, s, e, n] = scene.bbox;
   const lat = (s + n) / 2;
   let metres = Math.abs(scene.grid.geotransform[1]);

@@ -24,7 +24,7 @@ import type { UncertainPlacesResult, UncertaintyMeasure } from '../../pipeline/u
 import { taskOptions } from '../../workers/request-options.js';
 import { cropBlockKey } from '../../workers/affinity.js';
 
-export interface PlacesRequest {
+interface PlacesRequest {
   scene: string;
   model?: string | undefined;
   season?: number | undefined;

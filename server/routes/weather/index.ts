@@ -22,7 +22,7 @@ declare module 'fastify' {
   }
 }
 
-export const INMET_ATTRIBUTION = 'Fonte: INMET – Instituto Nacional de Meteorologia, BDMEP / Dados Históricos (automatic stations; daily values aggregated from hourly UTC records)';
+const INMET_ATTRIBUTION = 'Fonte: INMET – Instituto Nacional de Meteorologia, BDMEP / Dados Históricos (automatic stations; daily values aggregated from hourly UTC records)';
 
 const DAILY_COLUMNS = ['date', 'precipMm', 'tminC', 'tmaxC', 'tmeanC', 'rhMeanPct', 'radMjM2', 'windMeanMs', 'nHoursPrecip', 'nHoursTemp'];
 

@@ -7,8 +7,8 @@ import type { Scene } from '../../../server/catalog/scene.js';
 
 export const WIDTH = 60;
 export const HEIGHT = 48;
-export const PIXEL_DEG = 0.0025;
-export const ORIGIN: [number, number] = [-55.6, -11.8];
+const PIXEL_DEG = 0.0025;
+const ORIGIN: [number, number] = [-55.6, -11.8];
 
 export const CLASSES = [
   { id: 0, name: 'Soy', color: '#e6ab02' },

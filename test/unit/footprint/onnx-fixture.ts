@@ -49,7 +49,7 @@ export function mlpOnnx(features: number, hidden: number, classes: number): Uint
   return encode(graph, false);
 }
 
-export function forestOnnx(features: number, trees: number, depth: number, classes: number): Uint8Array {
+function forestOnnx(features: number, trees: number, depth: number, classes: number): Uint8Array {
   const ints = (name: string, v: number[]) => onnx.AttributeProto.create({ name, type: ATTR.INTS, ints: v });
   const floats = (name: string, v: number[]) => onnx.AttributeProto.create({ name, type: ATTR.FLOATS, floats: v });
   const nodeTree: number[] = [], nodeId: number[] = [], feat: number[] = [], value: number[] = [], modes: Uint8Array[] = [], tTrue: number[] = [], tFalse: number[] = [];
@@ -107,12 +107,12 @@ export function forestOnnx(features: number, trees: number, depth: number, class
   return encode(graph, true);
 }
 
-export const VARIABLES = ['ndvi', 'evi'];
-export const STEPS = 23;
+const VARIABLES = ['ndvi', 'evi'];
+const STEPS = 23;
 export const F = VARIABLES.length * STEPS;
 export const CLASSES = ['Cerrado', 'Forest', 'Pasture', 'Soy_Corn', 'Soy_Fallow'];
 
-export function card(id: string, title: string): Record<string, unknown> {
+function card(id: string, title: string): Record<string, unknown> {
   return {
     id,
     title,

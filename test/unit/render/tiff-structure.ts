@@ -1,6 +1,6 @@
 /** Minimal classic-TIFF structure reader for layout tests (independent of the writer's code). */
 
-export interface IfdInfo {
+interface IfdInfo {
   offset: number;
   /** end of the IFD entry table (out-of-line values may follow) */
   tableEnd: number;
@@ -10,7 +10,7 @@ export interface IfdInfo {
   blockByteCounts: number[];
 }
 
-export interface TiffStructure {
+interface TiffStructure {
   ifds: IfdInfo[];
   ghost: string | null;
 }
