@@ -8,7 +8,7 @@
  * Parts of the page read their parameter once at start and write it when the user changes it;
  * writes are batched into one history.replaceState (no history entry per map movement).
  */
-export type Param = 'view' | 'lang' | 'scene' | 'model' | 'crop' | 'year' | 'ind' | 'region' | 'map' | 'layers' | 'at' | 'cmp' | 'weights' | 'swipe' | 'swipex' | 'fyear';
+type Param = 'view' | 'lang' | 'scene' | 'model' | 'crop' | 'year' | 'ind' | 'region' | 'map' | 'layers' | 'at' | 'cmp' | 'weights' | 'swipe' | 'swipex' | 'fyear';
 
 const pending = new Map<Param, string | null>();
 let timer: number | undefined;

@@ -38,7 +38,7 @@ export interface Ctx {
   bus: EventTarget;
 }
 
-export type BusEvent = 'view' | 'crop-year' | 'regions' | 'model' | 'region-select' | 'fit-region' | 'choropleth' | 'field-drawn';
+type BusEvent = 'view' | 'crop-year' | 'regions' | 'model' | 'region-select' | 'fit-region' | 'choropleth' | 'field-drawn';
 
 export function emit(ctx: Ctx, type: BusEvent, detail?: unknown): void {
   ctx.bus.dispatchEvent(new CustomEvent(type, { detail }));

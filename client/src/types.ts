@@ -7,7 +7,7 @@ import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
  */
 import type { Bbox, ModelCardResponse, ModelSummary, PointResponse } from '../../server/contract/index';
 
-export type { SceneSummary, StacItem,  Colormap, TileJson,  YieldGapRow,   Problem, ModelClass,  } from '../../server/contract/index';
+export type { SceneSummary, StacItem, Colormap, TileJson, YieldGapRow, Problem, ModelClass } from '../../server/contract/index';
 export type { PointResponse };
 
 export type BBox = Bbox;

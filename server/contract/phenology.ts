@@ -3,7 +3,7 @@
  * (GeoJSON polygon), a municipality. Validation, handler types (type provider), OpenAPI and the
  * dashboard's types (client/src/views/answers-api.ts).
  */
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -116,3 +116,5 @@ export const FieldResponse = Type.Object({
   notes: Type.Array(Type.String()),
 });
 
+export type PhenologyPointResponse = Static<typeof PointResponse>;
+export type PhenologyFieldResponse = Static<typeof FieldResponse>;

@@ -64,3 +64,4 @@ export const SeasonResponse = Type.Object({
   attribution: Type.String(),
 });
 
+export type WeatherSeasonResponse = Static<typeof SeasonResponse>;

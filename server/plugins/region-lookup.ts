@@ -3,7 +3,6 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { regionLookup as lookup, type RegionRef } from '../regions/point-lookup.js';
 
-;
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -20,9 +20,8 @@ import { assertClassicTiffSize, ifdByteSize, writeIfd, type TagEntry } from './t
 import { downsample, overviewFactors, overviewSize, type OverviewResampling } from './tiff/overviews.js';
 import { sampleTypeOf, type RasterArray } from './tiff/types.js';
 
-export type {  GdalMetadata } from './tiff/gdal-metadata.js';
-export type { GeoKeys,  } from './tiff/geokeys.js';
-;
+export type { GdalMetadata } from './tiff/gdal-metadata.js';
+export type { GeoKeys } from './tiff/geokeys.js';
 export type { RasterArray } from './tiff/types.js';
 export { geoKeysForEpsg } from './tiff/geokeys.js';
 export { assertClassicTiffSize } from './tiff/ifd.js';

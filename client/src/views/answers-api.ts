@@ -11,7 +11,6 @@ export type PhenologyPoint = PhenologyPointResponse;
 export type PhenologyField = PhenologyFieldResponse;
 export type WeatherPoint = WeatherSeasonResponse;
 export type AlertList = AlertsResponse;
-export type AlertItem = AlertsResponse['alerts'][number];
 export type Suitability = SuitabilityRegion;
 export type Outlook = OutlookResult;
 export type PolicyImpact = PolicyImpactResponse;

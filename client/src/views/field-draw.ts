@@ -71,7 +71,7 @@ const s = defineStrings(
 );
 
 /** A finished field, as announced on the bus ('field-drawn'). */
-export type DrawnField = Feature<Polygon>;
+type DrawnField = Feature<Polygon>;
 
 /** What this panel reads of properties.stats (POST /api/zonal-stats; the contract types stats as free properties). */
 interface ZonalStats {
