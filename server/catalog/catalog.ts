@@ -5,15 +5,11 @@
  */
 import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { sceneFromItem, SCENE_ID, type Scene, type StacItem } from './scene.js';
+import { sceneFromItem, SCENE_ID, type StacItem } from './scene.js';
 import { isRemote } from '../raster/source.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GranaryError } from '../errors.js';
-
-export interface CatalogProblem {
-  file: string;
-  error: string;
-}
+import { LoadedCatalog, type CatalogEntry, type CatalogProblem } from './scene-catalog.js';
 
 /** Size and mtime of an item's local assets (hrefs relative to `dir`): part of a scene's ETag. */
 export async function assetFingerprint(item: StacItem, dir: string): Promise<string> {
@@ -30,29 +26,14 @@ export async function assetFingerprint(item: StacItem, dir: string): Promise<str
   return parts.join('|');
 }
 
-/**
- * What the service needs from a catalog. Two implementations: `Catalog` (files, the embedded
- * default) and `PgCatalog` (server/store/pg-catalog.ts, cluster mode).
- */
-export interface SceneCatalog {
-  /** where relative asset hrefs resolve (and where `granary scenes add` inspects from) */
-  readonly dir: string;
-  problems: CatalogProblem[];
-  refresh(): Promise<void>;
-  list(): Promise<Scene[]>;
-  get(id: string): Promise<Scene>;
-  item(id: string): Promise<StacItem>;
-  save(item: StacItem, opts?: { replace?: boolean }): Promise<string>;
-  close?(): Promise<void>;
-}
+export type { CatalogProblem, SceneCatalog } from './scene-catalog.js';
 
-export class Catalog implements SceneCatalog {
-  private scenes = new Map<string, { scene: Scene; item: StacItem }>();
+export class Catalog extends LoadedCatalog {
   private loadedMtime = -1;
   private loading: Promise<void> | null = null;
-  problems: CatalogProblem[] = [];
-
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    super();
+  }
 
   private async fingerprint(item: StacItem, itemPath: string): Promise<string> {
     const st = await stat(itemPath);
@@ -79,7 +60,7 @@ export class Catalog implements SceneCatalog {
   }
 
   private async load(mtime: number): Promise<void> {
-    const next = new Map<string, { scene: Scene; item: StacItem }>();
+    const next = new Map<string, CatalogEntry>();
     const problems: CatalogProblem[] = [];
     for (const f of (await readdir(this.dir)).filter((f) => f.endsWith('.json')).sort()) {
       const path = join(this.dir, f);
@@ -94,29 +75,6 @@ export class Catalog implements SceneCatalog {
     this.scenes = next;
     this.problems = problems;
     this.loadedMtime = mtime;
-  }
-
-  async list(): Promise<Scene[]> {
-    await this.refresh();
-    return [...this.scenes.values()].map((s) => s.scene);
-  }
-
-  async get(id: string): Promise<Scene> {
-    return (await this.entry(id)).scene;
-  }
-
-  async item(id: string): Promise<StacItem> {
-    return (await this.entry(id)).item;
-  }
-
-  private async entry(id: string) {
-    await this.refresh();
-    const e = SCENE_ID.test(id) ? this.scenes.get(id) : undefined;
-    if (!e) {
-      const valid = [...this.scenes.keys()];
-      throw new GranaryError('not-found', `unknown scene "${id.slice(0, 80)}" (available: ${valid.join(', ') || 'none'})`, { valid });
-    }
-    return e;
   }
 
   async save(item: StacItem, { replace = false } = {}): Promise<string> {

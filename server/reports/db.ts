@@ -15,6 +15,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { reportFromRow, type ReportRow } from './row.js';
 
 interface Migration {
   version: number;
@@ -88,36 +89,6 @@ export interface NewReport {
   modelId: string;
   submittedBy: 'anonymous' | 'token';
 }
-
-interface Row {
-  id: number;
-  lon: number;
-  lat: number;
-  class: string;
-  observed_on: string;
-  note: string | null;
-  model_id: string;
-  status: ReportStatus;
-  submitted_at: string;
-  submitted_by: 'anonymous' | 'token';
-  reviewed_at: string | null;
-  review_note: string | null;
-}
-
-const fromRow = (r: Row): FieldReport => ({
-  id: r.id,
-  lon: r.lon,
-  lat: r.lat,
-  class: r.class,
-  observedOn: r.observed_on,
-  note: r.note,
-  modelId: r.model_id,
-  status: r.status,
-  submittedAt: r.submitted_at,
-  submittedBy: r.submitted_by,
-  reviewedAt: r.reviewed_at,
-  reviewNote: r.review_note,
-});
 
 const COLUMNS = 'id, lon, lat, class, observed_on, note, model_id, status, submitted_at, submitted_by, reviewed_at, review_note';
 
@@ -213,19 +184,19 @@ export class ReportStore {
   }
 
   get(id: number): FieldReport | null {
-    const r = this.stmts.get.get(id) as Row | undefined;
-    return r ? fromRow(r) : null;
+    const r = this.stmts.get.get(id) as ReportRow | undefined;
+    return r ? reportFromRow(r) : null;
   }
 
   list(status: ReportStatus | 'all', limit = 100, offset = 0): { reports: FieldReport[]; total: number } {
-    const rows = (status === 'all' ? this.stmts.listAll.all(limit, offset) : this.stmts.list.all(status, limit, offset)) as Row[];
+    const rows = (status === 'all' ? this.stmts.listAll.all(limit, offset) : this.stmts.list.all(status, limit, offset)) as ReportRow[];
     const total = ((status === 'all' ? this.stmts.countAll.get() : this.stmts.count.get(status)) as { n: number }).n;
-    return { reports: rows.map(fromRow), total };
+    return { reports: rows.map(reportFromRow), total };
   }
 
   /** Only approved reports: the one query behind every place reports are served as data. */
   approved(): FieldReport[] {
-    return (this.stmts.approved.all() as Row[]).map(fromRow);
+    return (this.stmts.approved.all() as ReportRow[]).map(reportFromRow);
   }
 
   /** Grows with every submission and status change: the served collection's cache key. */

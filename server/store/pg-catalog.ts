@@ -1,5 +1,5 @@
 /**
- * The catalog in PostgreSQL (cluster mode): one row per scene holding its STAC Item (jsonb) and
+ * The catalog in PostgreSQL (cluster mode): one row per scene holding its STAC Item (json: key order kept) and
  * footprint (PostGIS). Every replica keeps the scenes in memory and reloads them when the database
  * notifies a change (`LISTEN granary_catalog`, sent by a trigger on every insert/update/delete), so a
  * scene added through one replica is served by every other within a round trip. If the listening
@@ -11,8 +11,9 @@
  */
 import pg from 'pg';
 import { join } from 'node:path';
-import { assetFingerprint, type CatalogProblem, type SceneCatalog } from '../catalog/catalog.js';
-import { sceneFromItem, SCENE_ID, type Scene, type StacItem } from '../catalog/scene.js';
+import { assetFingerprint } from '../catalog/catalog.js';
+import { LoadedCatalog, type CatalogEntry, type CatalogProblem } from '../catalog/scene-catalog.js';
+import { sceneFromItem, SCENE_ID, type StacItem } from '../catalog/scene.js';
 import { GranaryError } from '../errors.js';
 import type { PgPool } from './pg.js';
 
@@ -24,14 +25,12 @@ interface Row {
   revision: string;
 }
 
-export class PgCatalog implements SceneCatalog {
-  private scenes = new Map<string, { scene: Scene; item: StacItem }>();
+export class PgCatalog extends LoadedCatalog {
   private dirty = true;
   private loading: Promise<void> | null = null;
   private listener: pg.Client | null = null;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
-  problems: CatalogProblem[] = [];
   /** called after every reload caused by a notification (tests, logs) */
   onChange: (ids: string[]) => void = () => undefined;
 
@@ -39,7 +38,9 @@ export class PgCatalog implements SceneCatalog {
     private readonly pool: PgPool,
     private readonly url: string,
     readonly dir: string,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Starts listening for changes; resolves once the LISTEN is in place. */
   async start(): Promise<void> {
@@ -91,7 +92,7 @@ export class PgCatalog implements SceneCatalog {
   private async load(): Promise<void> {
     try {
       const { rows } = await this.pool.query<Row>('SELECT id, item, revision FROM catalog_items ORDER BY id');
-      const next = new Map<string, { scene: Scene; item: StacItem }>();
+      const next = new Map<string, CatalogEntry>();
       const problems: CatalogProblem[] = [];
       for (const r of rows) {
         try {
@@ -107,29 +108,6 @@ export class PgCatalog implements SceneCatalog {
       this.dirty = true;
       throw e;
     }
-  }
-
-  async list(): Promise<Scene[]> {
-    await this.refresh();
-    return [...this.scenes.values()].map((s) => s.scene);
-  }
-
-  async get(id: string): Promise<Scene> {
-    return (await this.entry(id)).scene;
-  }
-
-  async item(id: string): Promise<StacItem> {
-    return (await this.entry(id)).item;
-  }
-
-  private async entry(id: string) {
-    await this.refresh();
-    const e = SCENE_ID.test(id) ? this.scenes.get(id) : undefined;
-    if (!e) {
-      const valid = [...this.scenes.keys()];
-      throw new GranaryError('not-found', `unknown scene "${id.slice(0, 80)}" (available: ${valid.join(', ') || 'none'})`, { valid });
-    }
-    return e;
   }
 
   async save(item: StacItem, { replace = false } = {}): Promise<string> {

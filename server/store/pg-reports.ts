@@ -5,42 +5,13 @@
  */
 import { ReportsDbError, type FieldReport, type NewReport, type ReportStatus } from '../reports/db.js';
 import type { FieldReportStore } from '../reports/store.js';
+import { reportFromRow, type ReportRow } from '../reports/row.js';
 import type { PgPool } from './pg.js';
-
-interface Row {
-  id: string;
-  lon: number;
-  lat: number;
-  class: string;
-  observed_on: string;
-  note: string | null;
-  model_id: string;
-  status: ReportStatus;
-  submitted_at: string;
-  submitted_by: 'anonymous' | 'token';
-  reviewed_at: string | null;
-  review_note: string | null;
-}
 
 // timestamps as ISO strings in UTC with milliseconds, as the SQLite store writes them
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const COLUMNS = `id, ST_X(geom) AS lon, ST_Y(geom) AS lat, class, to_char(observed_on, 'YYYY-MM-DD') AS observed_on, note, model_id, status,
   ${iso('submitted_at')} AS submitted_at, submitted_by, ${iso('reviewed_at')} AS reviewed_at, review_note`;
-
-const fromRow = (r: Row): FieldReport => ({
-  id: Number(r.id),
-  lon: r.lon,
-  lat: r.lat,
-  class: r.class,
-  observedOn: r.observed_on,
-  note: r.note,
-  modelId: r.model_id,
-  status: r.status,
-  submittedAt: r.submitted_at,
-  submittedBy: r.submitted_by,
-  reviewedAt: r.reviewed_at,
-  reviewNote: r.review_note,
-});
 
 export class PgReports implements FieldReportStore {
   constructor(private readonly pool: PgPool) {}
@@ -49,7 +20,7 @@ export class PgReports implements FieldReportStore {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<Row>(
+      const { rows } = await client.query<ReportRow>(
         `INSERT INTO field_reports (geom, class, observed_on, note, model_id, status, submitted_at, submitted_by)
          VALUES (ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $4, $5, $6, 'pending', now(), $7) RETURNING ${COLUMNS}`,
         [r.lon, r.lat, r.class, r.observedOn, r.note, r.modelId, r.submittedBy],
@@ -57,7 +28,7 @@ export class PgReports implements FieldReportStore {
       const row = rows[0]!;
       await client.query(`INSERT INTO field_report_events (report_id, event, at) SELECT id, 'submitted', submitted_at FROM field_reports WHERE id = $1`, [row.id]);
       await client.query('COMMIT');
-      return fromRow(row);
+      return reportFromRow(row);
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
@@ -67,23 +38,23 @@ export class PgReports implements FieldReportStore {
   }
 
   async get(id: number): Promise<FieldReport | null> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM field_reports WHERE id = $1`, [id]);
-    return rows[0] ? fromRow(rows[0]) : null;
+    const { rows } = await this.pool.query<ReportRow>(`SELECT ${COLUMNS} FROM field_reports WHERE id = $1`, [id]);
+    return rows[0] ? reportFromRow(rows[0]) : null;
   }
 
   async list(status: ReportStatus | 'all', limit: number, offset: number) {
     const where = status === 'all' ? '' : 'WHERE status = $3';
     const params: unknown[] = status === 'all' ? [limit, offset] : [limit, offset, status];
     const [list, count] = await Promise.all([
-      this.pool.query<Row>(`SELECT ${COLUMNS} FROM field_reports ${where} ORDER BY id LIMIT $1 OFFSET $2`, params),
+      this.pool.query<ReportRow>(`SELECT ${COLUMNS} FROM field_reports ${where} ORDER BY id LIMIT $1 OFFSET $2`, params),
       this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM field_reports ${status === 'all' ? '' : 'WHERE status = $1'}`, status === 'all' ? [] : [status]),
     ]);
-    return { reports: list.rows.map(fromRow), total: Number(count.rows[0]!.n) };
+    return { reports: list.rows.map(reportFromRow), total: Number(count.rows[0]!.n) };
   }
 
   async approved(): Promise<FieldReport[]> {
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM field_reports WHERE status = 'approved' ORDER BY id`);
-    return rows.map(fromRow);
+    const { rows } = await this.pool.query<ReportRow>(`SELECT ${COLUMNS} FROM field_reports WHERE status = 'approved' ORDER BY id`);
+    return rows.map(reportFromRow);
   }
 
   async review(id: number, status: 'approved' | 'rejected', note: string | null): Promise<FieldReport | null> {
@@ -103,9 +74,9 @@ export class PgReports implements FieldReportStore {
       }
       await client.query('UPDATE field_reports SET status = $1, reviewed_at = now(), review_note = $2 WHERE id = $3', [status, note, id]);
       await client.query(`INSERT INTO field_report_events (report_id, event, at, note) VALUES ($1, $2, now(), $3)`, [id, status, note]);
-      const { rows } = await client.query<Row>(`SELECT ${COLUMNS} FROM field_reports WHERE id = $1`, [id]);
+      const { rows } = await client.query<ReportRow>(`SELECT ${COLUMNS} FROM field_reports WHERE id = $1`, [id]);
       await client.query('COMMIT');
-      return fromRow(rows[0]!);
+      return reportFromRow(rows[0]!);
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
