@@ -13,22 +13,23 @@
  *
  * The location id is the scene pixel (report-<scene>-<col>-<row>): reports of the same pixel in several
  * seasons share it, so location-grouped cross-validation keeps them in one fold.
+ * Reports and scenes come from the configured store: SQLite and the file catalog (embedded), or
+ * PostgreSQL (GRANARY_DATABASE_URL, cluster mode).
  * Use: granary evaluate --samples <out> --timeseries <stem>.timeseries.csv   (validation), or append the
  * rows to the training CSVs (training); see docs/data-centric.md.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Config } from '../config.js';
 import { sourcePolicy } from '../raster/source-policy.js';
-import { Catalog } from '../catalog/catalog.js';
 import type { Scene } from '../catalog/scene.js';
 import { ModelRegistry } from '../inference/registry.js';
 import { chooseSeason, seasonOf } from '../inference/season.js';
 import { pixelAt } from '../pipeline/point.js';
 import { readFeatures } from '../pipeline/classify-window.js';
 import { createRasterContext } from '../workers/raster-context.js';
-import { ReportStore, type FieldReport } from './db.js';
-import { existsSync } from 'node:fs';
+import type { FieldReport } from './db.js';
+import { createBackends } from '../store/backends.js';
 import { csvRecord } from '../analytics/csv.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 
@@ -48,22 +49,19 @@ function timeseriesPathFor(out: string): string {
 }
 
 export async function exportReports(config: Config, o: { out: string; model?: string; reports?: FieldReport[] }): Promise<ExportResult> {
-  let reports = o.reports;
-  if (!reports) {
-    if (!existsSync(config.reportsDb)) reports = [];
-    else {
-      const store = ReportStore.open(config.reportsDb);
-      try {
-        reports = store.approved();
-      } finally {
-        store.close();
-      }
-    }
+  // the reports and the catalog of this configuration's mode: SQLite + files, or PostgreSQL (cluster)
+  const backends = await createBackends(config);
+  let reports: FieldReport[];
+  let listed: Scene[];
+  try {
+    reports = o.reports ?? (await backends.reports.approved());
+    listed = await backends.catalog.list();
+  } finally {
+    await backends.close();
   }
   const registry = new ModelRegistry(config.modelsDir, async () => {});
   const model = await registry.get(o.model);
-  const catalog = new Catalog(join(config.dataDir, 'catalog'));
-  const scenes = (await catalog.list()).sort((a, b) => Math.abs(a.grid.geotransform[1]) - Math.abs(b.grid.geotransform[1]));
+  const scenes = listed.sort((a, b) => Math.abs(a.grid.geotransform[1]) - Math.abs(b.grid.geotransform[1]));
   const ctx = createRasterContext({ policy: sourcePolicy(config), blockCacheBytes: 16 * 1024 * 1024 });
   const classNames = new Set(model.card.classes.map((c) => c.name));
 

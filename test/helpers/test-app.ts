@@ -9,6 +9,12 @@
  * Scenes are registered the way `granary scenes add` does it: `inspectScene` on the files, then
  * `Catalog.save` into `<tmp>/catalog`. Reading is allowed from the repository's fixtures/ and
  * test/fixtures/ (GRANARY_READ_DIRS) and from the temporary directory itself.
+ *
+ * Two modes, one suite: with GRANARY_TEST_MODE=cluster (the `cluster` vitest project) every app gets
+ * a fresh PostgreSQL/PostGIS database and a private Redis (test/cluster/support.ts) and one
+ * `granary worker` in this process, so the same API tests run against the cluster implementations
+ * (catalog in PostgreSQL, imported from the file catalog at start; reports in PostGIS; crop-map jobs
+ * on BullMQ). A test may pass `env` with its own GRANARY_DATABASE_URL to opt out.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +25,12 @@ import { loadConfig, type Config } from '../../server/config.js';
 import { Catalog } from '../../server/catalog/catalog.js';
 import { inspectScene, type AddSceneOptions } from '../../server/catalog/inspect.js';
 import { checkContract } from './contract.js';
+import { startWorker, type RunningWorker } from '../../server/jobs/worker.js';
+import { createDatabase, startRedis, type TestDatabase, type TestRedis } from '../cluster/support.js';
+import { pino } from 'pino';
+
+/** embedded (default) or cluster (GRANARY_TEST_MODE=cluster) */
+export const TEST_MODE: 'embedded' | 'cluster' = process.env['GRANARY_TEST_MODE'] === 'cluster' ? 'cluster' : 'embedded';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const FIXTURES = join(REPO, 'fixtures');
@@ -63,6 +75,22 @@ export interface TestApp {
 
 export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'granary-test-'));
+  let db: TestDatabase | null = null;
+  let redis: TestRedis | null = null;
+  let worker: RunningWorker | null = null;
+  const clusterEnv: Record<string, string> = {};
+  if (TEST_MODE === 'cluster' && !opts.env?.['GRANARY_DATABASE_URL']) {
+    db = await createDatabase();
+    redis = await startRedis();
+    clusterEnv['GRANARY_DATABASE_URL'] = db.url;
+    clusterEnv['GRANARY_REDIS_URL'] = redis.url;
+  }
+  const teardown = async () => {
+    await worker?.close();
+    await redis?.stop();
+    await db?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
   const config = loadConfig({
     GRANARY_DATA_DIR: dataDir,
     GRANARY_READ_DIRS: `${FIXTURES},${TEST_FIXTURES}`,
@@ -71,23 +99,27 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     // inject() runs client and server on one event loop, so a busy test process would close the
     // event-loop pressure gate; test/hardening/protection.test.ts turns it on to test it
     GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...clusterEnv,
     ...opts.env,
   });
   const policy = sourcePolicy(config);
   const catalog = new Catalog(join(dataDir, 'catalog'));
+  let app: FastifyInstance | null = null;
   const addScene = async (spec: SceneSpec) => {
     const item = await inspectScene(spec.hrefs, { id: spec.id, ...spec.options }, policy, catalog.dir);
-    await catalog.save(item, { replace: true });
+    // before the app starts: into the file catalog (a cluster app imports it at start); after: through the app's own catalog
+    if (app && config.databaseUrl) await app.catalog.save(item, { replace: true });
+    else await catalog.save(item, { replace: true });
   };
-  let app: FastifyInstance | null = null;
   try {
     for (const s of opts.scenes ?? []) await addScene(s);
     await opts.setup?.({ dataDir, config, catalog });
     app = checkContract(await buildApp(config, opts.build));
     await app.ready();
+    if (config.databaseUrl && config.redisUrl) worker = await startWorker(loadConfig({ ...process.env, GRANARY_DATA_DIR: dataDir, GRANARY_READ_DIRS: config.readOnlyDirs.join(','), GRANARY_WORKERS: '1', PORT: '0', ...clusterEnv, ...opts.env }), { logger: pino({ level: 'silent' }) });
   } catch (e) {
     if (app) await app.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await teardown();
     throw e;
   }
   const built = app;
@@ -99,7 +131,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     addScene,
     async close() {
       await built.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await teardown();
     },
   };
 }
