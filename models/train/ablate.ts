@@ -5,7 +5,7 @@
  * `granary train --arch tempcnn` copies into the card's metrics.experiments.
  *
  *   node bin/granary.js train ablate [--model tempcnn|mlp] [--steps a,b] [--folds 5] [--epochs n]
- *                                    [--repeats r] [--seed n] [--out file]
+ *                                    [--repeats r] [--first-repeat r0] [--seed n] [--out file]
  *   npm run ablate -- [same options]
  *
  * Every variant is scored on the ORIGINAL labels of the held-out folds (the labels as published),
@@ -13,7 +13,7 @@
  * with the card's figures. Repeat 0 uses the per-fold seeds of granary train (deriveSeed(seed, 3, f)
  * for the TempCNN, deriveSeed(seed, 1, f) for the MLP): its rows are the card's own numbers when
  * the recipe is the card's. Repeats r > 0 derive other training seeds on the same folds, to show
- * how much of a difference is seed noise.
+ * how much of a difference is seed noise (--first-repeat 1 --repeats 2 runs repeats 1 and 2 only).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -71,11 +71,13 @@ export interface AblationResult {
   perClassF1: Record<string, number>;
   /** Cross-fitted ECE after temperature scaling (models/train/calibrate.ts), 15 bins. */
   eceCalibrated?: number;
-  /** One {OA, macro-F1} per repeat (training seeds), when repeats > 1; the top-level figures are repeat 0. */
+  /** One {OA, macro-F1} per repeat (training seeds), when repeats > 1; the top-level figures are the first repeat's. */
   repeats?: Array<{ overallAccuracy: number; macroF1: number }>;
   seconds?: number;
   /** The command that produced this row. */
   command?: string;
+  /** The command of repeats run separately (--first-repeat), merged into `repeats`. */
+  repeatsCommand?: string;
 }
 
 export interface AblationFile {
@@ -193,7 +195,7 @@ function runVariant(d: AblationData, v: Variant, k: number, seed: number, repeat
 }
 
 const ABLATE_USAGE = `usage: granary train ablate [--model tempcnn|mlp|all] [--steps prefix,prefix] [--folds 5] [--epochs n]
-                            [--mlp-epochs n] [--repeats 1] [--seed n] [--out file] [--decisions csv]
+                            [--mlp-epochs n] [--repeats 1] [--first-repeat 0] [--seed n] [--out file] [--decisions csv]
 Runs the data-centric steps (models/train/ablate.ts STEPS_TRIED) in location-grouped k-fold CV on
 NDVI+EVI, scored on the original labels, and merges the results into --out
 (default models/train/ablation-ndvi-evi.json). Steps:
@@ -211,6 +213,7 @@ export async function main(argv: string[], log: (s: string) => void = (s) => con
         epochs: { type: 'string' },
         'mlp-epochs': { type: 'string' },
         repeats: { type: 'string' },
+        'first-repeat': { type: 'string' },
         seed: { type: 'string' },
         out: { type: 'string' },
         decisions: { type: 'string' },
@@ -237,6 +240,7 @@ export async function main(argv: string[], log: (s: string) => void = (s) => con
     const k = int('folds', values.folds, 5, 2);
     const seed = int('seed', values.seed, DEFAULT_SEED, 0);
     const repeats = int('repeats', values.repeats, 1, 1);
+    const firstRepeat = int('first-repeat', values['first-repeat'], 0, 0);
     const epochs = { tempcnn: int('epochs', values.epochs, DEFAULT_TEMPCNN_RECIPE.epochs, 1), mlp: int('mlp-epochs', values['mlp-epochs'], DEFAULT_MLP_RECIPE.epochs, 1) };
     const model = values.model ?? 'tempcnn';
     if (!['tempcnn', 'mlp', 'all'].includes(model)) throw new Error(`--model must be tempcnn, mlp or all, got "${model}"`);
@@ -259,11 +263,11 @@ export async function main(argv: string[], log: (s: string) => void = (s) => con
       const t0 = Date.now();
       const reps: Array<{ overallAccuracy: number; macroF1: number }> = [];
       let first: AblationResult | null = null;
-      for (let r = 0; r < repeats; r++) {
+      for (let r = firstRepeat; r < firstRepeat + repeats; r++) {
         const oof = runVariant(d, v, k, seed, r, epochs);
         const cv = scoreOn(oof, d.yOrig, C, d.classNames);
         reps.push({ overallAccuracy: cv.overallAccuracy, macroF1: cv.macroF1 });
-        if (r === 0) {
+        if (r === firstRepeat) {
           const cal = calibrateOutOfFold(oof, d.yOrig, d.foldOf, k, C);
           first = {
             overallAccuracy: cv.overallAccuracy,
