@@ -116,7 +116,12 @@ export function barChart(opts: { data: Array<{ year: number; value: number | nul
     grid.append(s('text', { x: M.left - 6, y: py(v) + 4, 'text-anchor': 'end' }, opts.fmtY(v)));
   }
   svg.append(grid);
-  const step = Math.ceil(n / 10);
+  // year labels thinned to the room a label needs (about 4 digits at 12 units plus a gap, in viewBox
+  // units, which the text scales with), counted from the current year so its label never lands beside another
+  const LABEL_W = 40;
+  const step = Math.max(1, Math.ceil(LABEL_W / bw));
+  const anchor = Math.max(0, opts.data.findIndex((d) => d.year === opts.current));
+  const anchorIdx = opts.data.some((d) => d.year === opts.current) ? anchor : n - 1;
   opts.data.forEach((d, i) => {
     const x = M.left + i * bw;
     if (d.value !== null) {
@@ -136,7 +141,7 @@ export function barChart(opts: { data: Array<{ year: number; value: number | nul
         }, s('title', {}, `${d.year}: ${opts.fmtY(d.value)}`)),
       );
     }
-    if (i % step === 0 || d.year === opts.current) svg.append(s('text', { x: x + bw / 2, y: H - M.bottom + 16, 'text-anchor': 'middle', class: d.year === opts.current ? 'chart-current' : '' }, String(d.year)));
+    if ((((i - anchorIdx) % step) + step) % step === 0) svg.append(s('text', { x: x + bw / 2, y: H - M.bottom + 16, 'text-anchor': 'middle', class: d.year === opts.current ? 'chart-current' : '' }, String(d.year)));
   });
   return h('figure', { class: 'chart-wrap' }, svg);
 }

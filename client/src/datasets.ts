@@ -8,6 +8,7 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import { api, ApiError, getJson, type YieldGapTable } from './api';
 import type { RegionCollection } from './types';
+import type { NormalsResponse } from '../../server/contract/index';
 
 const memo = new Map<string, Promise<unknown>>();
 
@@ -57,42 +58,5 @@ export function boundaries(detail: BoundaryDetail): Promise<RegionCollection> {
 /** The boundaries at full precision with every property (OGC items): for downloads only. */
 export const fullBoundaries = () => once('boundaries|geojson', () => api.regions());
 
-export interface NormalRow {
-  regionId: string;
-  name: string;
-  yieldKgHa: number | null;
-  normalYieldKgHa: number | null;
-  yieldDiffKgHa: number | null;
-  yieldDiffPct: number | null;
-  productionT: number | null;
-  normalProductionT: number | null;
-  productionDiffT: number | null;
-  productionDiffPct: number | null;
-  normalYears: number[];
-}
-
-export interface StateYear {
-  year: number;
-  productionT: number;
-  plantedAreaHa: number;
-  yieldKgHa: number | null;
-  municipalities: number;
-}
-
-export interface Normals {
-  crop: string;
-  year: number;
-  windowYears: number;
-  minYears: number;
-  rows: NormalRow[];
-  state: {
-    series: StateYear[];
-    current: StateYear | null;
-    normal: { productionT: number | null; yieldKgHa: number | null };
-    trend: { years: number[]; productionTPerYear: number; yieldKgHaPerYear: number | null } | null;
-  };
-  method: string;
-}
-
-/** Yields and production against the 10-year normal, and the state's totals (GET /api/normals). */
-export const normals = (crop: string, year: number) => once(`normals|${crop}|${year}`, () => getJson<Normals>(`/api/normals?crop=${encodeURIComponent(crop)}&year=${year}`));
+/** Yields and production against the 10-year normal, as server/analytics/normals.ts computes them (the page only shows them; typed by the contract), and the state's totals (GET /api/normals). */
+export const normals = (crop: string, year: number) => once(`normals|${crop}|${year}`, () => getJson<NormalsResponse>(`/api/normals?crop=${encodeURIComponent(crop)}&year=${year}`));

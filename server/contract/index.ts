@@ -14,3 +14,4 @@ export type { PhenologyPointResponse, PhenologyFieldResponse } from './phenology
 export type { SuitabilityRegion } from './suitability.js';
 export type { OutlookResult } from './outlook.js';
 export type { PolicyImpactResponse } from './policy-impact.js';
+export type { NormalsResponse } from './normals.js';

@@ -90,6 +90,9 @@ async function sceneCentre(): Promise<{ lon: number; lat: number; x: number; y: 
 async function shot(name: string, fullPage = false, p: Page = page): Promise<void> {
   // no hover tooltip or caret in the picture
   await p.mouse.move(0, 0).catch(() => {});
+  // every tile requested and drawn, no camera or fade in progress: a picture of a settled map (tiles still
+  // arriving at shot time were what made the same page differ between runs)
+  await Promise.race([p.evaluate('window.granary && window.granary.idle ? window.granary.idle() : null').catch(() => undefined), new Promise((r) => setTimeout(r, 15_000))]);
   const png = await p.screenshot({ fullPage, caret: 'hide', animations: 'disabled' });
   shotResults.push(await compareWithReference(name, png));
 }
@@ -327,6 +330,8 @@ const checks: Check[] = [
     async run() {
       await page.setViewportSize({ width: 390, height: 844 });
       const out: string[] = [];
+      // back to the desktop size even when a step fails (the next checks assume it)
+      try {
       // the farmer view in Portuguese, whose longer words are the harder case
       for (const [view, lang] of [['policy', 'en'], ['farmer', 'pt'], ['analyst', 'pt']] as const) {
         await openDashboard(`lang=${lang}&view=${view}`);
@@ -349,7 +354,9 @@ const checks: Check[] = [
         if (m.mapH < 250) throw new Error(`${view}: the map is only ${m.mapH}px tall`);
         out.push(`${view} ${m.sw}/${m.cw}px`);
       }
-      await page.setViewportSize(DESKTOP);
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
       return out.join(', ');
     },
   },
@@ -397,6 +404,7 @@ const checks: Check[] = [
     timeoutMs: 150_000,
     async run() {
       const out: string[] = [];
+      let marked = 0;
       for (const size of [DESKTOP, PHONE]) {
         await page.setViewportSize(size);
         // start in English and switch: what a stale string would survive
@@ -409,6 +417,8 @@ const checks: Check[] = [
             await page.locator('.ranking-table tbody tr').first().waitFor({ timeout: 20_000 });
             await page.locator('[data-region-button]').first().click();
             await page.locator('[data-testid="region-panel"] dd[data-field]').first().waitFor({ timeout: 15_000 });
+            // the service's answers (suitability, outlook, alerts) too: their words must be Portuguese as well
+            await waitForExpr(page, `(() => { const p = document.querySelector('[data-testid="region-answers"]'); return p && p.querySelector('[data-testid="suitability"] ul') && !p.textContent.includes('Carregando'); })()`, 30_000);
           }
           if (view === 'farmer') {
             await page.locator('#zoom-scene').click();
@@ -418,22 +428,24 @@ const checks: Check[] = [
             await page.locator('[data-testid="field-curve"], .view-farmer [role="alert"]').first().waitFor({ timeout: 30_000 });
             // the comparison with sampled fields arrives later: wait, so the screenshot is of the finished page
             await waitForExpr(page, `!document.querySelector('[data-sampling]')`, 60_000).catch(() => {});
+            await waitForExpr(page, `(() => { const p = document.querySelector('[data-testid="field-answers"]'); return p && !p.textContent.includes('Carregando'); })()`, 30_000).catch(() => {});
           }
           if (view === 'analyst') {
             await page.locator('.label-review-section summary').click();
             await page.locator('[data-testid="label-review"] table, [data-testid="label-review"] [role="status"]').first().waitFor({ timeout: 20_000 }).catch(() => {});
           }
           await page.waitForTimeout(400);
-          const found = await evalJson<{ english: string[]; raw: string[]; lang: string }>(ENGLISH_ON_PAGE);
+          const found = await evalJson<{ english: string[]; raw: string[]; lang: string; server: string[]; marked: number }>(ENGLISH_ON_PAGE);
           if (found.lang !== 'pt-BR') throw new Error(`html lang is ${found.lang}`);
-          if (found.english.length || found.raw.length) throw new Error(`${size.width}px ${view}: English text ${JSON.stringify(found.english.slice(0, 6))}; raw keys ${JSON.stringify(found.raw.slice(0, 6))}`);
+          if (found.english.length || found.raw.length || found.server.length) throw new Error(`${size.width}px ${view}: English text ${JSON.stringify(found.english.slice(0, 6))}; from the service ${JSON.stringify(found.server.slice(0, 4))}; raw keys ${JSON.stringify(found.raw.slice(0, 6))}`);
+          marked += found.marked;
           if (size === PHONE) await shot(`phone-${view}-pt.png`, true);
           else await shot(`desktop-${view}-pt.png`);
         }
         out.push(`${size.width}px ok`);
       }
       await page.setViewportSize(DESKTOP);
-      return out.join(', ');
+      return `${out.join(', ')}; ${marked} texts marked lang="en" (service flags and methods without codes) or quoted sources`;
     },
   },
   {
@@ -807,8 +819,42 @@ const checks: Check[] = [
           await waitForExpr(page, `(() => { const m = window.granary.ctx.map; const c = m.getCenter(); return !m.isMoving() && Math.abs(c.lng + 55.9) < 0.6 && Math.abs(c.lat + 12.6) < 0.6; })()`, 20_000).catch(() => undefined);
           const centre = await evalJson<{ lon: number; lat: number }>(`({ lon: window.granary.ctx.map.getCenter().lng, lat: window.granary.ctx.map.getCenter().lat })`);
           if (Math.abs(centre.lon + 55.9) > 0.6 || Math.abs(centre.lat + 12.6) > 0.6) throw new Error(`map not at Sorriso: ${JSON.stringify(centre)}`);
+          // the panel's history and answers arrive after the selection: the picture is of the finished panel
+          await waitForExpr(page, `(() => { const p = document.querySelector('[data-testid="region-panel"]'); return p && !/Carregando|Loading/.test(p.textContent); })()`, 30_000).catch(() => undefined);
+          await waitIdle();
           await shot(size === PHONE ? 'phone-normal-priority-pt.png' : 'desktop-normal-priority.png', size === PHONE);
           out.push(`${size.width}px: Sinop ${sin.yieldDiffPct.toFixed(1)} % vs normal, first ${byPerCapita} -> ${byShare}`);
+        }
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
+      return out.join('; ');
+    },
+  },
+  {
+    name: 'history chart: year labels never overlap (desktop and phone, a current year between two labels)',
+    timeoutMs: 90_000,
+    async run() {
+      const out: string[] = [];
+      try {
+        for (const size of [DESKTOP, PHONE]) {
+          await page.setViewportSize(size);
+          for (const year of [2021, 2018]) {
+            await openDashboard(`lang=pt&view=policy&crop=soy&year=${year}&region=5107909`);
+            await page.locator('[data-testid="history"] svg text').first().waitFor({ timeout: 30_000 });
+            const r = await evalJson<{ labels: string[]; overlaps: string[] }>(`(() => {
+              const ts = [...document.querySelectorAll('[data-testid="history"] svg > text')].map((t) => ({ s: t.textContent, b: t.getBoundingClientRect() }));
+              const overlaps = [];
+              for (let i = 0; i < ts.length; i++) for (let j = i + 1; j < ts.length; j++) {
+                const a = ts[i].b, c = ts[j].b;
+                if (a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom) overlaps.push(ts[i].s + '/' + ts[j].s);
+              }
+              return { labels: ts.map((t) => t.s), overlaps };
+            })()`);
+            if (r.overlaps.length) throw new Error(`${size.width}px ${year}: labels overlap: ${r.overlaps.join(', ')}`);
+            if (!r.labels.includes(String(year))) throw new Error(`${size.width}px: the current year ${year} has no label (${r.labels.join(' ')})`);
+            out.push(`${size.width}px ${year}: ${r.labels.join(' ')}`);
+          }
         }
       } finally {
         await page.setViewportSize(DESKTOP);
@@ -1054,10 +1100,22 @@ const ENGLISH_ON_PAGE = `(() => {
     if (fixed.length >= 6 && !ptValues.has(v.trim()) && ![...ptValues].some((p) => p.startsWith(fixed))) english.add(fixed);
   }
   const texts = [];
+  // sentences from the service (or anywhere) in English: English function words, which Portuguese lacks
+  const ENGLISH_WORDS = /\b(the|and|with|of|from|than|between|has|have|not|season\(s\)|days at)\b/i;
+  const server = [];
+  let marked = 0;
   const walk = (el) => {
     if (el.closest && (el.closest('.maplibregl-ctrl-attrib') || el.closest('[hidden]'))) return;
     for (const n of el.childNodes) {
-      if (n.nodeType === 3) { const s = n.textContent.trim(); if (s) texts.push(s); }
+      if (n.nodeType === 3) {
+        const s = n.textContent.trim();
+        if (!s) continue;
+        texts.push(s);
+        if (ENGLISH_WORDS.test(s) && s.split(/\s+/).length >= 3) {
+          if (n.parentElement.closest('[lang="en"], [data-source-text]')) marked++;
+          else server.push(s);
+        }
+      }
       else if (n.nodeType === 1) {
         const e = n;
         const st = getComputedStyle(e);
@@ -1071,6 +1129,8 @@ const ENGLISH_ON_PAGE = `(() => {
   return {
     lang: document.documentElement.lang,
     english: [...new Set(texts.filter((s) => [...english].some((f) => s.startsWith(f))))],
+    server: [...new Set(server)],
+    marked,
     raw: [...new Set(texts.filter((s) => /^(ind|cm|scene)_[A-Za-z-]+$/.test(s) || keys.has(s)))],
   };
 })()`;

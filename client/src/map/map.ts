@@ -29,6 +29,8 @@ export function createMap(container: HTMLElement, bbox: BBox, attribution: strin
     pitchWithRotate: false,
     touchPitch: false,
     keyboard: true,
+    // labels appear at once (no 300 ms collision fade), so a picture of the map does not depend on timing
+    fadeDuration: 0,
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');

@@ -4,7 +4,7 @@
  */
 import { barChart } from '../chart';
 import { h } from '../dom';
-import type { Normals } from '../datasets';
+import type { NormalsResponse as Normals } from '../../../server/contract/index';
 import { fmtCompact, fmtNum, t } from '../i18n';
 
 const signed = (v: number, digits = 0) => `${v > 0 ? '+' : ''}${fmtNum(v, digits)}`;

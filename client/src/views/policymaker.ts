@@ -6,7 +6,8 @@
 import { RegionAnswers } from './region-answers';
 import type { Feature } from 'geojson';
 import { api, ApiError, mapLimit } from '../api';
-import { fullBoundaries, normals, regionRecord, yieldGapTable, type Normals } from '../datasets';
+import { fullBoundaries, normals, regionRecord, yieldGapTable } from '../datasets';
+import type { NormalsResponse as Normals } from '../../../server/contract/index';
 import { mapPosition, param, setParams } from '../permalink';
 import { barChart } from '../chart';
 import { h, nextId, replaceKeepingFocus } from '../dom';
@@ -166,7 +167,7 @@ export class PolicymakerView {
     const indId = nextId('ind');
     const cmId = nextId('cmap');
     const safe = [...ctx.colormaps.values()].filter((c) => c.kind === 'continuous' && c.colorblindSafe && c.name !== 'greys');
-    this.controlsEl.replaceChildren(
+    replaceKeepingFocus(this.controlsEl,
       h('div', { class: 'field' }, h('label', { for: cropId }, t('crop')), h('select', { id: cropId, 'data-control': 'crop', onchange: (e) => this.setCropYear((e.target as HTMLSelectElement).value, ctx.year) },
         ...ctx.crops.map((c) => h('option', { value: c.crop, selected: c.crop === ctx.crop }, cropLabel(c.crop))))),
       h('div', { class: 'field' }, h('label', { for: yearId }, t('year')), h('select', { id: yearId, 'data-control': 'year', onchange: (e) => this.setCropYear(ctx.crop, Number((e.target as HTMLSelectElement).value)) },
@@ -272,7 +273,8 @@ export class PolicymakerView {
       el?.setSelectionRange(el.value.length, el.value.length);
     } });
     const hasGeo = Boolean(this.ctx.regions.value);
-    this.rankingEl.replaceChildren(
+    // a re-render (new rows, regions arriving) keeps the focused ranking control focused
+    replaceKeepingFocus(this.rankingEl,
       h('h2', {}, t('ranking')),
       h('p', { class: 'hint' }, t('rankingHint')),
       h('div', { class: 'field' }, h('label', { for: filterId }, t('filter')), filterInput),
@@ -382,8 +384,9 @@ export class PolicymakerView {
     if (reason) children.push(h('p', { class: 'reason', 'data-testid': 'priority-reason' }, reason));
     children.push(this.historyBlock(id));
     const flags = row.flags;
-    if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length})`), h('ul', {}, ...flags.map((f) => h('li', {}, f)))));
-    if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, t('method')), h('p', {}, row.method), this.priorityMethod ? h('p', {}, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
+    // flags and the method come from the service in English only (no codes yet): marked as English text, and said so
+    if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length}) ${t('inEnglish')}`.trim()), h('ul', { lang: 'en' }, ...flags.map((f) => h('li', {}, f)))));
+    if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, `${t('method')} ${t('inEnglish')}`.trim()), h('p', { lang: 'en' }, row.method), this.priorityMethod ? h('p', { lang: 'en' }, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
     children.push(this.answers.for(id, this.ctx.crop));
     children.push(this.sourcesBlock(id));
     replaceKeepingFocus(this.regionEl, ...children);
@@ -419,7 +422,8 @@ export class PolicymakerView {
     const wrap = h('details', { class: 'sources' }, h('summary', {}, t('sources')));
     const list = sourcesOf(info && !(info instanceof ApiError) ? info.sources : undefined).concat(sourcesOf(this.tableSources));
     const unique = [...new Set(list)];
-    if (unique.length) wrap.append(h('ul', {}, ...unique.map((s) => h('li', {}, s))));
+    // sources are cited as their providers name them
+    if (unique.length) wrap.append(h('ul', { 'data-source-text': '' }, ...unique.map((s) => h('li', {}, s))));
     else if (!info) wrap.append(h('p', { class: 'muted' }, t('loading')));
     else if (info instanceof ApiError) wrap.append(notice(describeError(info, 'wRegion'), 'info'));
     else wrap.append(h('p', { class: 'muted' }, '–'));

@@ -4,40 +4,18 @@
  * Same crops and years as /api/yield-gap (and the same 400s).
  */
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { MIN_NORMAL_YEARS, normalRows, stateSeries, stateTrend } from '../../analytics/normals.js';
+import { NormalsQuery, NormalsResponse } from '../../contract/normals.js';
 import { problemResponses } from '../schemas.js';
-
-const Num = Type.Union([Type.Number(), Type.Null()]);
-const NormalRow = Type.Object({
-  regionId: Type.String(), name: Type.String(),
-  yieldKgHa: Num, normalYieldKgHa: Num, yieldDiffKgHa: Num, yieldDiffPct: Num,
-  productionT: Num, normalProductionT: Num, productionDiffT: Num, productionDiffPct: Num,
-  normalYears: Type.Array(Type.Integer()),
-});
-const StateYear = Type.Object({ year: Type.Integer(), productionT: Type.Number(), plantedAreaHa: Type.Number(), yieldKgHa: Num, municipalities: Type.Integer() });
 
 export default async function normalsRoutes(app: FastifyInstance) {
   app.get<{ Querystring: { crop?: string; year?: number } }>('/api/normals', {
     schema: {
       tags: ['regions'],
       summary: "Yield and production of each municipality against its normal (mean of the 10 years before), and the state's totals per year with their trend",
-      querystring: Type.Object({
-        crop: Type.Optional(Type.String({ maxLength: 32, description: 'soy (default) or maize' })),
-        year: Type.Optional(Type.Integer({ description: 'default: the yield-gap default year' })),
-      }, { additionalProperties: false }),
+      querystring: NormalsQuery,
       response: {
-        200: Type.Object({
-          crop: Type.String(), year: Type.Integer(), windowYears: Type.Integer(), minYears: Type.Integer(),
-          rows: Type.Array(NormalRow),
-          state: Type.Object({
-            series: Type.Array(StateYear),
-            current: Type.Union([StateYear, Type.Null()]),
-            normal: Type.Object({ productionT: Num, yieldKgHa: Num }),
-            trend: Type.Union([Type.Object({ years: Type.Array(Type.Integer()), productionTPerYear: Type.Number(), yieldKgHaPerYear: Num }), Type.Null()]),
-          }),
-          method: Type.String(),
-        }),
+        200: NormalsResponse,
         ...problemResponses,
       },
     },
