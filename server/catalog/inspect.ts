@@ -12,6 +12,7 @@ import { BlockCache } from '../raster/block-cache.js';
 import { transformer, WGS84 } from '../geo/crs.js';
 import { GranaryError, badRequest } from '../errors.js';
 import { SCENE_ID, type StacItem, type StacRasterBand } from './scene.js';
+import { percentileLinear } from '../analytics/percentile.js';
 
 export interface AddSceneOptions {
   id: string;
@@ -68,11 +69,7 @@ function footprint(h: CogHandle): { bbox: [number, number, number, number]; ring
   return { bbox: [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)], ring };
 }
 
-function percentile(sorted: Float32Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))));
-  return sorted[i]!;
-}
+const percentile = (sorted: Float32Array, p: number): number => (sorted.length === 0 ? NaN : percentileLinear(sorted, p, { sorted: true }));
 
 async function displayRange(h: CogHandle, bands: StacRasterBand[], indices: number[]): Promise<[number, number]> {
   const levelIndex = h.levels.length - 1;

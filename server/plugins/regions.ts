@@ -5,6 +5,7 @@
  * per-region class areas). Loading errors are configuration errors: the app does not start.
  */
 import fp from 'fastify-plugin';
+import { LRUCache } from 'lru-cache';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { bbox as turfBbox, area as turfArea } from '@turf/turf';
@@ -66,7 +67,8 @@ export class RegionsService {
   readonly cropInfos: CropInfo[];
   private readonly bboxes = new Map<string, Bbox>();
   private readonly areas = new Map<string, number>();
-  private readonly memo = new Map<string, RankedRow[]>();
+  /** every (crop, year) is computed at start-up; the LRU bounds it if a configuration spans many years */
+  private readonly memo = new LRUCache<string, RankedRow[]>({ max: 400 });
 
   constructor(readonly data: LoadedRegions) {
     this.domain = yieldGapDomain(data.tables, data.yieldGap);
@@ -175,7 +177,6 @@ export class RegionsService {
       const why = excluded.get(r.regionId);
       return { ...r, flags: why ? [...r.flags, `not ranked for intervention priority: ${why}`] : r.flags, priorityRank: e?.rank ?? null, priorityScore: e?.scoreUsdPerCapita ?? null };
     });
-    if (this.memo.size > 200) this.memo.clear();
     this.memo.set(key, ranked);
     return ranked;
   }

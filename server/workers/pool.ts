@@ -30,6 +30,7 @@ import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GranaryError, fromWire, type WireError } from '../errors.js';
 import type { Lane, TaskMapBase } from './tasks.js';
+import { percentileLinear } from '../analytics/percentile.js';
 
 export interface PoolOptions {
   /** children for interactive tasks (started at once, in parallel) */
@@ -147,10 +148,7 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
+const quantile = (sorted: number[], q: number): number => (sorted.length === 0 ? 0 : percentileLinear(sorted, q * 100, { sorted: true }));
 
 class LaneState {
   children: Array<Child | null> = [];

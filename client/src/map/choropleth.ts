@@ -3,6 +3,7 @@
  * of the server's registry (/api/colormaps), so the map and its legend use the same colours.
  */
 import type { Stop } from '../types';
+import { percentileLinear } from '../../../server/analytics/percentile';
 
 export interface Classes {
   /** upper bounds of classes 0..n-2 (class i holds values < breaks[i]; the last class the rest) */
@@ -36,13 +37,8 @@ function rampColor(stops: readonly Stop[], t: number): string {
   return toHex(ca.map((v, i) => v + (cb[i]! - v) * f));
 }
 
-/** Linear-interpolated quantile of sorted values. */
-function quantile(sorted: readonly number[], p: number): number {
-  const idx = (sorted.length - 1) * p;
-  const lo = Math.floor(idx);
-  const hi = Math.ceil(idx);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (idx - lo);
-}
+/** Quantile (0..1) of sorted values: the service's one percentile definition (Hyndman-Fan type 7). */
+const quantile = (sorted: readonly number[], p: number): number => percentileLinear(sorted, p * 100, { sorted: true });
 
 /** Up to `n` quantile classes of the finite values; fewer when values repeat. */
 function quantileClasses(values: ReadonlyArray<number | null | undefined>, n: number, stops: readonly Stop[]): Classes | null {

@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Geometry } from 'geojson';
 import { badRequest, notFound } from '../../errors.js';
 import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
-import { computeUncertainPlaces, latestPlaces, placesFeatures, type PlacesAnswer } from '../uncertainty/index.js';
+import { placesFeatures, type PlacesAnswer } from '../../services/uncertain-places.js';
 import type { UncertaintyMeasure } from '../../pipeline/uncertainty.js';
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -112,7 +112,7 @@ export function uncertainPlacesLayer(app: FastifyInstance): LayerDef {
       spacing: 'minimum distance in native pixels (default 8)',
     },
     tabular: true,
-    available: async () => latestPlaces(app) !== null,
+    available: async () => app.uncertainPlaces.latest() !== null,
     snapshot: async (q) => {
       const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
       let a: PlacesAnswer;
@@ -123,9 +123,9 @@ export function uncertainPlacesLayer(app: FastifyInstance): LayerDef {
         for (const [k, v] of [['n', n], ['spacing', spacing], ['season', season]] as const) {
           if (v !== undefined && !Number.isInteger(v)) throw badRequest(`${k} must be an integer`);
         }
-        a = await computeUncertainPlaces(app, { scene: q['scene'], model: q['model'], season, measure: q['measure'] as UncertaintyMeasure | undefined, n, spacing });
+        a = await app.uncertainPlaces.compute({ scene: q['scene'], model: q['model'], season, measure: q['measure'] as UncertaintyMeasure | undefined, n, spacing });
       } else {
-        const last = latestPlaces(app);
+        const last = app.uncertainPlaces.latest();
         if (!last) throw notFound('uncertain-places needs ?scene=<sceneId> (see /api/scenes)');
         a = last;
       }

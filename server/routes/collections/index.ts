@@ -20,7 +20,6 @@ import { CollectionParams, Collections, Collection, Conformance, DEFAULT_LIMIT, 
 import { originOf } from '../origin.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { intersectsBoxes, parseBbox, type Box } from './bbox.js';
-import { layerRegistry } from './layers.js';
 import type { LayerDef, LayerSnapshot, ServedFeature } from './layer-types.js';
 import type { QueryableLayer } from './pg-crop-map.js';
 
@@ -158,7 +157,7 @@ function collectionDoc(origin: string, base: string, layer: LayerDef, snap: Laye
 export default (async function ogcRoutes(app, opts) {
   const base = opts.base;
   const hide = base !== '';
-  const layers = layerRegistry(app);
+  const layers = app.layers;
   const tags = ['ogc-features'];
 
   const landing = async (req: FastifyRequest) => {

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Feature, Geometry } from 'geojson';
 import { notFound } from '../../errors.js';
 import { parseCsv } from '../../regions/csv-parse.js';
@@ -152,10 +153,20 @@ function flattenValue(v: unknown): PropValue {
   return JSON.stringify(v);
 }
 
-class LayerRegistry {
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the vector layers, shared by the OGC and download routes (decorated in app.ts once the regions are loaded) */
+    layers: LayerRegistry;
+  }
+}
+
+/** Snapshots of a layer kept (years x crops x layers in use); least recently used go first. */
+const SNAPSHOTS_KEPT = 100;
+
+export class LayerRegistry {
   private geometries: ReturnType<typeof regionGeometries> | null = null;
   private samples: ServedFeature[] | null = null;
-  private readonly memo = new Map<string, LayerSnapshot>();
+  private readonly memo = new LRUCache<string, LayerSnapshot>({ max: SNAPSHOTS_KEPT });
   readonly layers: LayerDef[];
 
   constructor(private readonly app: FastifyInstance) {
@@ -178,7 +189,6 @@ class LayerRegistry {
     const hit = this.memo.get(key);
     if (hit) return hit;
     const s = make();
-    if (this.memo.size > 100) this.memo.clear();
     this.memo.set(key, s);
     return s;
   }
@@ -336,14 +346,3 @@ function inferTypesWith(features: ReadonlyArray<ServedFeature>, columns: Readonl
   return out;
 }
 
-const registries = new WeakMap<object, LayerRegistry>();
-
-/** One registry per app (keyed by its regions service), shared by the OGC and download routes. */
-export function layerRegistry(app: FastifyInstance): LayerRegistry {
-  let r = registries.get(app.regions);
-  if (!r) {
-    r = new LayerRegistry(app);
-    registries.set(app.regions, r);
-  }
-  return r;
-}

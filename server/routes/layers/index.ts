@@ -6,7 +6,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest } from '../../errors.js';
 import { problemResponses } from '../../contract/common.js';
 import { LayerDownload, LayerFileParams, LayerFileQuery } from '../../contract/ogc.js';
-import { layerRegistry } from '../collections/layers.js';
 import type { ServedFeature } from '../collections/layer-types.js';
 import { sendCsv, sendGeojsonDownload } from './http.js';
 
@@ -21,7 +20,7 @@ function csvRecord(f: ServedFeature): Record<string, unknown> {
 }
 
 export default (async function layerRoutes(app) {
-  const layers = layerRegistry(app);
+  const layers = app.layers;
   app.get(
     '/api/layers/:file',
     {
