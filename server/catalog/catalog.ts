@@ -26,7 +26,7 @@ export async function assetFingerprint(item: StacItem, dir: string): Promise<str
   return parts.join('|');
 }
 
-export type { CatalogProblem, SceneCatalog } from './scene-catalog.js';
+export type { SceneCatalog } from './scene-catalog.js';
 
 export class Catalog extends LoadedCatalog {
   private loadedMtime = -1;
