@@ -6,7 +6,8 @@
  *   classification px/s with 1 and 2 `granary worker` processes (1 thread each), scaling efficiency,
  *   CPU-seconds per megapixel (the per-core rate docs/deploy.md builds on), end-to-end time
  *   (submission to published COG + PostGIS polygons);
- *   tiles/s through nginx (its cache off, so every tile is rendered) with 1 and 2 replicas.
+ *   tiles/s through nginx (its cache off, so every tile is rendered) with 1 and 2 replicas;
+ *   kill -9 of one of two replicas during 60 s of mixed GET load through nginx, p50/p99 before and after.
  * Each cluster run gets a fresh database and a private Redis.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import { buildScaleScene } from '../../scripts/scale-scene.js';
 import { FIXTURES, REPO, SINOP_EVI, SINOP_NDVI, TEST_FIXTURES } from '../helpers/test-app.js';
 import { createDatabase, startRedis, waitFor } from '../cluster/support.js';
 import { fmt, percentile, runConcurrent } from './stats.js';
+import { mixedLoadWithKill } from '../cluster/mixed-load.js';
 
 const TOKEN = 'bench-cluster-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -38,7 +40,7 @@ async function jobRun(workers: number, files: { ndvi: string; evi: string }, rea
   const db = await createDatabase();
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'granary-bench-cluster-'));
-  const cluster = await startCluster({ replicas: 1, workers, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: readDirs, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0' } });
+  const cluster = await startCluster({ replicas: 1, workers, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: readDirs, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_TASK_TIMEOUT_MS: '900000', GRANARY_REQUEST_DECODE_MB: '4096' } });
   try {
     // registered on the replica directly: inspecting large COGs can outlast nginx's 60 s read timeout on a loaded machine
     const add = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'scale', hrefs: [files.ndvi, files.evi], variables: ['ndvi', 'evi'], scale: 0.0001 }) });
@@ -82,14 +84,18 @@ async function tileRun(replicas: number, seconds: number) {
     const n = Math.max(200, seconds * 150);
     const deadline = performance.now() + seconds * 1000;
     let done = 0;
+    // latencies of the requests made (slots left after the deadline return at once and are not requests)
+    const latencies: number[] = [];
     const r = await runConcurrent(n, 16, async (i) => {
       if (performance.now() > deadline) return;
+      const t0 = performance.now();
       const res = await fetch(urls[i % urls.length]!);
       await res.arrayBuffer();
+      latencies.push(performance.now() - t0);
       if (res.status !== 200) failed++;
       done++;
     });
-    return { tilesPerSecond: done / (r.wallMs / 1000), p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failed, n: done };
+    return { tilesPerSecond: done / (r.wallMs / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), failed, n: done };
   } finally {
     await cluster.stop();
     await redis.stop();
@@ -98,39 +104,104 @@ async function tileRun(replicas: number, seconds: number) {
   }
 }
 
-export async function clusterBench(log: (s: string) => void): Promise<void> {
-  const size = Number(process.env['GRANARY_BENCH_SCALE_SIZE'] ?? 4096);
+/** kill -9 of one of two replicas during a mixed GET load through nginx (test/cluster/mixed-load.ts). */
+async function killRun(seconds: number) {
+  const db = await createDatabase();
+  const redis = await startRedis();
+  const dataDir = await mkdtemp(join(tmpdir(), 'granary-bench-kill-'));
+  const cluster = await startCluster({ replicas: 2, workers: 0, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: `${FIXTURES},${TEST_FIXTURES}`, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0' } });
+  try {
+    const add = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'sinop', hrefs: [SINOP_NDVI, SINOP_EVI], scale: 0.0001 }) });
+    if (add.status !== 201) throw new Error(`adding sinop: ${add.status} ${await add.text()}`);
+    // one approved field report, so the field-reports collection the load reads exists
+    const rep = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/field-reports`, { method: 'POST', headers: AUTH, body: JSON.stringify({ lon: -55.51, lat: -11.86, class: 'Soy_Corn', date: '2014-02-10' }) });
+    const { id } = (await rep.json()) as { id: number };
+    await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/field-reports/${id}/approve`, { method: 'POST', headers: AUTH, body: '{}' });
+    return await mixedLoadWithKill(cluster, seconds);
+  } finally {
+    await cluster.stop();
+    await redis.stop();
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const jobLine = (w: number, r: Awaited<ReturnType<typeof jobRun>>) =>
+  `cluster job, ${w} worker(s) x 1 thread: ${r.blocks} blocks classified in ${fmt(r.classifySeconds)} s = ${fmt(r.px / r.classifySeconds / 1e6, 3)} Mpx/s; ${fmt(r.cpuSeconds)} worker CPU-s = ${fmt(r.cpuSeconds / (r.px / 1e6), 2)} CPU-s/Mpx; end to end (submit -> COG + ${r.polygons} polygons in PostGIS) ${fmt(r.endToEnd)} s`;
+
+async function withScaleScene<T>(size: number, log: (s: string) => void, fn: (scene: Awaited<ReturnType<typeof buildScaleScene>>, readDirs: string) => Promise<T>): Promise<T> {
   const scaleDir = await mkdtemp(join(tmpdir(), 'granary-bench-scale-'));
-  const refDir = await mkdtemp(join(tmpdir(), 'granary-bench-ref-'));
   try {
     const t0 = performance.now();
     const scene = await buildScaleScene(scaleDir, size);
-    const px = scene.width * scene.height;
-    log(`  scale scene: ${scene.width}x${scene.height} px (${fmt(px / 1e6, 1)} Mpx, real Sinop pixels mirrored and tiled), built in ${fmt((performance.now() - t0) / 1000)} s`);
-    const readDirs = `${FIXTURES},${TEST_FIXTURES},${scaleDir}`;
-    const env = { GRANARY_DATA_DIR: refDir, GRANARY_READ_DIRS: readDirs };
-    await granary(['scenes', 'add', scene.files.ndvi, scene.files.evi, '--id', 'scale', '--variable', 'ndvi', '--variable', 'evi', '--scale', '0.0001'], env);
-    const emb = await granary(['cropmap', 'scale', '--quiet', '--threads', '1', '--out', join(refDir, 'scale.tif')], env);
-    const m = /classified in ([\d.]+) s/.exec(emb.out);
-    const embClassify = m ? Number(m[1]) : NaN;
-    log(`  embedded granary cropmap (1 process, 1 ONNX thread): classification ${fmt(embClassify)} s = ${fmt(px / embClassify / 1e6, 3)} Mpx/s; ${fmt(emb.seconds)} s end to end (start-up, COG, polygons)`);
-    const runs: Record<number, Awaited<ReturnType<typeof jobRun>>> = {};
-    for (const w of [1, 2]) {
-      const r = await jobRun(w, scene.files, readDirs);
-      runs[w] = r;
-      log(`  cluster job, ${w} worker(s) x 1 thread: ${r.blocks} blocks classified in ${fmt(r.classifySeconds)} s = ${fmt(r.px / r.classifySeconds / 1e6, 3)} Mpx/s; ${fmt(r.cpuSeconds)} worker CPU-s = ${fmt(r.cpuSeconds / (r.px / 1e6), 2)} CPU-s/Mpx; end to end (submit -> COG + ${r.polygons} polygons in PostGIS) ${fmt(r.endToEnd)} s`);
-    }
-    const eff = runs[2]!.classifySeconds > 0 ? runs[1]!.classifySeconds / runs[2]!.classifySeconds / 2 : NaN;
-    log(`  scaling 1 -> 2 workers: ${fmt(runs[1]!.classifySeconds / runs[2]!.classifySeconds, 2)}x faster, efficiency ${fmt(eff * 100, 0)} % (on a 2-core machine shared with other work); 2 workers vs embedded: ${fmt(embClassify / runs[2]!.classifySeconds, 2)}x`);
-    const tiles: Record<number, Awaited<ReturnType<typeof tileRun>>> = {};
-    for (const r of [1, 2]) {
-      tiles[r] = await tileRun(r, Number(process.env['GRANARY_BENCH_TILE_SECONDS'] ?? 10));
-      const t = tiles[r]!;
-      log(`  tiles through nginx (cache off, 16 clients), ${r} replica(s) x 1 worker thread: ${fmt(t.tilesPerSecond)} tiles/s, p50 ${fmt(t.p50)} ms, p99 ${fmt(t.p99)} ms, ${t.failed} failed of ${t.n}`);
-    }
-    log(`  tiles 1 -> 2 replicas: ${fmt(tiles[2]!.tilesPerSecond / tiles[1]!.tilesPerSecond, 2)}x`);
+    log(`  scale scene (--size ${size}): ${scene.width}x${scene.height} px (${fmt((scene.width * scene.height) / 1e6, 1)} Mpx, real Sinop pixels mirrored and tiled), built in ${fmt((performance.now() - t0) / 1000)} s`);
+    return await fn(scene, `${FIXTURES},${TEST_FIXTURES},${scaleDir}`);
   } finally {
     await rm(scaleDir, { recursive: true, force: true });
-    await rm(refDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Sections in order of cost, each printed when done (a run cut short still leaves figures):
+ * tiles/s with 1 and 2 replicas; kill -9 of a replica under GRANARY_BENCH_KILL_SECONDS (60) of mixed
+ * load; 1 vs 2 workers (and the embedded run) on a GRANARY_BENCH_SCALING_SIZE (1024) scale scene;
+ * the GRANARY_BENCH_SCALE_SIZE (4096; 0 = skip) scale scene end to end on 2 workers
+ * (GRANARY_BENCH_ONLY_SCALE=1: that section alone; GRANARY_BENCH_ONLY_KILL=1: the kill section alone). The scale scene has no overviews, so registering
+ * it reads the full resolution: the replicas get a 4 GB decode budget (GRANARY_REQUEST_DECODE_MB).
+ */
+export async function clusterBench(log: (s: string) => void): Promise<void> {
+  if (process.env['GRANARY_BENCH_ONLY_KILL'] === '1') return killSection(log);
+  if (process.env['GRANARY_BENCH_ONLY_SCALE'] !== '1') await replicaAndScalingSections(log);
+  const big = Number(process.env['GRANARY_BENCH_SCALE_SIZE'] ?? 4096);
+  if (big > 0) {
+    await withScaleScene(big, log, async (scene, readDirs) => {
+      const r = await jobRun(2, scene.files, readDirs);
+      log(`  scale scene end to end, ${jobLine(2, r)}`);
+    });
+  }
+}
+
+async function replicaAndScalingSections(log: (s: string) => void): Promise<void> {
+  const tiles: Record<number, Awaited<ReturnType<typeof tileRun>>> = {};
+  for (const r of [1, 2]) {
+    tiles[r] = await tileRun(r, Number(process.env['GRANARY_BENCH_TILE_SECONDS'] ?? 10));
+    const t = tiles[r]!;
+    log(`  tiles through nginx (cache off, 16 clients), ${r} replica(s) x 1 worker thread: ${fmt(t.tilesPerSecond)} tiles/s, p50 ${fmt(t.p50)} ms, p99 ${fmt(t.p99)} ms, ${t.failed} failed of ${t.n}`);
+  }
+  log(`  tiles 1 -> 2 replicas: ${fmt(tiles[2]!.tilesPerSecond / tiles[1]!.tilesPerSecond, 2)}x`);
+
+  await killSection(log);
+
+  await withScaleScene(Number(process.env['GRANARY_BENCH_SCALING_SIZE'] ?? 1024), log, async (scene, readDirs) => {
+    const px = scene.width * scene.height;
+    const refDir = await mkdtemp(join(tmpdir(), 'granary-bench-ref-'));
+    try {
+      const env = { GRANARY_DATA_DIR: refDir, GRANARY_READ_DIRS: readDirs };
+      await granary(['scenes', 'add', scene.files.ndvi, scene.files.evi, '--id', 'scale', '--variable', 'ndvi', '--variable', 'evi', '--scale', '0.0001'], env);
+      const emb = await granary(['cropmap', 'scale', '--quiet', '--threads', '1', '--out', join(refDir, 'scale.tif')], env);
+      const m = /classified in ([\d.]+) s/.exec(emb.out);
+      const embClassify = m ? Number(m[1]) : NaN;
+      log(`  embedded granary cropmap (1 process, 1 ONNX thread): classification ${fmt(embClassify)} s = ${fmt(px / embClassify / 1e6, 3)} Mpx/s; ${fmt(emb.seconds)} s end to end (start-up, COG, polygons)`);
+      const runs: Record<number, Awaited<ReturnType<typeof jobRun>>> = {};
+      for (const w of [1, 2]) {
+        runs[w] = await jobRun(w, scene.files, readDirs);
+        log(`  ${jobLine(w, runs[w]!)}`);
+      }
+      const eff = runs[1]!.classifySeconds / runs[2]!.classifySeconds / 2;
+      log(`  scaling 1 -> 2 workers: ${fmt(runs[1]!.classifySeconds / runs[2]!.classifySeconds, 2)}x faster, efficiency ${fmt(eff * 100, 0)} % (on a 2-core machine shared with other work); 2 workers vs embedded: ${fmt(embClassify / runs[2]!.classifySeconds, 2)}x`);
+    } finally {
+      await rm(refDir, { recursive: true, force: true });
+    }
+  });
+
+}
+
+async function killSection(log: (s: string) => void): Promise<void> {
+  const kill = await killRun(Number(process.env['GRANARY_BENCH_KILL_SECONDS'] ?? 60));
+  log(`  ${kill.summary}`);
+  if (kill.failed.length > 0) {
+    const by = new Map<string, number>();
+    for (const f of kill.failed) by.set(`${f.status} ${f.path}`, (by.get(`${f.status} ${f.path}`) ?? 0) + 1);
+    log(`  failed by status and path: ${[...by].map(([k, n]) => `${n} x ${k}`).join('; ')}`);
   }
 }

@@ -3,8 +3,8 @@
  * PostgreSQL database and a private Redis:
  *   - a field report written through one replica is read through the other;
  *   - a scene added through one replica is tiled by the other within a second (LISTEN/NOTIFY);
- *   - kill -9 of one replica during a bounded mixed GET load through nginx: no failed GET
- *     (proxy_next_upstream retries the other replica); p50/p99 before and after are printed.
+ *   - kill -9 of one replica during a bounded mixed GET load through nginx (test/cluster/mixed-load.ts):
+ *     no failed GET (proxy_next_upstream retries the other replica); p50/p99 before and after are printed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../scripts/cluster-up.js';
 import { FIXTURES, SINOP_EVI, SINOP_NDVI, TEST_FIXTURES } from '../helpers/test-app.js';
 import { createDatabase, startRedis, type TestDatabase, type TestRedis } from './support.js';
-import { percentileLinear as percentile } from '../../server/analytics/percentile.js';
+import { mixedLoadWithKill } from './mixed-load.js';
 
 const TOKEN = 'cluster-test-token-0123456789';
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -92,51 +92,9 @@ describe('two replicas behind nginx', () => {
   });
 
   it('answers every GET through nginx while one replica is killed with SIGKILL under load', async () => {
-    const paths = [
-      ...Array.from({ length: 16 }, (_, k) => `/tiles/sinop/${10 + (k % 3)}/${[354, 708, 1416][k % 3]! + (k % 2)}/${[545, 1090, 2181][k % 3]!}.png?variable=${k % 2 ? 'evi' : 'ndvi'}&rescale=0.${k % 9},0.9`),
-      '/api/scenes',
-      '/api/scenes/sinop',
-      '/collections/field-reports/items',
-      '/api/jobs',
-      '/readyz',
-      '/api/point?lon=-55.6&lat=-11.65&scene=sinop',
-    ];
-    const results: Array<{ t: number; ms: number; status: number; path: string }> = [];
-    const t0 = performance.now();
-    const end = t0 + LOAD_SECONDS * 1000;
-    const killAt = t0 + (LOAD_SECONDS * 1000) / 3;
-    let killedAt = 0;
-    const client = async (c: number) => {
-      let k = c;
-      while (performance.now() < end) {
-        const path = paths[k++ % paths.length]!;
-        const s = performance.now();
-        let status = 0;
-        try {
-          const r = await fetch(`${cluster.url}${path}`, { signal: AbortSignal.timeout(15_000) });
-          await r.arrayBuffer();
-          status = r.status;
-        } catch {
-          status = -1;
-        }
-        results.push({ t: s, ms: performance.now() - s, status, path });
-      }
-    };
-    const killer = (async () => {
-      await new Promise((r) => setTimeout(r, killAt - performance.now()));
-      killedAt = performance.now();
-      await cluster.kill(cluster.replicas[0]!);
-    })();
-    await Promise.all([...Array.from({ length: 8 }, (_, c) => client(c)), killer]);
-    const failed = results.filter((r) => r.status < 200 || r.status >= 400);
-    const before = results.filter((r) => r.t < killedAt).map((r) => r.ms);
-    const after = results.filter((r) => r.t >= killedAt).map((r) => r.ms);
-    console.log(
-      `mixed GET load through nginx, 8 clients, ${LOAD_SECONDS} s, replica 1 killed (SIGKILL) at ${((killedAt - t0) / 1000).toFixed(1)} s: ` +
-        `${results.length} requests, ${failed.length} failed; before: n=${before.length} p50 ${percentile(before, 50).toFixed(1)} ms p99 ${percentile(before, 99).toFixed(1)} ms; ` +
-        `after: n=${after.length} p50 ${percentile(after, 50).toFixed(1)} ms p99 ${percentile(after, 99).toFixed(1)} ms`,
-    );
-    expect(after.length).toBeGreaterThan(20);
-    expect(failed.slice(0, 5)).toEqual([]);
+    const r = await mixedLoadWithKill(cluster, LOAD_SECONDS);
+    console.log(r.summary);
+    expect(r.after.n).toBeGreaterThan(20);
+    expect(r.failed.slice(0, 5)).toEqual([]);
   }, 120_000);
 });
