@@ -988,7 +988,7 @@ const checks: Check[] = [
     async run() {
       // a Soybean-maize sample of Ipiranga do Norte (lucc_mt_samples_public.csv); the crop model classes it first
       // (a cold service may answer the page's first point without a class, and then no window shows)
-      await apiJson('/api/point?lon=-55.9818&lat=-12.0322&scene=ipiranga');
+      for (let i = 0; i < 30 && !(await apiJson<{ crop: unknown }>('/api/point?lon=-55.9818&lat=-12.0322&scene=ipiranga')).crop; i++) await new Promise((r) => setTimeout(r, 2000));
       await openAnswers(`view=farmer&lang=${lang}&scene=ipiranga&at=-12.0322,-55.9818`);
       const ok = await waitForExpr(page, `!!document.querySelector('[data-testid=field-answers]')`, 20_000).then(() => true, () => false);
       if (!ok) {
