@@ -162,6 +162,7 @@ describe('start of season of a field (POST /api/phenology/field)', () => {
       [huge, 413, /at most 20000 ha/],
       [many, 413, /at most 5000/],
       [square(10, 10, 0.001), 404, /no start-of-season product covers/],
+      [{ type: 'Polygon', coordinates: [[[-55.99, -12.04], [-55.97, -12.02], [-55.97, -12.04], [-55.99, -12.02], [-55.99, -12.04]]] }, 400, /self-intersects/],
     ] as const) {
       const res = await post(body);
       expect(res.statusCode, JSON.stringify(detail)).toBe(status);

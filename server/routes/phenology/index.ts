@@ -169,7 +169,6 @@ const phenologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (vertices > FIELD_LIMITS.maxVertices) throw new GranaryError('payload-too-large', `${vertices} vertices; a field may have at most ${FIELD_LIMITS.maxVertices} (simplify it)`);
       const areaHa = turfArea(input.feature) / 1e4;
       if (areaHa > FIELD_LIMITS.maxAreaHa) throw new GranaryError('payload-too-large', `the polygon covers ${Math.round(areaHa)} ha; a field may cover at most ${FIELD_LIMITS.maxAreaHa} ha (for a municipality use GET /api/phenology/regions/{id})`);
-      if (!(areaHa > 0)) throw badRequest('the polygon has no area');
       const [clon, clat] = pointOnFeature(input.feature as Feature<Polygon | MultiPolygon>).geometry.coordinates as [number, number];
       const centre = { lon: Math.round(clon * 1e5) / 1e5, lat: Math.round(clat * 1e5) / 1e5 };
 
@@ -195,6 +194,7 @@ const phenologyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const [r] = await app.pool.run('zonal-stats', task, opts);
         if (r && (r.values?.coveredAreaHa ?? 0) > (best?.r.values?.coveredAreaHa ?? 0)) best = { product, sos, source, r, crop };
       }
+      if (!(areaHa > 0) && !best?.r.values?.coveredAreaHa) throw badRequest('the polygon has no area');
       if (!best || !best.r.values) throw new GranaryError('not-found', `no start-of-season product covers this field (products: ${candidates.map((p) => `${p.scene}`).join(', ') || 'none'}; GET /api/phenology lists them)`);
       const { product, r, crop } = best;
       const v = best.r.values!;
