@@ -33,6 +33,9 @@ export function yieldGapTable(crop: string, year: number | undefined): Promise<Y
   });
 }
 
+/** The server's models (the crop layer and the analyst's job panel share one request). */
+export const modelList = () => once('models', () => api.models());
+
 export const regionRecord = (id: string) => once(`region|${id}`, () => api.region(id));
 
 type BoundaryDetail = 'low' | 'full';

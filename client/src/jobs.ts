@@ -6,7 +6,7 @@
  * The token is kept in memory and in sessionStorage (this tab only, gone when it closes); it is
  * sent only in the Authorization header, never in a URL.
  */
-import { api } from './api';
+import { modelList } from './datasets';
 import { h, nextId } from './dom';
 import { defineStrings, fmtNum, onLangChange, sceneTitle } from './i18n';
 import { modelTitle, modelVariables } from './models';
@@ -103,7 +103,7 @@ export class CropMapJobPanel {
   constructor(private readonly ctx: Ctx) {
     this.sceneId = ctx.scene.id;
     onLangChange(() => this.render());
-    api.models().then(
+    modelList().then(
       (m) => {
         this.models = m;
         this.render();

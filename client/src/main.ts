@@ -5,7 +5,7 @@
  */
 import { addWeatherStations } from './map/stations';
 import { api } from './api';
-import { boundaries } from './datasets';
+import { boundaries, modelList } from './datasets';
 import { exportMapPng, exportStrings } from './export-map';
 import { saveBlob } from './download';
 import { setupPlaceSearch } from './panels/place-search';
@@ -182,7 +182,7 @@ async function boot(): Promise<void> {
 
 async function loadModel(ctx: Ctx, panel: LayerPanel): Promise<void> {
   try {
-    const all = await api.models();
+    const all = await modelList();
     if (!all.length) throw new Absent('noModels');
     const vars = new Set(ctx.scene.variables);
     // models whose inputs this scene has, the ones using more of its variables first
