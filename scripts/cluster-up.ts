@@ -120,7 +120,9 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const replicas: ClusterProcess[] = [];
   const workers: ClusterProcess[] = [];
   const startReplica = async (i = replicas.length) => {
-    const r = await spawnGranary(`replica-${i + 1}`, ['serve'], '/readyz');
+    // no supervisor: the process manager (systemd, Kubernetes, this script) restarts a replica, and kill -9
+    // must hit the serving process itself (a supervisor's SIGKILL would leave its child serving)
+    const r = await spawnGranary(`replica-${i + 1}`, ['serve', '--no-supervisor'], '/readyz');
     replicas[i] = r;
     return r;
   };
