@@ -66,8 +66,9 @@ export const YieldGapRow = Type.Object(
   {
     regionId: Type.String({ description: 'IBGE 7-digit municipality code' }),
     name: Type.String({ description: 'municipality name (UTF-8, e.g. Cláudia)' }),
-    crop: Type.String({ description: 'soy or maize' }),
+    crop: Type.String({ description: 'a crop of GET /api/crops' }),
     year: Type.Integer({ description: 'year of the indicators (end of the averaging window)' }),
+    reportedYieldKgHa: num(INDICATORS.reportedYieldKgHa),
     actualYieldKgHa: num(INDICATORS.actualYieldKgHa),
     attainableYieldKgHa: num(INDICATORS.attainableYieldKgHa),
     yieldGapKgHa: num(INDICATORS.yieldGapKgHa),

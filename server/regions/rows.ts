@@ -27,6 +27,8 @@ export interface CropMapInfo {
 }
 
 export interface ApiRow extends RankedRow {
+  /** the crop table's own yield of the year (not the window mean) */
+  reportedYieldKgHa: number | null;
   mappedAreaHa: number | null;
   mappedAreaCi95Ha: [number, number] | null;
   cropMap: CropMapInfo | null;
@@ -38,6 +40,7 @@ export const ROW_FIELDS = [
   'name',
   'crop',
   'year',
+  'reportedYieldKgHa',
   'actualYieldKgHa',
   'attainableYieldKgHa',
   'yieldGapKgHa',
@@ -71,7 +74,8 @@ export async function apiRows(app: FastifyInstance, crop: string, year: number, 
   const regions = rows.map((r) => app.regions.get(r.regionId));
   const perMap = await Promise.all(maps.map((m) => app.cropMaps.regionAreas(m, regions, (id) => app.regions.bboxOf(id))));
   const scenes = await Promise.all(maps.map((m) => app.cropMaps.scene(m)));
-  return rows.map((row): ApiRow => {
+  return rows.map((ranked): ApiRow => {
+    const row = { ...ranked, reportedYieldKgHa: app.regions.reportedYield(crop, ranked.regionId, year) };
     const flags = [...row.flags];
     let best: (Covering & { share: number; index: number }) | null = null;
     const failures: string[] = [];
@@ -139,6 +143,7 @@ export function flatRow(r: ApiRow): Record<string, string | number | null> {
     name: r.name,
     crop: r.crop,
     year: r.year,
+    reportedYieldKgHa: r.reportedYieldKgHa,
     actualYieldKgHa: r.actualYieldKgHa,
     attainableYieldKgHa: r.attainableYieldKgHa,
     yieldGapKgHa: r.yieldGapKgHa,

@@ -238,7 +238,7 @@ describe('layer downloads', () => {
     expect(recs[0]!.slice(0, 5)).toEqual(['id', 'longitude', 'latitude', 'sampleId', 'dataset']);
     expect(recs).toHaveLength(allSamples.length + 1);
     const yg = await get('/api/layers/yield-gap.csv?crop=soy&year=2014');
-    expect(yg.body.split('\r\n')[0]).toMatch(/^regionId,name,crop,year,actualYieldKgHa/);
+    expect(yg.body.split('\r\n')[0]).toMatch(/^regionId,name,crop,year,reportedYieldKgHa,actualYieldKgHa/);
     expect(yg.body).toContain('Cláudia');
     expect((await get('/api/layers/regions.txt')).statusCode).toBe(400);
     expect((await get('/api/layers/nope.geojson')).statusCode).toBe(404);

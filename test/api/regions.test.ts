@@ -189,7 +189,7 @@ describe('GET /api/regions/{regionId}', () => {
 
 describe('GET /api/yield-gap', () => {
   const CONTRACT = [
-    'regionId', 'name', 'crop', 'year', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
+    'regionId', 'name', 'crop', 'year', 'reportedYieldKgHa', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
     'productionGapT', 'population', 'productionPerCapitaKg', 'priceUsdPerT', 'productionGapValueUsd', 'mappedAreaHa',
   ];
 
@@ -202,6 +202,7 @@ describe('GET /api/yield-gap', () => {
     const row = b.rows.find((r: { regionId: string }) => r.regionId === '5107925');
     for (const f of [...CONTRACT, 'mappedAreaCi95Ha', 'priorityRank', 'priorityScore', 'inputs', 'flags', 'method']) expect(row).toHaveProperty(f);
     const e = expected('5107925', 'soy', 2014);
+    expect(row.reportedYieldKgHa).toBe(e.reported);
     expect(row.actualYieldKgHa).toBeCloseTo(e.ya!, 9);
     expect(row.attainableYieldKgHa).toBeCloseTo(e.att, 9);
     expect(row.yieldGapPct).toBeCloseTo((100 * e.gap!) / e.att, 9);
@@ -231,13 +232,14 @@ describe('GET /api/yield-gap', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="yield-gap_soy_2014.csv"');
     const recs = parseCsvRecords(res.body.replace(/\r\n$/, ''));
-    expect(recs[0]!.slice(0, 15)).toEqual(CONTRACT.slice(0, 15));
+    expect(recs[0]!.slice(0, 16)).toEqual(CONTRACT.slice(0, 16));
     expect(recs[0]).toContain('mappedAreaCi95LowHa');
     expect(recs[0]).toContain('priorityRank');
     expect(recs).toHaveLength(142);
     const i = recs[0]!.indexOf('actualYieldKgHa');
     const sorriso = recs.find((r) => r[0] === '5107925')!;
     expect(Number(sorriso[i])).toBeCloseTo(expected('5107925', 'soy', 2014).ya!, 9);
+    expect(Number(sorriso[recs[0]!.indexOf('reportedYieldKgHa')])).toBe(expected('5107925', 'soy', 2014).reported);
     expect(res.body).toContain('Cláudia');
   });
 
