@@ -7,7 +7,7 @@
 import type { Cluster } from '../../scripts/cluster-up.js';
 import { percentileLinear as percentile } from '../../server/analytics/percentile.js';
 
-export const MIXED_PATHS = [
+const MIXED_PATHS = [
   ...Array.from({ length: 16 }, (_, k) => `/tiles/sinop/${10 + (k % 3)}/${[354, 708, 1416][k % 3]! + (k % 2)}/${[545, 1090, 2181][k % 3]!}.png?variable=${k % 2 ? 'evi' : 'ndvi'}&rescale=0.${k % 9},0.9`),
   '/api/scenes',
   '/api/scenes/sinop',
@@ -17,7 +17,7 @@ export const MIXED_PATHS = [
   '/api/point?lon=-55.6&lat=-11.65&scene=sinop',
 ];
 
-export interface KillLoadResult {
+interface KillLoadResult {
   requests: number;
   failed: Array<{ status: number; path: string }>;
   killedAtSeconds: number;
