@@ -153,6 +153,16 @@ const RegionSummary = Type.Object(
   { additionalProperties: false },
 );
 
+export const ExchangeRatesResponse = Type.Object(
+  {
+    unit: Type.Literal('BRL per USD'),
+    source: Type.String(),
+    licence: Type.String(),
+    rates: Type.Array(Type.Object({ year: Type.Integer(), brlPerUsd: Type.Number() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, description: 'Brazilian reais per US dollar, annual averages' },
+);
+
 export const CropsResponse = Type.Object(
   {
     defaultCrop: Type.String({ description: 'the crop shown first (regions configuration: yieldGap.defaultCrop, else the first crop)' }),

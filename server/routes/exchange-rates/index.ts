@@ -4,12 +4,12 @@
  * the regions configuration. The dashboard converts the World Bank USD values to BRL at the rate of
  * the indicator's year, and keeps USD for a year without a rate. 404 when the table is not there.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Type } from 'typebox';
 import { notFound } from '../../errors.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
+import { ExchangeRatesResponse } from '../../contract/regions.js';
 
 const RATES_FILE = 'socioeconomic/fred_brl_per_usd_annual_1995_2025.csv';
 
@@ -28,7 +28,7 @@ function parseAnnualRates(csv: string): Array<{ year: number; brlPerUsd: number 
   });
 }
 
-export default async function exchangeRateRoutes(app: FastifyInstance) {
+export default (async function exchangeRateRoutes(app) {
   const file = join(dirname(app.regions.data.configPath), RATES_FILE);
   const rates = existsSync(file) ? parseAnnualRates(readFileSync(file, 'utf8')) : null;
   app.get('/api/exchange-rates', {
@@ -36,12 +36,7 @@ export default async function exchangeRateRoutes(app: FastifyInstance) {
       tags: ['regions'],
       summary: 'Brazilian reais per US dollar, annual averages (FRED DEXBZUS), for showing the USD values in BRL at the year\'s rate',
       response: {
-        200: Type.Object({
-          unit: Type.Literal('BRL per USD'),
-          source: Type.String(),
-          licence: Type.String(),
-          rates: Type.Array(Type.Object({ year: Type.Integer(), brlPerUsd: Type.Number() })),
-        }),
+        200: ExchangeRatesResponse,
         ...problemResponses,
       },
     },
@@ -54,4 +49,4 @@ export default async function exchangeRateRoutes(app: FastifyInstance) {
       rates,
     };
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;

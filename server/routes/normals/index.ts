@@ -3,13 +3,13 @@
  * normal (mean of the 10 years before), and the state's totals per year with the 10-year trend.
  * Same crops and years as /api/yield-gap (and the same 400s).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MIN_NORMAL_YEARS, normalRows, stateSeries, stateTrend } from '../../analytics/normals.js';
 import { NormalsQuery, NormalsResponse } from '../../contract/normals.js';
-import { problemResponses } from '../schemas.js';
+import { problemResponses } from '../../contract/common.js';
 
-export default async function normalsRoutes(app: FastifyInstance) {
-  app.get<{ Querystring: { crop?: string; year?: number } }>('/api/normals', {
+export default (async function normalsRoutes(app) {
+  app.get('/api/normals', {
     schema: {
       tags: ['regions'],
       summary: "Yield and production of each municipality against its normal (mean of the 10 years before), and the state's totals per year with their trend",
@@ -52,4 +52,4 @@ export default async function normalsRoutes(app: FastifyInstance) {
         `state yield = production / planted area of the municipalities reporting both; trend = least-squares slope over the ${N} years up to the year.`,
     };
   });
-}
+}) satisfies FastifyPluginAsyncTypebox;
