@@ -171,7 +171,7 @@ const en = {
   kgAndSacas: '{kg} kg/ha ({sc} sacas/ha)',
   safrinha: 'second-crop (safrinha) {crop}',
   farmerYear: 'Year of the municipal figures',
-  inEnglish: '',
+  inEnglish: '(in English)',
   gapUnknownCrop: 'No {crop} yields of this municipality are available.',
   fewSamples: 'Only {n} fields were sampled for this comparison: take it as a rough indication.',
   gapNone: 'In {region}, {crop} yields are already among the best of the state (no gap).',

@@ -605,6 +605,14 @@ const checks: Check[] = [
         if (Math.abs(sacas - (kg / 60) * soyHa) > 1e-6 * sacas) throw new Error(`sacas ${sacas} vs ${kg} kg/ha x ${soyHa} ha / 60`);
         yieldNote = `; ${text.slice(0, 140)}`;
       }
+      // the drawn field's planting time: the page shows what POST /api/phenology/field answers for the same polygon
+      const sosRes = await fetch(`${server.url}/api/phenology/field`, { method: 'POST', headers: { 'Content-Type': 'application/geo+json' }, body: JSON.stringify({ type: 'Feature', properties: {}, geometry: drawn[0]!.geometry }) });
+      if (!sosRes.ok) throw new Error(`POST /api/phenology/field -> ${sosRes.status}`);
+      const sosApi = (await sosRes.json()) as { seasons: Array<{ season: number; date: string | null }> };
+      await page.locator('[data-testid="drawn-field-answers"] [data-testid="field-basis"]').waitFor({ timeout: 60_000 });
+      const shownSos = await evalJson<Array<[string, string]>>(`[...document.querySelectorAll('[data-testid="drawn-field-answers"] [data-sos]')].map((l) => [l.dataset.season, l.dataset.sos])`);
+      const wantSos = sosApi.seasons.filter((x) => x.date).map((x) => [String(x.season), x.date]);
+      if (!wantSos.length || JSON.stringify(shownSos) !== JSON.stringify(wantSos)) throw new Error(`field start of season shown ${JSON.stringify(shownSos)} vs API ${JSON.stringify(wantSos)}`);
       await shot('desktop-farmer-field-pt.png');
       // by keyboard: three corners at the map's centre, the map moved between them
       await page.locator('[data-control="draw-start"]').focus();

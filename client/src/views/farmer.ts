@@ -4,9 +4,10 @@
  * the typical curve of its class and the municipality's average, how its peak compares with fields
  * of the same class, when it turned green, and the municipality's yield gap.
  */
+import type { Feature, Polygon } from 'geojson';
 import { api } from '../api';
 import { yieldGapTable } from '../datasets';
-import { regionContaining } from '../geo';
+import { pointInside, regionContaining } from '../geo';
 import { param, setParams } from '../permalink';
 import { FieldDraw } from './field-draw';
 import { compareWithNormalSeason } from '../seasons';
@@ -19,7 +20,7 @@ import { inBBox, maplibregl } from '../map/map';
 import { describeError, notice } from '../notice';
 import { daysBetween, greenUp, meanCurve, medianCurve, peak, shareBelow, type Curve } from '../profiles';
 import { sampleScene } from '../sampling';
-import type { Crop, Ctx } from '../state';
+import { on, type Crop, type Ctx } from '../state';
 import { cropLabel, cropsOfClass } from '../crops';
 import type { PointInfo, SceneSummary, YieldGapRow } from '../types';
 
@@ -54,14 +55,23 @@ export class FarmerView {
   private readonly yearEl = h('div', { class: 'field farmer-year' });
   /** "draw your field" and its zonal statistics; announces each field on the bus ('field-drawn') */
   readonly fieldDraw: FieldDraw;
+  /** the drawn field's start of season (POST /api/phenology/field), weather and alerts */
+  private readonly fieldAnswers = new FieldAnswers('drawn-field-answers');
+  private fieldAnswered = false;
 
   constructor(private readonly ctx: Ctx) {
     this.report = new FieldReportForm(() => this.ctx.model.value);
     const wanted = Number(param('fyear'));
     this.year = ctx.years.includes(wanted) ? wanted : ctx.year;
     this.fieldDraw = new FieldDraw(ctx, () => this.year);
-    this.el = h('div', { class: 'view view-farmer' }, this.formEl, this.yearEl, this.statusEl, this.resultEl, this.fieldDraw.el);
+    this.el = h('div', { class: 'view view-farmer' }, this.formEl, this.yearEl, this.statusEl, this.resultEl, this.fieldDraw.el, this.fieldAnswers.el);
+    // a drawn field gets its own planting-time answer: the mean start of season over its pixels
+    on<Feature<Polygon>>(ctx, 'field-drawn', (field) => {
+      this.fieldAnswered = true;
+      this.fieldAnswers.setField(field.geometry, pointInside(field.geometry), null);
+    });
     onLangChange(() => {
+      if (this.fieldAnswered) this.fieldAnswers.rerender();
       this.renderForm();
       this.renderYear();
       this.renderResult();

@@ -83,10 +83,15 @@ const dayMonth = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateStrin
 const dayToDate = (season: number, day: number) => new Date(Date.UTC(season, 8, 1) + Math.round(day) * 86_400_000).toISOString().slice(0, 10);
 
 export class FieldAnswers {
-  readonly el = h('section', { class: 'field-answers', 'data-testid': 'field-answers' });
+  readonly el: HTMLElement;
   private key = '';
   private ctrl: AbortController | null = null;
   private data: { sos: PhenologyPoint | PhenologyField | Error | null; wx: WeatherPoint | Error | null; alerts: AlertList | Error | null } = { sos: null, wx: null, alerts: null };
+
+  /** `testId`: 'field-answers' beside a point, 'drawn-field-answers' below a drawn field */
+  constructor(testId = 'field-answers') {
+    this.el = h('section', { class: 'field-answers', 'data-testid': testId });
+  }
 
   setPoint(lon: number, lat: number, cropName: string | null): void {
     this.load(`${lon},${lat},${cropName}`, lon, lat, (signal) => answersApi.phenology(lon, lat, cropName, signal));

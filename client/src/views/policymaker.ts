@@ -13,7 +13,7 @@ import { barChart } from '../chart';
 import { h, nextId, replaceKeepingFocus } from '../dom';
 import { saveText } from '../download';
 import { API_CSV_COLUMNS, flatRow, toCsv } from '../csv';
-import { colormapName, fmtNum, onLangChange, t } from '../i18n';
+import { colormapName, fmtNum, getLang, onLangChange, t } from '../i18n';
 import { fmtIndicator, indicator, INDICATORS, indicatorLabel, valueOf, type IndicatorKey } from '../indicators';
 import { choroplethLegend, NO_DATA_COLOR } from '../legend';
 import { fillExpression, fixedClasses, type Classes } from '../map/choropleth';
@@ -385,8 +385,8 @@ export class PolicymakerView {
     children.push(this.historyBlock(id));
     const flags = row.flags;
     // flags and the method come from the service in English only (no codes yet): marked as English text, and said so
-    if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length}) ${t('inEnglish')}`.trim()), h('ul', { lang: 'en' }, ...flags.map((f) => h('li', {}, f)))));
-    if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, `${t('method')} ${t('inEnglish')}`.trim()), h('p', { lang: 'en' }, row.method), this.priorityMethod ? h('p', { lang: 'en' }, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
+    if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length}) ${getLang() === 'en' ? '' : t('inEnglish')}`.trim()), h('ul', { lang: 'en' }, ...flags.map((f) => h('li', {}, f)))));
+    if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, `${t('method')} ${getLang() === 'en' ? '' : t('inEnglish')}`.trim()), h('p', { lang: 'en' }, row.method), this.priorityMethod ? h('p', { lang: 'en' }, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
     children.push(this.answers.for(id, this.ctx.crop));
     children.push(this.sourcesBlock(id));
     replaceKeepingFocus(this.regionEl, ...children);
