@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 
 let passed = 0;
 let failed = 0;
-for (const f of ['test/artifacts/unit-summary.json', 'test/artifacts/browser-summary.json']) {
+for (const f of ['test/artifacts/unit-summary.json', 'test/artifacts/browser-summary.json', 'test/artifacts/second-region-summary.json']) {
   if (!existsSync(f)) {
     failed++;
     console.log(`missing ${f}`);

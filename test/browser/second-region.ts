@@ -7,7 +7,7 @@
  *
  * Screenshot: test/browser/screenshots/second-region.png
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, waitForExpr } from './browser.js';
 import { REPO, startGranary } from './server.js';
@@ -53,4 +53,6 @@ for (const [lang, label] of [['pt', 'Milho safrinha'], ['en', 'Second-crop corn'
 await browser.close();
 await server.close();
 console.log(`second-region: ${passed} passed, ${failed} failed`);
+mkdirSync(join(REPO, 'test/artifacts'), { recursive: true });
+writeFileSync(join(REPO, 'test/artifacts/second-region-summary.json'), JSON.stringify({ passed, failed }));
 process.exit(failed > 0 ? 1 : 0);
