@@ -18,7 +18,7 @@ export const OutlookResult = Type.Object({
   outlook: nullable(Type.Object({ season: Type.Integer(), predictedYieldKgHa: Type.Number(), plusMinusKgHa: Type.Number(), note: Type.String() })),
   notes: Type.Array(Type.String()),
 });
-export const OutlookQuery = Type.Object({ crop: Type.Optional(Type.String({ maxLength: 20, description: 'soy | maize (default soy)' })) });
+export const OutlookQuery = Type.Object({ crop: Type.Optional(Type.String({ maxLength: 20, description: 'a crop of the regions configuration (GET /api/crops; default its defaultCrop)' })) });
 export const OutlookParams = Type.Object({ regionId: Type.String({ pattern: '^[0-9]{7}$' }) });
 export const OutlookList = Type.Object({ results: Type.Array(OutlookResult) });
 

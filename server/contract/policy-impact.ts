@@ -6,7 +6,7 @@ export const PolicyImpactQuery = Type.Object({
   regions: Type.String({ pattern: '^[0-9]{7}(,[0-9]{7}){0,49}$', description: 'the municipalities the policy reached (IBGE codes, comma separated, up to 50)' }),
   start: Type.Integer({ minimum: 2002, maximum: 2100, description: 'first year the policy could act' }),
   indicator: Type.Optional(Type.Union([Type.Literal('yield'), Type.Literal('area'), Type.Literal('production')], { description: 'default yield' })),
-  crop: Type.Optional(Type.String({ maxLength: 20, description: 'soy | maize (default soy)' })),
+  crop: Type.Optional(Type.String({ maxLength: 20, description: 'a crop of the regions configuration (GET /api/crops; default its defaultCrop)' })),
   preYears: Type.Optional(Type.Integer({ minimum: 3, maximum: 15, description: 'default 5' })),
   postYears: Type.Optional(Type.Integer({ minimum: 1, maximum: 15, description: 'default 5' })),
   controls: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'matches per treated municipality (default 5)' })),

@@ -13,7 +13,7 @@ const SuitabilityRow = Type.Object({
 });
 
 const Window = { from: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'first year (default: last year - 9)' })), to: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'last year (default: the latest PAM year)' })) };
-export const SuitabilityListQuery = Type.Object({ crop: Type.Optional(Type.String({ maxLength: 20, description: 'soy | maize (default soy)' })), region: Type.Optional(Type.String({ pattern: '^[0-9]{7}$' })), ...Window, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) });
+export const SuitabilityListQuery = Type.Object({ crop: Type.Optional(Type.String({ maxLength: 20, description: 'a crop of the regions configuration (GET /api/crops; default its defaultCrop)' })), region: Type.Optional(Type.String({ pattern: '^[0-9]{7}$' })), ...Window, format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) });
 export const SuitabilityOneQuery = Type.Object(Window);
 export const SuitabilityParams = Type.Object({ regionId: Type.String({ pattern: '^[0-9]{7}$' }) });
 

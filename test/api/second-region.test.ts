@@ -60,4 +60,16 @@ describe('a second regions configuration', () => {
     expect(regions.description.startsWith(CONFIG.regions.description)).toBe(true);
     expect(cols.collections.map((c: { id: string }) => c.id)).not.toContain('crop-samples');
   });
+  it('answers suitability, outlook and policy impact without a crop with the configuration\'s default crop', async () => {
+    const suit = await get('/api/suitability');
+    expect(suit.statusCode).toBe(200);
+    expect(suit.json().crop).toBe('safrinha-corn'); // the configuration names no defaultCrop: its first (only) crop
+    expect(suit.json().rows.map((r: { crop: string }) => r.crop)).toEqual(['safrinha-corn', 'safrinha-corn', 'safrinha-corn', 'safrinha-corn']);
+    const outlook = await get('/api/outlook/5107909');
+    expect(outlook.statusCode).toBe(200);
+    expect(outlook.json().crop).toBe('safrinha-corn');
+    const did = await get('/api/policy-impact?regions=5107909&start=2015&controls=1');
+    expect(did.statusCode).toBe(200);
+    expect(did.json().crop).toBe('safrinha-corn');
+  });
 });

@@ -36,10 +36,10 @@ export default (async function outlookRoutes(app) {
     schema: { tags, summary: 'Yield outlook for every municipality with imagery: available (with its validated error) or why not', querystring: OutlookQuery, response: { 200: OutlookList, ...problemResponses } },
   }, async (req) => {
     const ids = [...new Set(app.phenology.list().flatMap((p) => (p.regionSeries ?? []).map((r) => r.regionId)))].sort();
-    return { results: ids.map((id) => answer(id, req.query.crop ?? 'soy')) };
+    return { results: ids.map((id) => answer(id, req.query.crop ?? app.regions.defaultCrop)) };
   });
 
   app.get('/api/outlook/:regionId', {
     schema: { tags, summary: 'Municipal yield from the season\'s vegetation signal, validated leave-one-season-out, its error beside the outlook; says when there are too few seasons', params: OutlookParams, querystring: OutlookQuery, response: { 200: OutlookResult, ...problemResponses } },
-  }, async (req) => answer(req.params.regionId, req.query.crop ?? 'soy'));
+  }, async (req) => answer(req.params.regionId, req.query.crop ?? app.regions.defaultCrop));
 }) satisfies FastifyPluginAsyncTypebox;

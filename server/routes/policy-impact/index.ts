@@ -1,6 +1,6 @@
 /**
  * Policy impact (server/policy-impact):
- *   GET /api/policy-impact?regions=<id,id>&start=<year>&indicator=yield|area|production&crop=soy|maize
+ *   GET /api/policy-impact?regions=<id,id>&start=<year>&indicator=yield|area|production&crop=<a configured crop, default the configuration's defaultCrop>
  *       [&preYears=5][&postYears=5][&controls=5][&format=json|csv]
  * Difference in differences on a matched comparison group, 95 % bootstrap interval, placebo in time.
  */
@@ -19,7 +19,7 @@ export default (async function policyImpactRoutes(app) {
     schema: { tags: ['policy-impact'], summary: 'Difference in differences on a matched comparison group, with a 95 % bootstrap interval and a placebo check (JSON or CSV of the yearly series)', querystring: PolicyImpactQuery, response: { 200: PolicyImpactResult, ...problemResponses } },
   }, async (req, reply) => {
     const q = req.query;
-    const crop = q.crop ?? 'soy';
+    const crop = q.crop ?? app.regions.defaultCrop;
     const indicator: Indicator = q.indicator ?? 'yield';
     const treated = [...new Set(q.regions.split(','))];
     for (const id of treated) app.regions.get(id);

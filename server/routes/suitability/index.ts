@@ -41,7 +41,7 @@ export default (async function suitabilityRoutes(app) {
   app.get('/api/suitability', {
     schema: { tags, summary: `Statistical suitability of a crop per municipality (${LABEL})`, querystring: SuitabilityListQuery, response: { 200: SuitabilityListResult, ...problemResponses } },
   }, async (req, reply) => {
-    const crop = req.query.crop ?? 'soy';
+    const crop = req.query.crop ?? app.regions.defaultCrop;
     app.regions.checkCrop(crop);
     if (req.query.region) app.regions.get(req.query.region);
     const rows = rowsFor(crop, windowOf(crop, req.query.from, req.query.to)).filter((r) => !req.query.region || r.regionId === req.query.region);
