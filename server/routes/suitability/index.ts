@@ -4,6 +4,7 @@
  *   GET /api/suitability/{regionId}[?from][&to]                         every crop here, and "would another crop do better"
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { LRUCache } from 'lru-cache';
 import { problemResponses } from '../../contract/common.js';
 import { SuitabilityListQuery, SuitabilityListResult, SuitabilityOneQuery, SuitabilityParams, SuitabilityRegion } from '../../contract/suitability.js';
 import { GranaryError } from '../../errors.js';
@@ -23,13 +24,13 @@ export default (async function suitabilityRoutes(app) {
     if (f < y0 || t > y1 || t - f < 4) throw new GranaryError('bad-request', `the window must lie in ${y0}-${y1} and span at least 5 years (got ${f}-${t})`, { validRange: [y0, y1] });
     return [f, t];
   };
-  const memo = new Map<string, SuitabilityRow[]>();
+  // one entry per crop and year window; least recently used evicted (no wholesale wipe when full)
+  const memo = new LRUCache<string, SuitabilityRow[]>({ max: 100 });
   const rowsFor = (crop: string, years: [number, number]): SuitabilityRow[] => {
     const key = `${crop}|${years.join('-')}`;
     const hit = memo.get(key);
     if (hit) return hit;
     const rows = compute(crop, years);
-    if (memo.size > 100) memo.clear();
     memo.set(key, rows);
     return rows;
   };
