@@ -1,6 +1,6 @@
 /**
  * The dashboard's CSV of yield-gap rows: the same columns, in the same order, as the API's
- * `/api/yield-gap?format=csv` (server/routes/regions/rows.ts flatRow; the browser check compares
+ * `/api/yield-gap?format=csv` (server/regions/rows.ts flatRow, FLAT_ROW_COLUMNS; the browser check compares
  * the two headers), numbers rounded to what the data supports, and two dialects:
  * - `intl`: RFC 4180 (comma, `.` decimals, no BOM), what GIS tools and scripts read;
  * - `pt-BR`: what Excel and LibreOffice in Brazilian Portuguese open correctly: `;` separator,
@@ -12,7 +12,7 @@ import type { YieldGapRow } from './types';
 type CsvDialect = 'intl' | 'pt-BR';
 
 export const API_CSV_COLUMNS = [
-  'regionId', 'name', 'crop', 'year', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
+  'regionId', 'name', 'crop', 'year', 'reportedYieldKgHa', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
   'productionGapT', 'population', 'productionPerCapitaKg', 'priceUsdPerT', 'productionGapValueUsd', 'mappedAreaHa', 'mappedAreaCi95LowHa',
   'mappedAreaCi95HighHa', 'cropMapSceneId', 'cropMapModelId', 'cropMapRegionCoveredShare', 'priorityRank', 'priorityScore', 'windowStart',
   'windowEnd', 'attainablePercentile', 'populationYear', 'flags',
@@ -20,7 +20,7 @@ export const API_CSV_COLUMNS = [
 
 /** Decimals kept per column (the inputs are whole kg/ha, hectares and tonnes from IBGE). */
 const DIGITS: Record<string, number> = {
-  actualYieldKgHa: 1, attainableYieldKgHa: 1, yieldGapKgHa: 1, yieldGapPct: 2, plantedAreaHa: 0, productionT: 0, productionGapT: 0,
+  reportedYieldKgHa: 1, actualYieldKgHa: 1, attainableYieldKgHa: 1, yieldGapKgHa: 1, yieldGapPct: 2, plantedAreaHa: 0, productionT: 0, productionGapT: 0,
   population: 0, productionPerCapitaKg: 1, priceUsdPerT: 2, productionGapValueUsd: 0, mappedAreaHa: 0, mappedAreaCi95LowHa: 0,
   mappedAreaCi95HighHa: 0, cropMapRegionCoveredShare: 4, priorityScore: 2,
 };

@@ -9,6 +9,11 @@ describe('dashboard CSV', () => {
     expect(API_CSV_COLUMNS).toEqual(expect.arrayContaining(['mappedAreaCi95LowHa', 'mappedAreaCi95HighHa', 'windowStart', 'priorityScore']));
   });
 
+  // the exact equality with the server's columns: test/unit/analytics/yield-gap-csv-columns.test.ts
+  it('carries the reported yield of the year, as the API CSV does, right after year', () => {
+    expect(API_CSV_COLUMNS.indexOf('reportedYieldKgHa')).toBe(API_CSV_COLUMNS.indexOf('year') + 1);
+  });
+
   it('rounds float noise away per column', () => {
     expect(csvCell(231.4749999999999, 'actualYieldKgHa', 'intl')).toBe('231.5');
     expect(csvCell(12.345678, 'yieldGapPct', 'intl')).toBe('12.35');
@@ -32,8 +37,9 @@ describe('dashboard CSV', () => {
   });
 
   it('flattens the interval, crop map and inputs like the API', () => {
-    const row = { regionId: '5107909', name: 'Sinop', crop: 'soy', year: 2014, mappedAreaHa: 100, mappedAreaCi95Ha: [80, 120], cropMap: { sceneId: 'sinop', modelId: 'm', regionCoveredShare: 0.5 }, inputs: { window: [2005, 2014], attainableYield: { percentile: 95 }, population: { yearUsed: 2014 } }, flags: ['a', 'b'] } as unknown as YieldGapRow;
+    const row = { regionId: '5107909', name: 'Sinop', crop: 'soy', year: 2014, reportedYieldKgHa: 3120, mappedAreaHa: 100, mappedAreaCi95Ha: [80, 120], cropMap: { sceneId: 'sinop', modelId: 'm', regionCoveredShare: 0.5 }, inputs: { window: [2005, 2014], attainableYield: { percentile: 95 }, population: { yearUsed: 2014 } }, flags: ['a', 'b'] } as unknown as YieldGapRow;
     const f = flatRow(row);
+    expect(f.reportedYieldKgHa).toBe(3120);
     expect([f.mappedAreaCi95LowHa, f.mappedAreaCi95HighHa, f.cropMapSceneId, f.windowStart, f.windowEnd, f.attainablePercentile, f.populationYear, f.flags]).toEqual([80, 120, 'sinop', 2005, 2014, 95, 2014, 'a; b']);
   });
 });
