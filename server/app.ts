@@ -43,7 +43,7 @@ import ogcRoutes from './routes/collections/index.js';
 import layerRoutes from './routes/layers/index.js';
 import regionLookup from './plugins/region-lookup.js';
 import uncertainPlacesPlugin from './plugins/uncertain-places.js';
-import { LayerRegistry } from './routes/collections/layers.js';
+import layersPlugin from './plugins/layers.js';
 import cropRoutes from './routes/crops/index.js';
 import pointRoutes from './routes/point/index.js';
 import reportsRoutes from './routes/reports/index.js';
@@ -214,7 +214,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(footprintPlugin);
   await app.register(regionLookup);
   await app.register(uncertainPlacesPlugin);
-  app.decorate('layers', new LayerRegistry(app));
+  await app.register(layersPlugin);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(serviceRoutes);

@@ -19,9 +19,9 @@ import { problemResponses } from '../../contract/common.js';
 import { CollectionParams, Collections, Collection, Conformance, DEFAULT_LIMIT, FeatureParams, FeatureQuery, ItemsPage, ItemsQuery, Landing, MAX_LIMIT, OneFeature, QueryablesDoc } from '../../contract/ogc.js';
 import { originOf } from '../origin.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
-import { intersectsBoxes, parseBbox, type Box } from './bbox.js';
-import type { LayerDef, LayerSnapshot, ServedFeature } from './layer-types.js';
-import type { QueryableLayer } from './pg-crop-map.js';
+import { intersectsBoxes, parseBbox, type Box } from '../../services/layers/bbox.js';
+import type { LayerDef, LayerSnapshot, ServedFeature } from '../../services/layers/layer-types.js';
+import type { QueryableLayer } from '../../services/layers/pg-crop-map.js';
 
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 const CONFORMANCE = [

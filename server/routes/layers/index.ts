@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest } from '../../errors.js';
 import { problemResponses } from '../../contract/common.js';
 import { LayerDownload, LayerFileParams, LayerFileQuery } from '../../contract/ogc.js';
-import type { ServedFeature } from '../collections/layer-types.js';
+import type { ServedFeature } from '../../services/layers/layer-types.js';
 import { sendCsv, sendGeojsonDownload } from './http.js';
 
 function* asFeatures(features: ReadonlyArray<ServedFeature>): Generator<unknown> {

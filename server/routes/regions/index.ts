@@ -9,7 +9,7 @@ import { PRIORITY_METHOD } from '../../analytics/priority.js';
 import { GranaryError } from '../../errors.js';
 import { DEFAULT_YEAR_RULE } from '../../plugins/regions.js';
 import { cropYear, regionIndicators } from '../../regions/indicators.js';
-import { intersectsBoxes, parseBbox } from '../collections/bbox.js';
+import { intersectsBoxes, parseBbox } from '../../services/layers/bbox.js';
 import { sendCsv, wantsCsv } from '../layers/http.js';
 import { originOf } from '../origin.js';
 import { apiRows, flatRow, FLAT_ROW_COLUMNS, ROW_FIELDS, type ApiRow } from '../../regions/rows.js';

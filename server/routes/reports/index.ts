@@ -9,7 +9,7 @@
  *   POST /api/field-reports/{id}/reject     token only
  *
  * Only approved reports are ever served as data: the `field-reports` collection
- * (server/routes/collections/field-reports.ts) and `granary labels export-reports`. A pending report's
+ * (server/services/layers/field-reports.ts) and `granary labels export-reports`. A pending report's
  * content (its note in particular) is visible to token holders only.
  *
  * The class must be one of the installed model's class names (the default model unless `model` is

@@ -8,7 +8,7 @@
  *       suppression, with their top-2 classes: where a field visit improves the map most
  *
  * Both are computed in a worker from the same classified blocks as the crop tiles. The places are
- * also the `uncertain-places` collection (server/routes/collections/uncertain-places.ts).
+ * also the `uncertain-places` collection (server/services/layers/field-reports.ts uncertainPlacesLayer).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problemResponses } from '../../contract/common.js';

@@ -153,12 +153,6 @@ function flattenValue(v: unknown): PropValue {
   return JSON.stringify(v);
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** the vector layers, shared by the OGC and download routes (decorated in app.ts once the regions are loaded) */
-    layers: LayerRegistry;
-  }
-}
 
 /** Snapshots of a layer kept (years x crops x layers in use); least recently used go first. */
 const SNAPSHOTS_KEPT = 100;

@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Geometry } from 'geojson';
 import { badRequest, notFound } from '../../errors.js';
 import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
-import { placesFeatures, type PlacesAnswer } from '../../services/uncertain-places.js';
+import { placesFeatures, type PlacesAnswer } from '../uncertain-places.js';
 import type { UncertaintyMeasure } from '../../pipeline/uncertainty.js';
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
