@@ -9,10 +9,22 @@ import { getLang } from './i18n';
 export type CropInfo = CropsResponse['crops'][number];
 
 let known: CropInfo[] = [];
+let regions: Pick<CropsResponse, 'regionsTitle' | 'sources'> = { regionsTitle: '', sources: [] };
 
-/** Remembers the server's crop list (once, at start) for the labels. */
-export function setCrops(list: CropInfo[]): void {
-  known = list;
+/** Remembers the server's configuration (once, at start): the crop list for the labels, the regions' title and sources. */
+export function setCrops(body: Pick<CropsResponse, 'crops' | 'regionsTitle' | 'sources'>): void {
+  known = body.crops;
+  regions = { regionsTitle: body.regionsTitle, sources: body.sources };
+}
+
+/** What the regions are (the configuration's title), e.g. for the state's totals and the PNG export. */
+export function regionsTitle(): string {
+  return regions.regionsTitle;
+}
+
+/** The configuration's data sources as one line, as their providers name them. */
+export function sourcesLine(): string {
+  return regions.sources.join(', ');
 }
 
 /** The crop's name for people in the page's language, from the server's configuration; else the crop name. */

@@ -5,6 +5,7 @@
  * the map's pixels are read inside MapLibre's render event (no preserveDrawingBuffer needed).
  */
 
+import { sourcesLine } from './crops';
 import { defineStrings, fmtDate } from './i18n';
 import type { GMap } from './map/map';
 
@@ -15,14 +16,12 @@ const tr = defineStrings(
     print: 'Print',
     sources: 'Sources: {list}',
     made: 'Granary · {date} · {url}',
-    dataSources: 'IBGE PAM (crop statistics), IBGE population estimates, World Bank Pink Sheet (prices), IBGE municipal boundaries',
   },
   {
     exportPng: 'Salvar mapa em PNG',
     print: 'Imprimir',
     sources: 'Fontes: {list}',
     made: 'Granary · {date} · {url}',
-    dataSources: 'IBGE PAM (estatísticas agrícolas), estimativas de população do IBGE, World Bank Pink Sheet (preços), malha municipal do IBGE',
   },
 );
 
@@ -115,7 +114,7 @@ export async function exportMapPng(map: GMap, title: string, attribution: string
   g.font = font(11);
   g.fillStyle = '#5a6469';
   const fy = headH + Math.max(img.height, legendH) + 20 * dpr;
-  g.fillText(tr('sources', { list: [tr('dataSources'), attribution].filter(Boolean).join('; ') }), pad, fy, W - pad * 2);
+  g.fillText(tr('sources', { list: [sourcesLine(), attribution].filter(Boolean).join('; ') }), pad, fy, W - pad * 2);
   g.fillText(tr('made', { date: fmtDate(new Date().toISOString()), url: location.href }), pad, fy + lineH, W - pad * 2);
   return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('canvas.toBlob failed'))), 'image/png'));
 }

@@ -72,7 +72,7 @@ async function boot(): Promise<void> {
     setParams({ lang: getLang() });
   };
   // the server's crops first (a few hundred bytes), then the years of the chosen one, in parallel with what the map needs
-  const cropsP = api.crops().catch(() => ({ defaultCrop: '', crops: [] as CropInfo[] }));
+  const cropsP = api.crops().catch(() => ({ defaultCrop: '', regionsTitle: '', sources: [] as string[], crops: [] as CropInfo[] }));
   const yearsP = cropsP.then((c) => resolveYears(chooseCrop(c.crops, c.defaultCrop)));
   let scenes: SceneSummary[];
   let colormaps: Colormap[];
@@ -97,7 +97,7 @@ async function boot(): Promise<void> {
 
   mark('catalog');
   const crops = await cropsP;
-  setCrops(crops.crops);
+  setCrops(crops);
   const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution'], mapPosition());
   map.on('moveend', () => setParams({ map: formatMapPosition(map.getZoom(), map.getCenter().lat, map.getCenter().lng) }));
   const ctx: Ctx = {

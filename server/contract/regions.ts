@@ -166,6 +166,8 @@ export const ExchangeRatesResponse = Type.Object(
 export const CropsResponse = Type.Object(
   {
     defaultCrop: Type.String({ description: 'the crop shown first (regions configuration: yieldGap.defaultCrop, else the first crop)' }),
+    regionsTitle: Type.String({ description: 'what the regions are, for people (regions configuration: regions.title); empty when not configured' }),
+    sources: Type.Array(Type.String(), { description: 'the data sources of the regions configuration (boundaries and tables), as their providers name them, without repeats' }),
     crops: Type.Array(
       Type.Object(
         {

@@ -27,6 +27,8 @@ describe('a second regions configuration', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
       defaultCrop: 'safrinha-corn',
+      regionsTitle: CONFIG.regions.title,
+      sources: [...new Set([CONFIG.regions.source, ...CONFIG.tables.map((x: { source: string }) => x.source)])],
       crops: [{ crop: 'safrinha-corn', labels: { en: 'Second-crop corn', 'pt-BR': 'Milho safrinha' }, mapClasses: ['Soy_Corn', 'Soybean-maize'], years: [2000, 2024] }],
     });
   });

@@ -32,7 +32,12 @@ export default (async function regionRoutes(app) {
       summary: 'The crops of the regions configuration: names, labels per language, crop-map classes, years',
       response: { 200: CropsResponse },
     },
-  }, async () => ({ defaultCrop: app.regions.defaultCrop, crops: app.regions.cropInfos }));
+  }, async () => ({
+    defaultCrop: app.regions.defaultCrop,
+    regionsTitle: app.regions.data.config.regions.title ?? '',
+    sources: [...new Set(app.regions.sources.map((s) => s.source))],
+    crops: app.regions.cropInfos,
+  }));
 
   app.get(
     '/api/regions',
