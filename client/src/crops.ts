@@ -9,17 +9,17 @@ import { getLang } from './i18n';
 export type CropInfo = CropsResponse['crops'][number];
 
 let known: CropInfo[] = [];
-let regions: Pick<CropsResponse, 'regionsTitle' | 'sources'> = { regionsTitle: '', sources: [] };
+let regions: Pick<CropsResponse, 'regionsTitle' | 'areaName' | 'sources'> = { regionsTitle: '', areaName: '', sources: [] };
 
 /** Remembers the server's configuration (once, at start): the crop list for the labels, the regions' title and sources. */
-export function setCrops(body: Pick<CropsResponse, 'crops' | 'regionsTitle' | 'sources'>): void {
+export function setCrops(body: Pick<CropsResponse, 'crops' | 'regionsTitle' | 'areaName' | 'sources'>): void {
   known = body.crops;
-  regions = { regionsTitle: body.regionsTitle, sources: body.sources };
+  regions = { regionsTitle: body.regionsTitle, areaName: body.areaName, sources: body.sources };
 }
 
-/** What the regions are (the configuration's title), e.g. for the state's totals and the PNG export. */
-export function regionsTitle(): string {
-  return regions.regionsTitle;
+/** The place the regions make up (a proper name, the same in every language), heading its totals. */
+export function areaName(): string {
+  return regions.areaName;
 }
 
 /** The configuration's data sources as one line, as their providers name them. */

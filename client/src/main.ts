@@ -72,7 +72,7 @@ async function boot(): Promise<void> {
     setParams({ lang: getLang() });
   };
   // the server's crops first (a few hundred bytes), then the years of the chosen one, in parallel with what the map needs
-  const cropsP = api.crops().catch(() => ({ defaultCrop: '', regionsTitle: '', sources: [] as string[], crops: [] as CropInfo[] }));
+  const cropsP = api.crops().catch(() => ({ defaultCrop: '', regionsTitle: '', areaName: '', sources: [] as string[], crops: [] as CropInfo[] }));
   const yearsP = cropsP.then((c) => resolveYears(chooseCrop(c.crops, c.defaultCrop)));
   let scenes: SceneSummary[];
   let colormaps: Colormap[];

@@ -167,6 +167,7 @@ export const CropsResponse = Type.Object(
   {
     defaultCrop: Type.String({ description: 'the crop shown first (regions configuration: yieldGap.defaultCrop, else the first crop)' }),
     regionsTitle: Type.String({ description: 'what the regions are, for people (regions configuration: regions.title); empty when not configured' }),
+    areaName: Type.String({ description: 'the place the regions make up, a proper name not translated (regions configuration: regions.areaName), heading its totals; empty when not configured' }),
     sources: Type.Array(Type.String(), { description: 'the data sources of the regions configuration (boundaries and tables), as their providers name them, without repeats' }),
     crops: Type.Array(
       Type.Object(

@@ -78,6 +78,8 @@ export const RegionsConfigSchema = Type.Object(
         nameProperty: Type.String(),
         /** what the regions are, for people: the title and description of the regions layers */
         title: Type.Optional(Type.String()),
+        /** the place the regions make up, a proper name that reads the same in every language (e.g. Mato Grosso): heads its totals */
+        areaName: Type.Optional(Type.String()),
         description: Type.Optional(Type.String()),
         source: Type.Optional(Type.String()),
         licence: Type.Optional(Type.String()),

@@ -28,6 +28,7 @@ describe('a second regions configuration', () => {
     expect(res.json()).toEqual({
       defaultCrop: 'safrinha-corn',
       regionsTitle: CONFIG.regions.title,
+      areaName: CONFIG.regions.areaName,
       sources: [...new Set([CONFIG.regions.source, ...CONFIG.tables.map((x: { source: string }) => x.source)])],
       crops: [{ crop: 'safrinha-corn', labels: { en: 'Second-crop corn', 'pt-BR': 'Milho safrinha' }, mapClasses: ['Soy_Corn', 'Soybean-maize'], years: [2000, 2024] }],
     });

@@ -6,14 +6,14 @@ import { barChart } from '../chart';
 import { h } from '../dom';
 import type { NormalsResponse as Normals } from '../../../server/contract/index';
 import { fmtCompact, fmtNum, t } from '../i18n';
-import { regionsTitle } from '../crops';
+import { areaName } from '../crops';
 
 const signed = (v: number, digits = 0) => `${v > 0 ? '+' : ''}${fmtNum(v, digits)}`;
 
 export function stateTotalsPanel(n: Normals, cropLabel: string): HTMLElement {
   const cur = n.state.current;
   const normal = n.state.normal.productionT;
-  const parts: Array<HTMLElement | null> = [h('h3', {}, [regionsTitle(), t('stateTitle', { crop: cropLabel, year: n.year })].filter(Boolean).join(': '))];
+  const parts: Array<HTMLElement | null> = [h('h3', {}, [areaName(), t('stateTitle', { crop: cropLabel, year: n.year })].filter(Boolean).join(': '))];
   if (cur) {
     const pct = normal ? `${signed(((cur.productionT - normal) / normal) * 100, 1)} %` : '–';
     parts.push(h('p', { 'data-testid': 'state-line', 'data-production': cur.productionT }, t('stateLine', { prod: fmtNum(cur.productionT), pct, normal: fmtNum(normal), yield: fmtNum(cur.yieldKgHa) })));

@@ -35,6 +35,7 @@ export default (async function regionRoutes(app) {
   }, async () => ({
     defaultCrop: app.regions.defaultCrop,
     regionsTitle: app.regions.data.config.regions.title ?? '',
+    areaName: app.regions.data.config.regions.areaName ?? '',
     sources: [...new Set(app.regions.sources.map((s) => s.source))],
     crops: app.regions.cropInfos,
   }));
