@@ -28,8 +28,19 @@ function niceTicks(min: number, max: number, n = 5): number[] {
   return out;
 }
 
-/** Line chart of time series (x in ms since epoch). */
-export function lineChart(opts: { series: LineSeries[]; yLabel: string; ariaLabel: string; yDomain?: [number, number]; fmtY: (v: number) => string }): HTMLElement {
+/**
+ * Line chart of time series: x in ms since epoch with month ticks (the default), or x in whole years
+ * (`xAxis: 'years'`). `markX` draws a dashed vertical line with a label at one x (e.g. a policy's start year).
+ */
+export function lineChart(opts: {
+  series: LineSeries[];
+  yLabel: string;
+  ariaLabel: string;
+  yDomain?: [number, number];
+  fmtY: (v: number) => string;
+  xAxis?: 'months' | 'years';
+  markX?: { x: number; label: string };
+}): HTMLElement {
   const xs = opts.series.flatMap((se) => se.points.map((p) => p.x));
   const ys = opts.series.flatMap((se) => se.points.map((p) => p.y).filter((y): y is number => y !== null));
   const x0 = Math.min(...xs);
@@ -40,27 +51,51 @@ export function lineChart(opts: { series: LineSeries[]; yLabel: string; ariaLabe
     y0 -= pad;
     y1 += pad;
   }
-  const px = (x: number) => M.left + ((x - x0) / (x1 - x0 || 1)) * (W - M.left - M.right);
+  // labels longer than four characters (e.g. "3,500") get room on the left, about 6 units a character,
+  // so they do not run into the rotated axis label; shorter ones keep the usual margin
+  const yTicks = niceTicks(y0, y1);
+  const longest = Math.max(0, ...yTicks.map((v) => opts.fmtY(v).length));
+  const left = longest > 4 ? 22 + 6 * longest : M.left;
+  const px = (x: number) => left + ((x - x0) / (x1 - x0 || 1)) * (W - left - M.right);
   const py = (y: number) => H - M.bottom - ((y - y0) / (y1 - y0 || 1)) * (H - M.top - M.bottom);
 
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': opts.ariaLabel, preserveAspectRatio: 'xMidYMid meet' });
   svg.append(s('title', {}, opts.ariaLabel));
   const grid = s('g', { class: 'chart-grid' });
-  for (const v of niceTicks(y0, y1)) {
-    grid.append(s('line', { x1: M.left, x2: W - M.right, y1: py(v), y2: py(v) }));
-    grid.append(s('text', { x: M.left - 6, y: py(v) + 4, 'text-anchor': 'end' }, opts.fmtY(v)));
+  for (const v of yTicks) {
+    grid.append(s('line', { x1: left, x2: W - M.right, y1: py(v), y2: py(v) }));
+    grid.append(s('text', { x: left - 6, y: py(v) + 4, 'text-anchor': 'end' }, opts.fmtY(v)));
   }
-  // monthly ticks
-  const start = new Date(x0);
-  const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-  let i = 0;
-  for (; d.getTime() <= x1; d.setUTCMonth(d.getUTCMonth() + 1), i++) {
-    const x = px(d.getTime());
-    grid.append(s('line', { x1: x, x2: x, y1: H - M.bottom, y2: H - M.bottom + 4 }));
-    if (i % 2 === 0) grid.append(s('text', { x, y: H - M.bottom + 16, 'text-anchor': 'middle' }, fmtDate(d.toISOString(), 'short')));
+  if (opts.xAxis === 'years') {
+    // a tick per year, labels thinned to about 40 viewBox units apart (four digits and a gap)
+    // counted back from the last year, which ends at the plot's edge rather than being centred past it
+    const every = Math.max(1, Math.ceil(48 / ((W - left - M.right) / Math.max(1, x1 - x0))));
+    for (let y = Math.ceil(x0); y <= x1; y++) {
+      const x = px(y);
+      grid.append(s('line', { x1: x, x2: x, y1: H - M.bottom, y2: H - M.bottom + 4 }));
+      if ((Math.floor(x1) - y) % every === 0) grid.append(s('text', { x, y: H - M.bottom + 16, 'text-anchor': y + 1 > x1 ? 'end' : 'middle' }, String(y)));
+    }
+  } else {
+    // monthly ticks
+    const start = new Date(x0);
+    const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
+    let i = 0;
+    for (; d.getTime() <= x1; d.setUTCMonth(d.getUTCMonth() + 1), i++) {
+      const x = px(d.getTime());
+      grid.append(s('line', { x1: x, x2: x, y1: H - M.bottom, y2: H - M.bottom + 4 }));
+      if (i % 2 === 0) grid.append(s('text', { x, y: H - M.bottom + 16, 'text-anchor': 'middle' }, fmtDate(d.toISOString(), 'short')));
+    }
   }
   grid.append(s('text', { x: 12, y: M.top + (H - M.top - M.bottom) / 2, transform: `rotate(-90 12 ${M.top + (H - M.top - M.bottom) / 2})`, 'text-anchor': 'middle', class: 'chart-axis-label' }, opts.yLabel));
   svg.append(grid);
+  if (opts.markX) {
+    const x = px(opts.markX.x);
+    svg.append(
+      s('g', { class: 'chart-mark', 'data-mark-x': opts.markX.x },
+        s('line', { x1: x, x2: x, y1: M.top, y2: H - M.bottom, stroke: '#555', 'stroke-width': 1.5, 'stroke-dasharray': '4 3' }),
+        s('text', { x: x + 4, y: M.top + 10, 'text-anchor': 'start', class: 'chart-axis-label' }, opts.markX.label)),
+    );
+  }
 
   for (const se of opts.series) {
     let dAttr = '';
@@ -86,6 +121,8 @@ export function lineChart(opts: { series: LineSeries[]; yLabel: string; ariaLabe
         'stroke-linecap': 'round',
         'data-series': se.id,
         'data-points': n,
+        // the drawn values, x:y in order (empty y = gap), so a check can compare the line with its data
+        'data-values': se.points.map((p) => `${p.x}:${p.y ?? ''}`).join(' '),
       }),
     );
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, FIXTURES, type TestApp } from '../helpers/test-app.js';
 
@@ -49,6 +50,25 @@ describe('suitability, outlook and policy-impact API', () => {
     expect(b.matches[0].controls).toHaveLength(5);
     const csv = await t.app.inject({ url: `/api/policy-impact?${q}&format=csv` });
     expect(csv.body.split(/\r?\n/)[0]).toBe('year,period,treatedMean,comparisonMean,effect,ci95Low,ci95High');
+  });
+
+  it('gives the yearly series the chart draws: treated and matched-comparison means, checked against the PAM table', async () => {
+    const b = (await t.app.inject({ url: '/api/policy-impact?regions=5107909,5107925&start=2015&indicator=yield&crop=soy' })).json();
+    // the PAM table read here, independently of the service (soy yield in kg/ha by municipality and year)
+    const [head, ...lines] = readFileSync(join(FIXTURES, 'socioeconomic/mt_pam_soy_maize_municipal_2000_2024.csv'), 'utf8').trim().split(/\r?\n/);
+    const cols = head!.split(',');
+    const yieldOf = new Map<string, number>();
+    for (const l of lines) {
+      const c = l.split(',');
+      if (c[cols.indexOf('crop')] === 'soja') yieldOf.set(`${c[cols.indexOf('municipio_cod')]}:${c[cols.indexOf('year')]}`, Number(c[cols.indexOf('yield_kg_ha')]));
+    }
+    const avg = (ids: string[], y: number) => ids.reduce((a, id) => a + yieldOf.get(`${id}:${y}`)!, 0) / ids.length;
+    expect(b.series.map((r: { year: number }) => r.year)).toEqual([2010, 2011, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019]);
+    const controls = (b.matches as Array<{ controls: string[] }>).flatMap((m) => m.controls);
+    for (const r of b.series as Array<{ year: number; treatedMean: number; comparisonMean: number }>) {
+      expect(r.treatedMean, String(r.year)).toBeCloseTo(avg(b.treatedUsed, r.year), 6);
+      expect(r.comparisonMean, String(r.year)).toBeCloseTo(avg(controls, r.year), 6);
+    }
   });
 
   it('rejects bad input with problem+json', async () => {

@@ -1042,6 +1042,19 @@ const checks: Check[] = [
       if (!/±/.test(outlook)) throw new Error(`outlook without its error: ${outlook.slice(0, 120)}`);
       if (!/95 %/.test(impact) || !/[Pp]lacebo/.test(impact)) throw new Error(`impact without interval or placebo: ${impact.slice(0, 160)}`);
       if (lang === 'pt' && ENGLISH_LEAKS.test(all)) throw new Error(`English in the Portuguese view: ${all.match(ENGLISH_LEAKS)![0]}`);
+      // the chart draws the API's yearly series: the same request (the CSV link's, as JSON) asked here directly
+      const csvHref = await page.locator('[data-testid=policy-impact] a[download]').getAttribute('href');
+      const api = (await (await fetch(`${server.url}${csvHref!.replace('&format=csv', '')}`)).json()) as { estimate: { post: [number, number] }; placebo: { effect: number }; series: Array<{ year: number; treatedMean: number | null; comparisonMean: number | null }> };
+      const drawn = await evalJson<Record<string, string>>(`Object.fromEntries([...document.querySelectorAll('[data-testid=impact-chart] path[data-series]')].map((p) => [p.getAttribute('data-series'), p.getAttribute('data-values')]))`);
+      for (const [id, key] of [['treated', 'treatedMean'], ['comparison', 'comparisonMean']] as const) {
+        const want = api.series.map((r) => `${r.year}:${r[key] ?? ''}`).join(' ');
+        if (drawn[id] !== want) throw new Error(`chart series ${id} is not the API's: drawn ${drawn[id]?.slice(0, 80)} want ${want.slice(0, 80)}`);
+      }
+      const mark = await evalJson<string | null>(`document.querySelector('[data-testid=impact-chart] [data-mark-x]')?.getAttribute('data-mark-x') ?? null`);
+      if (mark !== String(api.estimate.post[0])) throw new Error(`start year marked at ${mark}, the API's start is ${api.estimate.post[0]}`);
+      const placeboShown = Number(await page.locator('[data-testid=policy-impact] [data-placebo-effect]').getAttribute('data-placebo-effect'));
+      if (placeboShown !== api.placebo.effect || !/(pretend start|início fictício)/.test(impact)) throw new Error(`placebo estimate not in words: ${impact.slice(-200)}`);
+      await shotEl(`answers-policy-impact-${lang}.png`, '[data-testid=policy-impact]');
       await shotEl(`answers-policy-${lang}.png`, '[data-testid=region-answers]');
       // a municipality without imagery: the outlook says why, in the page's language
       await openAnswers(`view=policy&lang=${lang}&region=5107909`);
@@ -1049,7 +1062,7 @@ const checks: Check[] = [
       const none = await page.locator('[data-testid=region-answers]').innerText();
       if (lang === 'pt' && ENGLISH_LEAKS.test(none)) throw new Error(`English in the Portuguese view (Sinop): ${none.match(ENGLISH_LEAKS)![0]}`);
       await shotEl(`answers-policy-sinop-${lang}.png`, '[data-testid=region-answers]');
-      return outlook.split('\n').slice(1, 2).join(' ').slice(0, 90);
+      return `${outlook.split('\n').slice(1, 2).join(' ').slice(0, 90)}; impact chart ${api.series.length} years, start ${mark}`;
     },
   })),
   {

@@ -9,6 +9,7 @@ import { defineStrings, fmtNum, getLang } from '../i18n';
 import { alertText } from '../../../server/contract/alert-messages';
 import { cropLabel } from '../crops';
 import { notice } from '../notice';
+import { lineChart, type LineSeries } from '../chart';
 import { answersApi, type AlertList, type Outlook, type PolicyImpact, type Suitability } from './answers-api';
 
 const s = defineStrings(
@@ -39,6 +40,11 @@ const s = defineStrings(
     impactPlaceboOk: 'Placebo check passed: no "effect" before the start.',
     impactPlaceboBad: 'Placebo check failed: an "effect" appears before the start; read with caution.',
     impactCsv: 'Download CSV',
+    impactPlacebo: 'Placebo: a pretend start in {start}, using only years before the real start, gives {effect} {unit} (95 % interval {lo} to {hi}).',
+    impactChart: '{ind} of the chosen municipalities and of their matched comparison group, {from}-{to}; the policy starts in {start}',
+    impactTreated: 'chosen municipalities',
+    impactComparison: 'matched comparison group (mean)',
+    impactStartMark: 'start {start}',
     tooFewYears: 'fewer than {min} years with a known yield in {from}-{to} (the data has {n})',
     cmpOne: 'Only one crop has enough history here: no comparison.',
     cmpBest: '{best} ranks higher against the state than {others} ({diff} index points).',
@@ -79,6 +85,11 @@ const s = defineStrings(
     impactPlaceboOk: 'Teste placebo aprovado: nenhum "efeito" antes do início.',
     impactPlaceboBad: 'Teste placebo falhou: aparece um "efeito" antes do início; leia com cautela.',
     impactCsv: 'Baixar CSV',
+    impactPlacebo: 'Placebo: um início fictício em {start}, usando só anos anteriores ao início real, dá {effect} {unit} (intervalo de 95 % de {lo} a {hi}).',
+    impactChart: '{ind} dos municípios escolhidos e do seu grupo de comparação pareado, {from}-{to}; a política começa em {start}',
+    impactTreated: 'municípios escolhidos',
+    impactComparison: 'grupo de comparação pareado (média)',
+    impactStartMark: 'início {start}',
     tooFewYears: 'menos de {min} anos com produtividade conhecida em {from}-{to} (os dados têm {n})',
     cmpOne: 'Só uma cultura tem histórico suficiente aqui: sem comparação.',
     cmpBest: '{best} fica mais bem colocada no estado do que {others} ({diff} pontos de índice).',
@@ -206,10 +217,35 @@ export class RegionAnswers {
       box.append(
         h('p', { 'data-effect': e.effect, 'data-low': e.ci95[0], 'data-high': e.ci95[1] }, s('impactResult', { effect: fmtNum(e.effect), unit: s(`unit_${d.indicator}`), lo: fmtNum(e.ci95[0]), hi: fmtNum(e.ci95[1]), post: `${e.post[0]}-${e.post[1]}`, pre: `${e.pre[0]}-${e.pre[1]}` })),
         e.coversZero ? h('p', {}, s('impactZero')) : '',
-        h('p', { class: d.placebo.passed ? 'muted small' : 'notice notice-warn' }, d.placebo.passed ? s('impactPlaceboOk') : s('impactPlaceboBad')),
+        this.impactChart(d),
+        h('p', { class: d.placebo.passed ? 'muted small' : 'notice notice-warn', 'data-placebo-effect': d.placebo.effect, 'data-placebo-passed': String(d.placebo.passed) }, d.placebo.passed ? s('impactPlaceboOk') : s('impactPlaceboBad'), ' ',
+          s('impactPlacebo', { start: d.placebo.post[0], effect: fmtNum(d.placebo.effect), unit: s(`unit_${d.indicator}`), lo: fmtNum(d.placebo.ci95[0]), hi: fmtNum(d.placebo.ci95[1]) })),
         h('a', { href: answersApi.policyImpactUrl(this.id, this.start, this.indicator, this.crop, 'csv'), download: '' }, s('impactCsv')),
       );
     }
     return box;
+  }
+
+  /** The chosen municipalities' indicator against the matched comparison group, year by year, start marked. */
+  private impactChart(d: PolicyImpact): HTMLElement {
+    const ind = s(`ind_${d.indicator}`);
+    const unit = s(`unit_${d.indicator}`);
+    const series: LineSeries[] = [
+      { id: 'treated', label: s('impactTreated'), color: '#b45309', width: 2.5, points: d.series.map((r) => ({ x: r.year, y: r.treatedMean })) },
+      { id: 'comparison', label: s('impactComparison'), color: '#1d4ed8', dash: '6 4', points: d.series.map((r) => ({ x: r.year, y: r.comparisonMean })) },
+    ];
+    const first = d.series[0]?.year ?? d.estimate.pre[0];
+    const last = d.series[d.series.length - 1]?.year ?? d.estimate.post[1];
+    const start = d.estimate.post[0];
+    const chart = lineChart({
+      series,
+      xAxis: 'years',
+      markX: { x: start, label: s('impactStartMark', { start }) },
+      yLabel: unit,
+      ariaLabel: s('impactChart', { ind, from: first, to: last, start }),
+      fmtY: (v) => fmtNum(v),
+    });
+    chart.dataset.testid = 'impact-chart';
+    return chart;
   }
 }
