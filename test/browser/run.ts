@@ -670,6 +670,8 @@ const checks: Check[] = [
         await res.body?.cancel();
       }
       await page.locator('[data-copy]').first().click();
+      // the feedback follows the clipboard's answer (a promise), or a 3 s fallback when the browser never answers
+      await waitForExpr(page, `(document.querySelector('.endpoint-list [role="status"]')?.textContent ?? '').trim().length > 0`, 10_000).catch(() => undefined);
       const copied = await page.locator('.endpoint-list [role="status"]').first().innerText();
       if (!copied) throw new Error('copy button gave no feedback');
       const card = await page.locator('[data-testid="model-card"]').innerText();

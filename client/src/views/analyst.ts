@@ -161,9 +161,17 @@ function endpointRow(label: string, url: string): HTMLElement {
     onclick: () => {
       input.select();
       // the Clipboard API needs a secure context (https or localhost); on a LAN over http, select it for the user
-      const done = (ok: boolean) => (status.textContent = ok ? tr('copied') : tr('copyFailed'));
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
-      else done(false);
+      let answered = false;
+      const done = (ok: boolean) => {
+        if (answered) return;
+        answered = true;
+        status.textContent = ok ? tr('copied') : tr('copyFailed');
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(url).then(() => done(true), () => done(false));
+        // a browser that neither writes nor refuses (a pending permission prompt) still gets an answer: the URL is selected
+        setTimeout(() => done(false), 3000);
+      } else done(false);
     },
   }, tr('copy'));
   return h('li', {}, h('label', { for: id }, label), h('div', { class: 'endpoint-row' }, input, button), status);
