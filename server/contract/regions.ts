@@ -62,20 +62,25 @@ const Inputs = Type.Object(
   },
 );
 
+/** the yield indicators a row and a history entry share, in the order they are served */
+const YIELD_INDICATORS = {
+  reportedYieldKgHa: num(INDICATORS.reportedYieldKgHa),
+  actualYieldKgHa: num(INDICATORS.actualYieldKgHa),
+  attainableYieldKgHa: num(INDICATORS.attainableYieldKgHa),
+  yieldGapKgHa: num(INDICATORS.yieldGapKgHa),
+  yieldGapPct: num(INDICATORS.yieldGapPct),
+  plantedAreaHa: num(INDICATORS.plantedAreaHa),
+  productionT: num(INDICATORS.productionT),
+  productionGapT: num(INDICATORS.productionGapT),
+};
+
 export const YieldGapRow = Type.Object(
   {
     regionId: Type.String({ description: 'IBGE 7-digit municipality code' }),
     name: Type.String({ description: 'municipality name (UTF-8, e.g. Cláudia)' }),
     crop: Type.String({ description: 'a crop of GET /api/crops' }),
     year: Type.Integer({ description: 'year of the indicators (end of the averaging window)' }),
-    reportedYieldKgHa: num(INDICATORS.reportedYieldKgHa),
-    actualYieldKgHa: num(INDICATORS.actualYieldKgHa),
-    attainableYieldKgHa: num(INDICATORS.attainableYieldKgHa),
-    yieldGapKgHa: num(INDICATORS.yieldGapKgHa),
-    yieldGapPct: num(INDICATORS.yieldGapPct),
-    plantedAreaHa: num(INDICATORS.plantedAreaHa),
-    productionT: num(INDICATORS.productionT),
-    productionGapT: num(INDICATORS.productionGapT),
+    ...YIELD_INDICATORS,
     population: num(INDICATORS.population),
     productionPerCapitaKg: num(INDICATORS.productionPerCapitaKg),
     priceUsdPerT: num(INDICATORS.priceUsdPerT),
@@ -203,14 +208,7 @@ const RegionsResponse = Type.Object(
 const HistoryEntry = Type.Object(
   {
     year: Type.Integer(),
-    reportedYieldKgHa: num(INDICATORS.reportedYieldKgHa),
-    actualYieldKgHa: num(INDICATORS.actualYieldKgHa),
-    attainableYieldKgHa: num(INDICATORS.attainableYieldKgHa),
-    yieldGapKgHa: num(INDICATORS.yieldGapKgHa),
-    yieldGapPct: num(INDICATORS.yieldGapPct),
-    plantedAreaHa: num(INDICATORS.plantedAreaHa),
-    productionT: num(INDICATORS.productionT),
-    productionGapT: num(INDICATORS.productionGapT),
+    ...YIELD_INDICATORS,
     productionGapValueUsd: num(INDICATORS.productionGapValueUsd),
   },
   { additionalProperties: false },

@@ -17,7 +17,7 @@ export interface CropMapSidecar {
   sceneId: string;
 }
 
-interface CropAreaEstimate {
+export interface CropAreaEstimate {
   crop: string;
   /** classes of the map counted as this crop */
   classes: string[];

@@ -4,10 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RankedRow } from '../plugins/regions.js';
-import { cropAreaEstimate } from './crop-area.js';
+import { cropAreaEstimate, type CropAreaEstimate } from './crop-area.js';
 import type { CropMapEntry, RegionAreaOutcome } from './crop-maps.js';
 
-export interface CropMapInfo {
+export interface CropMapInfo extends Pick<CropAreaEstimate, 'classes' | 'pixelCountAreaHa' | 'adjustedAreaHa' | 'seHa' | 'ci95Ha' | 'userAccuracy' | 'producerAccuracy' | 'method'> {
   sceneId: string;
   modelId: string;
   /** first and last date of the scene the map was made from, when the scene is in the catalog */
@@ -16,14 +16,6 @@ export interface CropMapInfo {
   regionCoveredShare: number;
   coveredAreaHa: number;
   nodataAreaHa: number;
-  classes: string[];
-  pixelCountAreaHa: number;
-  adjustedAreaHa: number;
-  seHa: number | null;
-  ci95Ha: [number, number] | null;
-  userAccuracy: number | null;
-  producerAccuracy: number | null;
-  method: string;
 }
 
 export interface ApiRow extends RankedRow {
