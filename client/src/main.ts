@@ -172,9 +172,17 @@ async function boot(): Promise<void> {
   // a shared link to the farmer view opens at its place
   const at = /^(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(param('at') ?? '');
   if (ctx.view === 'farmer' && at) {
-    const go = () => void farmer.query(Number(at[2]), Number(at[1]), !mapPosition());
-    if (ctx.regions.value || ctx.regions.error) go();
-    else on(ctx, 'regions', go);
+    // once the boundaries and the crop model have loaded (or failed): a place asked before the model was
+    // classified by the server's default model, not the page's, so the same link gave different classes
+    let asked = false;
+    const go = () => {
+      if (asked || !(ctx.regions.value || ctx.regions.error) || !(ctx.model.value || ctx.model.error)) return;
+      asked = true;
+      void farmer.query(Number(at[2]), Number(at[1]), !mapPosition());
+    };
+    on(ctx, 'regions', go);
+    on(ctx, 'model', go);
+    go();
   }
   await imagery;
   hook.ready = true;

@@ -995,28 +995,28 @@ const checks: Check[] = [
   ...(['en', 'pt'] as const).map((lang): Check => ({
     name: `answers: farmer view (${lang}): green-up per season against the class window, weather at the nearest station, alerts`,
     timeoutMs: 150_000,
-    // KNOWN FAILURE (#18, open): after other checks in the same run, the first page's planting block lists
-    // the seasons without the class window (no class reaches /api/phenology/point); alone, or on a fresh
-    // page, it passes. Run on purpose: GRANARY_BROWSER_ONLY='answers: farmer view'
-    onlyWhenNamed: true,
     async run() {
-      // a Soybean-maize sample of Ipiranga do Norte (lucc_mt_samples_public.csv); the crop model classes it first
-      // (a cold service may answer the page's first point without a class, and then no window shows)
-      for (let i = 0; i < 30 && !(await apiJson<{ crop: unknown }>('/api/point?lon=-55.9818&lat=-12.0322&scene=ipiranga')).crop; i++) await new Promise((r) => setTimeout(r, 2000));
-      await openAnswers(`view=farmer&lang=${lang}&scene=ipiranga&at=-12.0322,-55.9818`);
-      const ok = await waitForExpr(page, `!!document.querySelector('[data-testid=field-answers]')`, 20_000).then(() => true, () => false);
-      if (!ok) {
-        const inputs = page.locator('form.farmer-form input');
-        await inputs.nth(0).fill(lang === 'pt' ? '-12,0322' : '-12.0322');
-        await inputs.nth(1).fill(lang === 'pt' ? '-55,9818' : '-55.9818');
-        await page.locator('form.farmer-form button[type=submit]').first().click();
-      }
-      await waitForExpr(page, `document.querySelectorAll('[data-testid=planting] li[data-sos]').length >= 5 && !!document.querySelector('[data-testid=weather] [data-station]') && !!document.querySelector('[data-testid=alerts] li, [data-testid=alerts] p')`, 120_000);
-      const windowShown = `/(usual|típicas)/.test(document.querySelector('[data-testid=planting]').textContent)`;
-      if (!(await waitForExpr(page, windowShown, 30_000).then(() => true, () => false))) {
-        // the page's point came back without a class (model still loading in its worker): ask again, as a user would
-        await page.locator('form.farmer-form button[type=submit]').first().click();
-        await waitForExpr(page, windowShown, 60_000);
+      // a Soybean-maize sample of Ipiranga do Norte (lucc_mt_samples_public.csv, 2010) that every crop model
+      // classes Soy_Corn (the page's model for this scene is the 6-band one; the server's default the NDVI+EVI one)
+      const [lon, lat] = [-55.9748, -11.9927];
+      const asked: string[] = [];
+      const onRequest = (r: Request) => {
+        if (r.url().includes('/api/point?')) asked.push(r.url());
+      };
+      page.on('request', onRequest);
+      try {
+        await openAnswers(`view=farmer&lang=${lang}&scene=ipiranga&at=${lat},${lon}`);
+        // the link's place is asked once the page's crop model has loaded, and of that model (it used to be asked
+        // before, so the server's default model classed it: another class, and no window, depending on load order)
+        await waitForExpr(page, `document.querySelectorAll('[data-testid=planting] li[data-sos]').length >= 5 && !!document.querySelector('[data-testid=weather] [data-station]') && !!document.querySelector('[data-testid=alerts] li, [data-testid=alerts] p')`, 120_000);
+        const model = await evalJson<string | null>('window.granary.ctx.model.value?.id ?? null');
+        const mine = asked.filter((u) => u.includes(`lon=${lon}&lat=${lat}`));
+        if (!model || mine.length !== 1 || !mine[0]!.includes(`model=${model}`)) throw new Error(`the place was asked ${mine.length} time(s), not once of the page's model ${model}: ${mine.map((u) => u.replace(server.url, '')).join(' ')}`);
+        const cls = await evalJson<string | null>(`document.querySelector('[data-testid="crop-class"]')?.getAttribute('data-class') ?? null`);
+        if (cls !== 'Soy_Corn') throw new Error(`the page classes the sample ${cls}, not Soy_Corn`);
+        await waitForExpr(page, `/(usual|típicas)/.test(document.querySelector('[data-testid=planting]').textContent)`, 10_000);
+      } finally {
+        page.off('request', onRequest);
       }
       await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
       const all = await page.locator('[data-testid=field-answers]').innerText();
@@ -1030,7 +1030,7 @@ const checks: Check[] = [
       if (codes.length && lang === 'pt' && !alertLines.every((l) => /^(Veranico|Condição|\d+ relatos)/.test(l))) throw new Error(`alerts not in Portuguese: ${alertLines[0]}`);
       if (lang === 'pt' && ENGLISH_LEAKS.test(all)) throw new Error(`English in the Portuguese view: ${all.match(ENGLISH_LEAKS)![0]}`);
       await shotEl(`answers-farmer-${lang}.png`, '[data-testid=field-answers]');
-      return `${weather.match(/(Station|Estação) [^,]+, [^ ]+ km/)?.[0] ?? ''}; ${codes.length} alerts (${[...new Set(codes)].join(', ')})`;
+      return `${weather.match(/(Station|Estação) [^,]+, (a )?[^ ]+ km/)?.[0] ?? ''}; ${codes.length} alerts (${[...new Set(codes)].join(', ')})`;
     },
   })),
   ...(['en', 'pt'] as const).map((lang): Check => ({

@@ -58,6 +58,8 @@ export class FarmerView {
   /** the drawn field's start of season (POST /api/phenology/field), weather and alerts */
   private readonly fieldAnswers = new FieldAnswers('drawn-field-answers');
   private fieldAnswered = false;
+  /** the place last asked about inside the imagery and the crop model its class was asked of */
+  private asked: { lon: number; lat: number; model: string | null } | null = null;
 
   constructor(private readonly ctx: Ctx) {
     this.report = new FieldReportForm(() => this.ctx.model.value);
@@ -69,6 +71,13 @@ export class FarmerView {
     on<Feature<Polygon>>(ctx, 'field-drawn', (field) => {
       this.fieldAnswered = true;
       this.fieldAnswers.setField(field.geometry, pointInside(field.geometry), null);
+    });
+    // the class at a place is the page's crop model's: a model that loads or is chosen after the place was
+    // asked about asks again (else the class, and the planting window that follows from it, came from the
+    // server's default model while the map showed another's)
+    on(ctx, 'model', () => {
+      const a = this.asked;
+      if (a && a.model !== (ctx.model.value?.id ?? null)) void this.query(a.lon, a.lat, false);
     });
     onLangChange(() => {
       if (this.fieldAnswered) this.fieldAnswers.rerender();
@@ -150,6 +159,7 @@ export class FarmerView {
     // scenes with imagery a farmer can read (not test scenes, not derived products such as start of season)
     const users = ctx.scenes.filter((s) => s.purpose === 'data' && s.variables.some((v) => v === 'ndvi' || v === 'evi'));
     const scene = inBBox(ctx.scene.bbox, lon, lat) ? ctx.scene : (users.find((s) => inBBox(s.bbox, lon, lat)) ?? null);
+    this.asked = null;
     if (!scene) {
       // no imagery here: still the municipality's own figures (from the boundaries the map has)
       const f = ctx.regions.value ? regionContaining(ctx.regions.value.features, lon, lat) : null;
@@ -164,6 +174,7 @@ export class FarmerView {
     }
     this.statusEl.replaceChildren(notice(t('pointLoading'), 'info'));
     const model = ctx.model.value?.id ?? null;
+    this.asked = { lon, lat, model };
     let point: PointInfo;
     try {
       point = await api.point(lon, lat, scene.id, model);
