@@ -64,6 +64,7 @@ import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
 import { warmCropTile } from './plugins/warm-crop-tile.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
 import { badRequest } from './errors.js';
+import { closeOnlyIdleSockets } from './plugins/idle-sockets.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -135,6 +136,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     trustProxy: typeof config.trustProxy === 'number' ? hops(config.trustProxy) : config.trustProxy,
     ajv: { customOptions: { coerceTypes: 'array', allErrors: false, removeAdditional: false } },
   });
+  closeOnlyIdleSockets(app, config.connectionTimeoutMs);
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => void routeTable.push({ method: r.method, url: r.url, schema: r.schema }));
