@@ -4,6 +4,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const SOURCE_DIRS = ['server', 'models/contract'];
+/** single files whose change also makes dist/ stale: the dependencies are bundled into dist/bundle/ */
+export const SOURCE_FILES = ['package-lock.json'];
 
 export function distIsCurrent(root) {
   let manifest;
@@ -27,5 +29,10 @@ export function distIsCurrent(root) {
     return true;
   };
   for (const d of SOURCE_DIRS) if (!walk(join(root, d))) return false;
+  for (const f of SOURCE_FILES) {
+    const known = manifest[f];
+    if (known === undefined || statSync(join(root, f)).mtimeMs > known) return false;
+    count++;
+  }
   return count === Object.keys(manifest).length;
 }

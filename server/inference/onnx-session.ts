@@ -4,7 +4,7 @@
  * 46 inputs for a model that wants 138 fails at startup with a message saying exactly that,
  * not later with an opaque onnxruntime shape error in the middle of a tile.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { applyStandardization } from '../../models/contract/standardize.js';
 import { applyTemperature } from '../../models/contract/calibration.js';
 import { featureCount, type ModelCard } from '../../models/contract/model-card.js';
@@ -14,7 +14,16 @@ interface OpenOptions {
   intraOpNumThreads?: number;
 }
 
+type Ort = typeof import('onnxruntime-node');
+let ortModule: Promise<Ort> | null = null;
+/**
+ * onnxruntime-node (a native library of some 20 MB) is loaded when the first session opens, not when
+ * a worker process starts: imagery tiles never need it (README, performance: start-up).
+ */
+const loadOrt = (): Promise<Ort> => (ortModule ??= import('onnxruntime-node'));
+
 export async function openSession(onnxPath: string, card: ModelCard, o: OpenOptions = {}): Promise<ort.InferenceSession> {
+  const ort = await loadOrt();
   const session = await ort.InferenceSession.create(onnxPath, {
     executionProviders: ['cpu'],
     intraOpNumThreads: o.intraOpNumThreads ?? 1,
@@ -22,7 +31,7 @@ export async function openSession(onnxPath: string, card: ModelCard, o: OpenOpti
     graphOptimizationLevel: 'all',
   });
   try {
-    await checkCardAgainstModel(session, card);
+    await checkCardAgainstModel(ort, session, card);
   } catch (e) {
     await session.release();
     throw e;
@@ -42,7 +51,7 @@ function fixedDim(meta: ort.InferenceSession.ValueMetadata | undefined, axis: nu
  * class count. Reads shapes from the session metadata; where a dimension is not fixed there, runs a
  * one-row batch of zeros and looks at what comes out.
  */
-async function checkCardAgainstModel(session: ort.InferenceSession, card: ModelCard): Promise<void> {
+async function checkCardAgainstModel(ort: Ort, session: ort.InferenceSession, card: ModelCard): Promise<void> {
   const { inputName, outputName } = card.inputs;
   if (!session.inputNames.includes(inputName)) {
     throw new Error(`card says input "${inputName}", model inputs are: ${session.inputNames.join(', ')}`);
@@ -95,7 +104,8 @@ export async function classify(session: ort.InferenceSession, card: ModelCard, f
   }
   const C = card.classes.length;
   if (n === 0) return new Float32Array(0);
-  const input = new ort.Tensor('float32', normalise(card, features, n), [n, F]);
+  const { Tensor } = await loadOrt();
+  const input = new Tensor('float32', normalise(card, features, n), [n, F]);
   const res = await session.run({ [card.inputs.inputName]: input }, [card.inputs.outputName]);
   const out = res[card.inputs.outputName];
   if (!out || out.type !== 'float32' || out.size !== n * C) {

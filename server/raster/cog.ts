@@ -9,7 +9,8 @@ import { GeoTIFF, BaseDecoder, getDecoder, type GeoTIFFImage } from 'geotiff';
 import { BaseSource } from './geotiff-base-source.js';
 import { registerNativeDecoders } from './decoders.js';
 import { checkTiffStructure } from './tiff-guard.js';
-import { crsFromGeoKeys, UnknownCrsError, type CrsInfo } from '../geo/crs.js';
+import type { CrsInfo } from '../geo/crs.js';
+import { crsFromGeoKeys, UnknownCrsError } from '../geo/geokeys.js';
 import { GranaryError } from '../errors.js';
 import type { Source } from './source.js';
 

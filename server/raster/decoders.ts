@@ -201,8 +201,8 @@ export function jpegFrameSize(data: Uint8Array): { width: number; height: number
 }
 
 /** geotiff.js's own decoder modules (not in its package exports), for the decode after our checks. */
-const require = createRequire(import.meta.url);
-const geotiffModules = join(dirname(dirname(require.resolve('geotiff'))), 'dist-module', 'compression');
+const requireHere = createRequire(import.meta.url);
+const geotiffModules = join(dirname(dirname(requireHere.resolve('geotiff'))), 'dist-module', 'compression');
 type DecoderClass = new (p: unknown) => BaseDecoder;
 const original = new Map<string, Promise<DecoderClass>>();
 function geotiffDecoder(file: string): Promise<DecoderClass> {

@@ -27,6 +27,11 @@ export class WeatherService {
     return this.imports ? new LayeredWeatherStore([this.bundled, this.imports]) : this.bundled;
   }
 
+  /** Reads the bundled daily files now (the server's warm-up), not on the first weather request. */
+  preload(): void {
+    this.bundled.load();
+  }
+
   close(): void {
     this.imports?.close();
   }

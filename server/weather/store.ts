@@ -39,34 +39,46 @@ function summarise(meta: StationMeta, dates: readonly string[], source: string):
 
 const num = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));
 
-/** The bundled daily CSV files (shared/data weather format), read once. */
+/**
+ * The bundled daily CSV files (shared/data weather format), read once, on first use (the server's
+ * warm-up reads them after listen, so start-up does not parse 10 k rows: README, performance).
+ */
 export class CsvWeatherStore implements WeatherStore {
-  private readonly meta = new Map<string, StationMeta>();
-  private readonly rows = new Map<string, DailyRow[]>();
-  readonly files: string[] = [];
+  private loaded: { meta: Map<string, StationMeta>; rows: Map<string, DailyRow[]>; files: string[] } | null = null;
 
-  constructor(dir: string) {
-    if (!existsSync(dir)) return;
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('_daily.csv')).sort()) {
-      this.files.push(f);
-      const t = parseCsv(readFileSync(join(dir, f), 'utf8'));
-      for (const r of t.rows) {
-        const id = r.station_id!;
-        if (!this.meta.has(id)) this.meta.set(id, { id, name: r.name ?? id, uf: null, lat: Number(r.lat), lon: Number(r.lon), altitudeM: null, founded: null });
-        const list = this.rows.get(id) ?? [];
-        list.push({ date: r.date!, precipMm: num(r.precip_mm), tminC: num(r.tmin_c), tmaxC: num(r.tmax_c), tmeanC: num(r.tmean_c), rhMeanPct: num(r.rh_mean_pct), radMjM2: num(r.rad_mj_m2), windMeanMs: num(r.wind_mean_ms), nHoursPrecip: Number(r.n_hours_precip ?? 0), nHoursTemp: Number(r.n_hours_temp ?? 0) });
-        this.rows.set(id, list);
+  constructor(private readonly dir: string) {}
+
+  /** Reads the files if not read yet. */
+  load(): { meta: Map<string, StationMeta>; rows: Map<string, DailyRow[]>; files: string[] } {
+    if (this.loaded) return this.loaded;
+    const meta = new Map<string, StationMeta>();
+    const rows = new Map<string, DailyRow[]>();
+    const files: string[] = [];
+    if (existsSync(this.dir)) {
+      for (const f of readdirSync(this.dir).filter((x) => x.endsWith('_daily.csv')).sort()) {
+        files.push(f);
+        const t = parseCsv(readFileSync(join(this.dir, f), 'utf8'));
+        for (const r of t.rows) {
+          const id = r.station_id!;
+          if (!meta.has(id)) meta.set(id, { id, name: r.name ?? id, uf: null, lat: Number(r.lat), lon: Number(r.lon), altitudeM: null, founded: null });
+          const list = rows.get(id) ?? [];
+          list.push({ date: r.date!, precipMm: num(r.precip_mm), tminC: num(r.tmin_c), tmaxC: num(r.tmax_c), tmeanC: num(r.tmean_c), rhMeanPct: num(r.rh_mean_pct), radMjM2: num(r.rad_mj_m2), windMeanMs: num(r.wind_mean_ms), nHoursPrecip: Number(r.n_hours_precip ?? 0), nHoursTemp: Number(r.n_hours_temp ?? 0) });
+          rows.set(id, list);
+        }
       }
+      for (const l of rows.values()) l.sort((a, b) => a.date.localeCompare(b.date));
     }
-    for (const l of this.rows.values()) l.sort((a, b) => a.date.localeCompare(b.date));
+    this.loaded = { meta, rows, files };
+    return this.loaded;
   }
 
   async stations(): Promise<Station[]> {
-    return [...this.meta.values()].map((m) => summarise(m, this.rows.get(m.id)!.map((r) => r.date), `bundled ${this.files.join(', ')}`));
+    const { meta, rows, files } = this.load();
+    return [...meta.values()].map((m) => summarise(m, rows.get(m.id)!.map((r) => r.date), `bundled ${files.join(', ')}`));
   }
 
   async daily(stationId: string, from: string, to: string): Promise<DailyRow[]> {
-    return (this.rows.get(stationId) ?? []).filter((r) => r.date >= from && r.date <= to);
+    return (this.load().rows.get(stationId) ?? []).filter((r) => r.date >= from && r.date <= to);
   }
 }
 

@@ -29,6 +29,7 @@ const DAILY_COLUMNS = ['date', 'precipMm', 'tminC', 'tmaxC', 'tmeanC', 'rhMeanPc
 const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = new WeatherService(app.config.dataDir);
   app.decorate('weather', service);
+  app.warmup.add('weather: bundled daily files', () => service.preload());
   app.addHook('onClose', async () => service.close());
   const tags = ['weather'];
 
