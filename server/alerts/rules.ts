@@ -4,10 +4,11 @@
  *   dry-spell                a dry spell in the growing season at a station serving a municipality
  *   crop-condition-drop      the municipality's mean NDVI well below the other seasons' at the same
  *                            composite, two composites running (only where >= 3 other seasons exist)
- *   pest-disease-cluster     approved field reports naming a pest or disease, close in space and time
+ *   pest-disease-cluster     approved field reports of the category pest or disease, close in space and time
  */
 import { createHash } from 'node:crypto';
 import type { AlertCode, MessageParams } from '../contract/alert-messages.js';
+import type { ReportCategory } from '../contract/reports.js';
 import type { DailyRow } from '../weather/daily.js';
 import type { Station } from '../weather/store.js';
 import { drySpells, growingSeasonWindow, haversineKm, DEFAULT_RULES, type SeasonRules } from '../weather/season.js';
@@ -185,24 +186,24 @@ function normalAt(others: readonly RegionSeasonSeries[], k: number): { mean: num
 }
 
 // ---------------------------------------------------------------------------------- pest and disease
-/** Words (pt and en) that make an approved field report a pest or disease report. */
-export const THREAT_WORDS = ['praga', 'pest', 'lagarta', 'caterpillar', 'percevejo', 'stink bug', 'mosca-branca', 'whitefly', 'ferrugem', 'rust', 'doença', 'doenca', 'disease', 'fungo', 'fungus', 'nematoide', 'nematode', 'bicudo', 'weevil', 'helicoverpa', 'spodoptera', 'cigarrinha', 'leafhopper', 'mofo', 'mold', 'mildew', 'míldio', 'antracnose', 'anthracnose'];
-
-export function isThreatReport(note: string | null): boolean {
-  if (!note) return false;
-  const t = note.toLowerCase();
-  return THREAT_WORDS.some((w) => t.includes(w));
-}
+/**
+ * The categories that make an approved field report a threat report: the reporter's own choice
+ * (POST /api/field-reports `category`), not words found in the note. A word list misread notes such as
+ * "sem praga" (no pest) or "trust" (rust) as threats and missed every word not on it. A report without
+ * a category (sent before it existed, or by a client that does not send one) is not a threat report.
+ */
+export const THREAT_CATEGORIES: readonly ReportCategory[] = ['pest', 'disease'];
 
 export interface ReportPoint {
   id: number;
   lon: number;
   lat: number;
   date: string;
+  category: ReportCategory | null;
   note: string | null;
 }
 
-const isThreat = (r: ReportPoint) => isThreatReport(r.note);
+const isThreat = (r: ReportPoint) => r.category !== null && THREAT_CATEGORIES.includes(r.category);
 
 interface ClusterRules {
   distanceKm: number;
@@ -217,6 +218,7 @@ const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
 /** A group of threat reports close in space and time (before it is placed in a municipality). */
 export interface PestCluster {
   reportIds: number[];
+  categories: ReportCategory[];
   notes: Array<string | null>;
   first: string;
   last: string;
@@ -249,6 +251,7 @@ export function pestClusters(reports: readonly ReportPoint[], rules: ClusterRule
     const sorted = [...g].sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id);
     out.push({
       reportIds: sorted.map((r) => r.id),
+      categories: sorted.map((r) => r.category!),
       notes: sorted.map((r) => r.note),
       first: sorted[0]!.date,
       last: sorted[sorted.length - 1]!.date,
@@ -277,7 +280,7 @@ export function clusterAlerts(clusters: readonly PestCluster[], regionAt: (lon: 
       end: c.last,
       updated: c.last,
       location: { lon: c.lon, lat: c.lat },
-      evidence: { reportIds: c.reportIds, notes: c.notes, distanceKm: rules.distanceKm, days: rules.days, minReports: rules.minReports },
+      evidence: { reportIds: c.reportIds, categories: c.categories, notes: c.notes, distanceKm: rules.distanceKm, days: rules.days, minReports: rules.minReports },
     };
   });
 }

@@ -10,7 +10,7 @@ import type { WeatherService } from '../weather/service.js';
 import type { PhenologyService } from '../phenology/service.js';
 import type { FieldReportStore } from '../reports/store.js';
 import { seasonOfDate } from '../weather/season.js';
-import { clusterAlerts, CLUSTER_RULES, CONDITION_RULES, THREAT_WORDS, type Alert } from './rules.js';
+import { clusterAlerts, CLUSTER_RULES, CONDITION_RULES, THREAT_CATEGORIES, type Alert } from './rules.js';
 import { rainOf, type AlertRulesInput, type AlertRulesOutput, type StationRain } from './evaluate.js';
 
 interface Evaluation {
@@ -45,7 +45,7 @@ export class AlertsService {
     const season = seasonOfDate(asOf);
     const names = new Map(this.points.map((p) => [p.id, p.name]));
     const series = this.deps.phenology.list().flatMap((p) => (p.regionSeries ?? []).filter((r) => r.dates[0]! <= asOf).map((r) => ({ ...r, regionName: names.get(r.regionId) ?? r.regionId })));
-    const reports = (await this.deps.reports.approved()).filter((r) => r.observedOn <= asOf).map((r) => ({ id: r.id, lon: r.lon, lat: r.lat, date: r.observedOn, note: r.note }));
+    const reports = (await this.deps.reports.approved()).filter((r) => r.observedOn <= asOf).map((r) => ({ id: r.id, lon: r.lon, lat: r.lat, date: r.observedOn, category: r.category, note: r.note }));
 
     const { dry, condition, clusters } = await this.deps.runRules({ regions: this.points, stations, rain, seasons: [season - 1, season], asOf, series, reports });
     const pests = clusterAlerts(clusters, this.deps.regionAt);
@@ -57,7 +57,7 @@ export class AlertsService {
       rules: [
         { kind: 'dry-spell', description: 'a dry spell (>= 10 consecutive days < 1 mm) in the growing season (1 Sep - 30 Jun) at any of the 3 nearest stations within 100 km that have rain data; poor when >= 20 days', status: `${stations.length} stations, seasons ${season - 1}-${season + 1}` },
         { kind: 'crop-condition-drop', description: `the municipality's mean NDVI below the mean of the other seasons by more than max(${CONDITION_RULES.zDrop} sd, ${CONDITION_RULES.minDrop}) for ${CONDITION_RULES.run} composites running; needs ${CONDITION_RULES.minOtherSeasons} other seasons of imagery`, status: condition.withoutNormal.length ? `no normal for ${condition.withoutNormal.map((w) => `${w.regionName} (${w.reason})`).join('; ')}` : 'evaluated' },
-        { kind: 'pest-disease-cluster', description: `>= ${CLUSTER_RULES.minReports} approved field reports whose note names a pest or disease (${THREAT_WORDS.slice(0, 8).join(', ')}, ...), each within ${CLUSTER_RULES.distanceKm} km and ${CLUSTER_RULES.days} days of another`, status: `${reports.length} approved reports` },
+        { kind: 'pest-disease-cluster', description: `>= ${CLUSTER_RULES.minReports} approved field reports of the category ${THREAT_CATEGORIES.join(' or ')} (the reporter's choice; reports without a category do not count), each within ${CLUSTER_RULES.distanceKm} km and ${CLUSTER_RULES.days} days of another`, status: `${reports.length} approved reports` },
       ],
     };
     this.memo = { key, at: Date.now(), value };

@@ -5,6 +5,18 @@ import { FeatureCollection, GEOJSON_MEDIA } from './geojson.js';
 
 const NOTE_MAX = 500;
 
+/**
+ * What a report is about beyond the class, a closed list (GEOGLAM Crop Monitor's drivers: pests,
+ * weather; shared/DOMAIN.md). Only `pest` and `disease` reports feed the pest-disease-cluster alert;
+ * a report without a category (every report before it existed, and API.md clients that do not send
+ * one) is a crop label only.
+ */
+const Category = Type.Union([Type.Literal('pest'), Type.Literal('disease'), Type.Literal('weather_damage'), Type.Literal('crop_condition'), Type.Literal('other')], {
+  description: 'what the report is about: pest, disease, weather_damage, crop_condition or other; pest and disease reports close together raise an alert (GET /api/alerts)',
+});
+export type ReportCategory = Static<typeof Category>;
+export const REPORT_CATEGORIES: readonly ReportCategory[] = Category.anyOf.map((l) => l.const);
+
 export const ReportBody = Type.Object(
   {
     lon: Type.Number({ minimum: -180, maximum: 180, description: 'longitude, WGS84' }),
@@ -12,6 +24,7 @@ export const ReportBody = Type.Object(
     class: Type.String({ minLength: 1, maxLength: 64, description: 'one of the model\'s class names (GET /api/models), e.g. Soy_Corn' }),
     date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'ISO date (yyyy-mm-dd) when the crop was seen' }),
     note: Type.Optional(Type.String({ maxLength: NOTE_MAX, description: `free text, at most ${NOTE_MAX} characters` })),
+    category: Type.Optional(Category),
     model: Type.Optional(Type.String({ maxLength: 64, description: 'model whose classes the class refers to (default: the default model)' })),
   },
   { additionalProperties: false },
@@ -35,6 +48,7 @@ export const FieldReport = Type.Object(
     class: Type.String(),
     date: Type.String({ description: 'yyyy-mm-dd the crop was seen' }),
     note: nullable(Type.String()),
+    category: nullable(Category, 'null: not stated (a crop label only)'),
     model: Type.String(),
     status: ReportStatus,
     submittedAt: Type.String(),

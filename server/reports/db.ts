@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { reportFromRow, type ReportRow } from './row.js';
+import { REPORT_CATEGORIES, type ReportCategory } from '../contract/reports.js';
 
 interface Migration {
   version: number;
@@ -61,6 +62,15 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO field_report_events (report_id, event, at) SELECT id, 'submitted', submitted_at FROM field_reports;
     `,
   },
+  {
+    version: 3,
+    name: 'field_report_category',
+    sql: `
+      -- what the report is about (pest, disease, ...; server/contract/reports.ts); NULL = not stated, as
+      -- every report before this version: a category is the reporter's word, not guessed from the note
+      ALTER TABLE field_reports ADD COLUMN category TEXT CHECK (category IS NULL OR category IN (${REPORT_CATEGORIES.map((c) => `'${c}'`).join(', ')}));
+    `,
+  },
 ];
 
 export type ReportStatus = 'pending' | 'approved' | 'rejected';
@@ -72,6 +82,7 @@ export interface FieldReport {
   class: string;
   observedOn: string;
   note: string | null;
+  category: ReportCategory | null;
   modelId: string;
   status: ReportStatus;
   submittedAt: string;
@@ -86,11 +97,12 @@ export interface NewReport {
   class: string;
   observedOn: string;
   note: string | null;
+  category: ReportCategory | null;
   modelId: string;
   submittedBy: 'anonymous' | 'token';
 }
 
-const COLUMNS = 'id, lon, lat, class, observed_on, note, model_id, status, submitted_at, submitted_by, reviewed_at, review_note';
+const COLUMNS = 'id, lon, lat, class, observed_on, note, category, model_id, status, submitted_at, submitted_by, reviewed_at, review_note';
 
 export class ReportsDbError extends Error {}
 
@@ -152,8 +164,8 @@ export class ReportStore {
   constructor(readonly db: Database.Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO field_reports (lon, lat, class, observed_on, note, model_id, status, submitted_at, submitted_by)
-         VALUES (@lon, @lat, @class, @observedOn, @note, @modelId, 'pending', @submittedAt, @submittedBy)`,
+        `INSERT INTO field_reports (lon, lat, class, observed_on, note, category, model_id, status, submitted_at, submitted_by)
+         VALUES (@lon, @lat, @class, @observedOn, @note, @category, @modelId, 'pending', @submittedAt, @submittedBy)`,
       ),
       event: db.prepare('INSERT INTO field_report_events (report_id, event, at, note) VALUES (?, ?, ?, ?)'),
       get: db.prepare(`SELECT ${COLUMNS} FROM field_reports WHERE id = ?`),

@@ -4,6 +4,7 @@
  * bigint ids as strings, hence `Number(id)`.
  */
 import type { FieldReport, ReportStatus } from './db.js';
+import type { ReportCategory } from '../contract/reports.js';
 
 export interface ReportRow {
   id: number | string;
@@ -12,6 +13,7 @@ export interface ReportRow {
   class: string;
   observed_on: string;
   note: string | null;
+  category: ReportCategory | null;
   model_id: string;
   status: ReportStatus;
   submitted_at: string;
@@ -27,6 +29,7 @@ export const reportFromRow = (r: ReportRow): FieldReport => ({
   class: r.class,
   observedOn: r.observed_on,
   note: r.note,
+  category: r.category,
   modelId: r.model_id,
   status: r.status,
   submittedAt: r.submitted_at,

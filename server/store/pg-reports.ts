@@ -10,7 +10,7 @@ import type { PgPool } from './pg.js';
 
 // timestamps as ISO strings in UTC with milliseconds, as the SQLite store writes them
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const COLUMNS = `id, ST_X(geom) AS lon, ST_Y(geom) AS lat, class, to_char(observed_on, 'YYYY-MM-DD') AS observed_on, note, model_id, status,
+const COLUMNS = `id, ST_X(geom) AS lon, ST_Y(geom) AS lat, class, to_char(observed_on, 'YYYY-MM-DD') AS observed_on, note, category, model_id, status,
   ${iso('submitted_at')} AS submitted_at, submitted_by, ${iso('reviewed_at')} AS reviewed_at, review_note`;
 
 export class PgReports implements FieldReportStore {
@@ -21,9 +21,9 @@ export class PgReports implements FieldReportStore {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<ReportRow>(
-        `INSERT INTO field_reports (geom, class, observed_on, note, model_id, status, submitted_at, submitted_by)
-         VALUES (ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $4, $5, $6, 'pending', now(), $7) RETURNING ${COLUMNS}`,
-        [r.lon, r.lat, r.class, r.observedOn, r.note, r.modelId, r.submittedBy],
+        `INSERT INTO field_reports (geom, class, observed_on, note, category, model_id, status, submitted_at, submitted_by)
+         VALUES (ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $4, $5, $6, $7, 'pending', now(), $8) RETURNING ${COLUMNS}`,
+        [r.lon, r.lat, r.class, r.observedOn, r.note, r.category, r.modelId, r.submittedBy],
       );
       const row = rows[0]!;
       await client.query(`INSERT INTO field_report_events (report_id, event, at) SELECT id, 'submitted', submitted_at FROM field_reports WHERE id = $1`, [row.id]);

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { MIGRATIONS, openReportsDb, ReportStore, schemaVersion } from '../../server/reports/db.js';
+import { REPORT_CATEGORIES } from '../../server/contract/reports.js';
 import { exportReports } from '../../server/reports/export.js';
 import { Catalog } from '../../server/catalog/catalog.js';
 import { inspectScene } from '../../server/catalog/inspect.js';
@@ -120,6 +121,8 @@ describe('field reports: submission and validation', () => {
       [{ note: 'x'.repeat(501) }, /note/],
       [{ lat: 91 }, /lat/],
       [{ extra: 1 }, /additional/],
+      [{ category: 'locust' }, /category/],
+      [{ category: null }, /category/],
     ];
     for (const [over, detail] of cases) {
       const res = await post(app, body(over));
@@ -221,6 +224,79 @@ describe('field reports: anonymous rate limit', () => {
   });
 });
 
+describe('field reports: category', () => {
+  it('stores the category (null when not sent, as API.md clients do), serves it with approved reports in the items, GeoJSON and CSV', async () => {
+    const ids: Record<string, number> = {};
+    for (const category of REPORT_CATEGORIES) {
+      const res = await post(app, body({ category, lon: -55.3, lat: -11.5 }), { headers: AUTH });
+      expect(res.statusCode, category).toBe(201);
+      ids[category] = res.json().id;
+    }
+    const without = (await post(app, body({ lon: -55.3, lat: -11.5 }), { headers: AUTH })).json().id as number;
+    for (const [category, id] of Object.entries(ids)) expect((await app.inject({ url: `/api/field-reports/${id}`, headers: AUTH })).json().category).toBe(category);
+    expect((await app.inject({ url: `/api/field-reports/${without}`, headers: AUTH })).json().category).toBeNull();
+    for (const id of [ids['weather_damage']!, without]) expect((await app.inject({ method: 'POST', url: `/api/field-reports/${id}/approve`, headers: AUTH })).statusCode).toBe(200);
+    expect((await app.inject({ url: `/collections/field-reports/items/${ids['weather_damage']}` })).json().properties.category).toBe('weather_damage');
+    expect((await app.inject({ url: `/collections/field-reports/items/${without}` })).json().properties.category).toBe('');
+    const rows: string[][] = parse((await app.inject({ url: '/api/layers/field-reports.csv' })).body);
+    const col = rows[0]!.indexOf('category');
+    expect(col).toBeGreaterThan(0);
+    const byId = new Map(rows.slice(1).map((r) => [r[0], r[col]]));
+    expect(byId.get(String(ids['weather_damage']))).toBe('weather_damage');
+    expect(byId.get(String(without))).toBe('');
+    const gj = (await app.inject({ url: '/api/layers/field-reports.geojson' })).json();
+    expect(gj.features.find((f: { id: string | number }) => String(f.id) === String(ids['weather_damage'])).properties.category).toBe('weather_damage');
+  });
+
+  it('approved pest and disease reports close together raise a pest-disease-cluster alert; notes naming pests without the category do not', async () => {
+    const approve = async (over: Record<string, unknown>) => {
+      const id = (await post(app, body(over), { headers: AUTH })).json().id as number;
+      expect((await app.inject({ method: 'POST', url: `/api/field-reports/${id}/approve`, headers: AUTH })).statusCode).toBe(200);
+      return id;
+    };
+    const threat = [
+      await approve({ lon: -55.7, lat: -11.8, date: '2015-03-01', category: 'pest', note: 'lagartas' }),
+      await approve({ lon: -55.69, lat: -11.8, date: '2015-03-04', category: 'disease', note: null }),
+      await approve({ lon: -55.68, lat: -11.8, date: '2015-03-08', category: 'pest' }),
+    ];
+    // the word list these replaced took each of these notes for a threat; without a category they are crop labels
+    for (const [i, note] of ['lagarta na soja', 'ferrugem asiática', 'percevejo marrom'].entries()) await approve({ lon: -55.45 + i * 0.01, lat: -11.6, date: '2015-03-02', note });
+    for (const [i, category] of (['weather_damage', 'crop_condition', 'other'] as const).entries()) await approve({ lon: -55.45 + i * 0.01, lat: -11.62, date: '2015-03-02', category, note: 'praga' });
+    const res = await app.inject({ url: '/api/alerts?kind=pest-disease-cluster&asOf=2015-12-31' });
+    expect(res.statusCode).toBe(200);
+    const alerts = res.json().alerts as Array<{ evidence: { reportIds: number[]; categories: string[] } }>;
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.evidence.reportIds).toEqual(threat);
+    expect(alerts[0]!.evidence.categories).toEqual(['pest', 'disease', 'pest']);
+  });
+
+  it.skipIf(!sqlite)('a database of schema version 2 migrates: its reports get no category, new ones keep theirs, the column refuses other words', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'granary-reportsv2-'));
+    try {
+      const path = join(dir, 'v2.sqlite');
+      const raw = new Database(path);
+      raw.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
+        raw.exec(m.sql);
+        raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
+      }
+      raw.prepare(`INSERT INTO field_reports (lon, lat, class, observed_on, note, model_id, status, submitted_at, submitted_by) VALUES (1, 2, 'Forest', '2015-01-01', 'lagarta', 'm', 'approved', 'then', 'anonymous')`).run();
+      raw.close();
+      const s = ReportStore.open(path);
+      try {
+        expect(schemaVersion(s.db)).toBe(3);
+        expect(s.get(1)).toMatchObject({ note: 'lagarta', category: null });
+        expect(s.insert({ lon: 1, lat: 2, class: 'Forest', observedOn: '2015-01-02', note: null, category: 'disease', modelId: 'm', submittedBy: 'token' }).category).toBe('disease');
+        expect(() => s.db.prepare(`UPDATE field_reports SET category = 'locust' WHERE id = 1`).run()).toThrow(/CHECK constraint/);
+      } finally {
+        s.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('field reports: durability', () => {
   it('survive a restart of the service (the app built twice on the same data directory)', async () => {
     const id = (await post(app, body({ class: 'Cerrado', note: 'before restart' }))).json().id as number;
@@ -244,11 +320,11 @@ describe('field reports: durability', () => {
       const s1 = ReportStore.open(path);
       expect(s1.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(s1.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-      const a = s1.insert({ lon: 1, lat: 2, class: 'Forest', observedOn: '2015-01-01', note: null, modelId: 'm', submittedBy: 'anonymous' });
+      const a = s1.insert({ lon: 1, lat: 2, class: 'Forest', observedOn: '2015-01-01', note: null, category: 'other', modelId: 'm', submittedBy: 'anonymous' });
       s1.review(a.id, 'approved', 'ok');
       s1.close();
       const s2 = ReportStore.open(path);
-      expect(s2.get(a.id)).toMatchObject({ class: 'Forest', status: 'approved', reviewNote: 'ok' });
+      expect(s2.get(a.id)).toMatchObject({ class: 'Forest', category: 'other', status: 'approved', reviewNote: 'ok' });
       expect(schemaVersion(s2.db)).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
       expect((s2.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
       expect((s2.db.prepare('SELECT event FROM field_report_events WHERE report_id = ? ORDER BY id').all(a.id) as Array<{ event: string }>).map((e) => e.event)).toEqual(['submitted', 'approved']);
@@ -274,7 +350,7 @@ describe('field reports: durability', () => {
         child,
         `import { ReportStore } from ${JSON.stringify(join(REPO, 'server/reports/db.ts'))};
 const s = ReportStore.open(${JSON.stringify(path)});
-s.insert({ lon: 1, lat: 1, class: 'Forest', observedOn: '2015-01-01', note: 'committed', modelId: 'm', submittedBy: 'anonymous' });
+s.insert({ lon: 1, lat: 1, class: 'Forest', observedOn: '2015-01-01', note: 'committed', category: null, modelId: 'm', submittedBy: 'anonymous' });
 s.db.exec('BEGIN IMMEDIATE');
 s.db.prepare("INSERT INTO field_reports (lon, lat, class, observed_on, note, model_id, status, submitted_at, submitted_by) VALUES (2, 2, 'Pasture', '2015-01-02', 'uncommitted', 'm', 'pending', 'now', 'anonymous')").run();
 const n = s.db.prepare('SELECT COUNT(*) AS n FROM field_reports').get();
@@ -305,7 +381,7 @@ setInterval(() => {}, 1000);
         const rows = s.list('all').reports;
         expect(rows.map((r) => r.note)).toEqual(['committed']);
         // and the database takes new writes
-        s.insert({ lon: 3, lat: 3, class: 'Cerrado', observedOn: '2015-01-03', note: 'after crash', modelId: 'm', submittedBy: 'anonymous' });
+        s.insert({ lon: 3, lat: 3, class: 'Cerrado', observedOn: '2015-01-03', note: 'after crash', category: null, modelId: 'm', submittedBy: 'anonymous' });
         expect(s.list('all').total).toBe(2);
       } finally {
         s.close();
@@ -320,7 +396,7 @@ describe('field reports: export for training', () => {
   it('writes approved reports inside a scene as samples with their pixel series; the others are listed as skipped', async () => {
     const out = join(dataDir, 'export', 'reports.csv');
     const config = loadConfig(env());
-    const inside = { id: 1, lon: -55.5, lat: -11.65, class: 'Soy_Corn', observedOn: '2014-02-10', note: null, modelId: 'granary-mlp-ndvi-evi', status: 'approved' as const, submittedAt: '', submittedBy: 'anonymous' as const, reviewedAt: '', reviewNote: null };
+    const inside = { id: 1, lon: -55.5, lat: -11.65, class: 'Soy_Corn', observedOn: '2014-02-10', note: null, category: null, modelId: 'granary-mlp-ndvi-evi', status: 'approved' as const, submittedAt: '', submittedBy: 'anonymous' as const, reviewedAt: '', reviewNote: null };
     const r = await exportReports(config, {
       out,
       reports: [inside, { ...inside, id: 2, lon: 10, lat: 10 }, { ...inside, id: 3, observedOn: '2019-01-01' }],

@@ -27,7 +27,7 @@ export async function alertBench(log: (s: string) => void): Promise<Record<strin
   const rows = new Map(await Promise.all(stations.map(async (s) => [s.id, await store.daily(s.id, '0000-01-01', '2025-12-31')] as const)));
   const names = new Map(points.map((p) => [p.id, p.name]));
   const series = new PhenologyService(resolve(PACKAGE_ROOT, 'fixtures/phenology')).list().flatMap((p) => p.regionSeries.map((r) => ({ ...r, regionName: names.get(r.regionId) ?? r.regionId })));
-  const reports = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, lon: -55.5 + ((i * 37) % 100) / 200, lat: -12 + ((i * 53) % 100) / 200, date: `2025-11-${String(1 + (i % 28)).padStart(2, '0')}`, note: i % 3 === 0 ? 'lagarta na soja' : 'soja boa' }));
+  const reports = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, lon: -55.5 + ((i * 37) % 100) / 200, lat: -12 + ((i * 53) % 100) / 200, date: `2025-11-${String(1 + (i % 28)).padStart(2, '0')}`, category: i % 3 === 0 ? ('pest' as const) : null, note: i % 3 === 0 ? 'lagarta na soja' : 'soja boa' }));
   const build = (): AlertRulesInput => ({ regions: points, stations, rain: Object.fromEntries(stations.map((s) => [s.id, rainOf(rows.get(s.id)!)])), seasons: [2024, 2025], asOf: '2025-12-31', series, reports });
 
   const runs = 15;

@@ -1033,6 +1033,40 @@ const checks: Check[] = [
       return `${weather.match(/(Station|Estação) [^,]+, (a )?[^ ]+ km/)?.[0] ?? ''}; ${codes.length} alerts (${[...new Set(codes)].join(', ')})`;
     },
   })),
+  {
+    name: 'farmer report form (pt): what the report is about, sent as its category (pest), nothing written',
+    timeoutMs: 90_000,
+    async run() {
+      // the POST is answered here, so the service's data directory (the repo's fixtures/) gets no report
+      const sent: Array<Record<string, unknown>> = [];
+      await page.route('**/api/field-reports', async (route) => {
+        sent.push(route.request().postDataJSON() as Record<string, unknown>);
+        await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ id: 4242, status: 'pending', submittedAt: '2026-01-01T00:00:00.000Z', message: 'thank you' }) });
+      });
+      try {
+        await openAnswers('view=farmer&lang=pt&scene=ipiranga&at=-11.9927,-55.9748');
+        const form = page.locator('[data-testid=field-report] form');
+        await form.locator('select[name=category]').waitFor({ timeout: 60_000 });
+        const labels = await form.locator('select[name=category] option').allInnerTexts();
+        if (labels.length !== 6 || labels[0] !== 'Só o que cresce aqui' || !labels.some((l) => l.startsWith('Uma praga'))) throw new Error(`category options ${labels.join(' | ')}`);
+        if (ENGLISH_LEAKS.test(await form.innerText())) throw new Error('English in the Portuguese report form');
+        await form.locator('select[name=category]').selectOption('pest');
+        await form.locator('textarea[name=note]').fill('lagartas na bordadura');
+        await form.locator('button[type=submit]').click();
+        await waitForExpr(page, `/4242/.test(document.querySelector('[data-testid=field-report]').textContent)`, 20_000);
+        // the default ('only what grows here') sends no category at all, as an API.md client
+        await form.locator('select[name=category]').selectOption('');
+        await form.locator('button[type=submit]').click();
+        for (let i = 0; i < 20 && sent.length < 2; i++) await page.waitForTimeout(250);
+      } finally {
+        await page.unroute('**/api/field-reports');
+      }
+      if (sent.length !== 2) throw new Error(`${sent.length} reports sent, 2 expected`);
+      if (sent[0]!['category'] !== 'pest' || sent[0]!['note'] !== 'lagartas na bordadura' || sent[0]!['class'] !== 'Soy_Corn') throw new Error(`first report sent ${JSON.stringify(sent[0])}`);
+      if ('category' in sent[1]!) throw new Error(`a report about nothing in particular sent a category: ${JSON.stringify(sent[1])}`);
+      return `sent ${JSON.stringify(sent[0])}; then one without category`;
+    },
+  },
   ...(['en', 'pt'] as const).map((lang): Check => ({
     name: `answers: policymaker view (${lang}): suitability, outlook with its error, alerts, policy impact with interval and placebo`,
     timeoutMs: 150_000,

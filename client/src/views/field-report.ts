@@ -1,5 +1,6 @@
 /**
- * Field report form for the farmer view: "what actually grows here?" (class, date, optional note),
+ * Field report form for the farmer view: "what actually grows here?" (class, date, optional category
+ * (pest, disease, weather damage, crop condition, other) and note),
  * sent to POST /api/field-reports. Anonymous reports wait for review by a token holder before they
  * are used, and are limited per hour (429): the form says so in plain words.
  *
@@ -15,6 +16,7 @@ import { h, nextId } from '../dom';
 import { className, defineStrings, onLangChange } from '../i18n';
 import { notice } from '../notice';
 import type { ModelCard } from '../types';
+import type { ReportCategory } from '../../../server/contract/reports';
 
 const NOTE_MAX = 500;
 
@@ -23,6 +25,14 @@ const EN = {
     intro: 'Tell us what actually grows at this point. A person reviews every report before it is used to check or improve the map.',
     cls: 'Crop or land cover',
     date: 'Date seen',
+    category: 'What is it about? (optional)',
+    catNone: 'Only what grows here',
+    catPest: 'A pest (insects, mites, …)',
+    catDisease: 'A disease (fungus, virus, …)',
+    catWeather: 'Weather damage (drought, hail, frost, flooding)',
+    catCondition: 'How the crop looks (stand, vigour)',
+    catOther: 'Something else',
+    categoryHelp: 'Once reviewed, pest and disease reports close together raise an alert for the municipality.',
     note: 'Note (optional)',
     left: '{n} characters left',
     send: 'Send report',
@@ -38,6 +48,14 @@ const PT: typeof EN = {
     intro: 'Diga o que realmente cresce neste ponto. Uma pessoa revisa cada relato antes que ele seja usado para conferir ou melhorar o mapa.',
     cls: 'Cultura ou cobertura',
     date: 'Data da observação',
+    category: 'Sobre o que é? (opcional)',
+    catNone: 'Só o que cresce aqui',
+    catPest: 'Uma praga (insetos, ácaros, …)',
+    catDisease: 'Uma doença (fungo, vírus, …)',
+    catWeather: 'Dano do tempo (seca, granizo, geada, alagamento)',
+    catCondition: 'Como está a lavoura (estande, vigor)',
+    catOther: 'Outra coisa',
+    categoryHelp: 'Depois de revisados, relatos de praga ou doença próximos geram um alerta para o município.',
     note: 'Observação (opcional)',
     left: '{n} caracteres restantes',
     send: 'Enviar relato',
@@ -50,6 +68,8 @@ const PT: typeof EN = {
 };
 
 const tr = defineStrings('field-report', EN, PT);
+/** the API's categories (server/contract/reports.ts), in the order offered; a Record so a new one fails the build here */
+const CATEGORY_LABEL: Record<ReportCategory, keyof typeof EN> = { pest: 'catPest', disease: 'catDisease', weather_damage: 'catWeather', crop_condition: 'catCondition', other: 'catOther' };
 const today = () => new Date().toISOString().slice(0, 10);
 
 interface SubmitResult {
@@ -60,7 +80,7 @@ interface SubmitResult {
 }
 
 /** POST /api/field-reports; never throws (network failure is status 0). */
-async function submitFieldReport(body: { lon: number; lat: number; class: string; date: string; note?: string; model?: string }): Promise<SubmitResult> {
+async function submitFieldReport(body: { lon: number; lat: number; class: string; date: string; category?: ReportCategory; note?: string; model?: string }): Promise<SubmitResult> {
   let res: Response;
   try {
     res = await fetch('/api/field-reports', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
@@ -83,6 +103,8 @@ export class FieldReportForm {
   private suggested: string | null = null;
   private statusEl = h('div', { role: 'status', 'aria-live': 'polite' });
   private busy = false;
+  /** the model whose classes the form lists */
+  private renderedModel: string | undefined;
 
   constructor(private readonly model: () => ModelCard | null) {
     onLangChange(() => this.render());
@@ -91,6 +113,8 @@ export class FieldReportForm {
 
   /** The point the report is about; `suggested` preselects a class (e.g. the model's answer). */
   setPoint(lon: number, lat: number, suggested: string | null): void {
+    // the farmer view renders again as its parts arrive: the same point keeps what is being typed
+    if (lon === this.lon && lat === this.lat && suggested === this.suggested && this.model()?.id === this.renderedModel) return;
     if (lon !== this.lon || lat !== this.lat) this.statusEl.replaceChildren();
     this.lon = lon;
     this.lat = lat;
@@ -100,6 +124,7 @@ export class FieldReportForm {
 
   private render(): void {
     const card = this.model();
+    this.renderedModel = card?.id;
     const classes = card?.classes ?? [];
     if (classes.length === 0) {
       this.el.replaceChildren(h('h3', {}, tr('title')), notice(tr('noModel'), 'warn'));
@@ -108,8 +133,11 @@ export class FieldReportForm {
     const clsId = nextId('report-class');
     const dateId = nextId('report-date');
     const noteId = nextId('report-note');
+    const catId = nextId('report-category');
+    const catHelpId = nextId('report-category-help');
     const counterId = nextId('report-left');
     const select = h('select', { id: clsId, name: 'class', required: true }, ...classes.map((c) => h('option', { value: c.name, selected: c.name === this.suggested }, className(c.name))));
+    const category = h('select', { id: catId, name: 'category', 'aria-describedby': catHelpId }, h('option', { value: '' }, tr('catNone')), ...Object.entries(CATEGORY_LABEL).map(([value, key]) => h('option', { value }, tr(key))));
     const date = h('input', { id: dateId, name: 'date', type: 'date', required: true, max: today(), min: '2000-01-01', value: today() });
     const counter = h('span', { id: counterId, class: 'muted small' }, tr('left', { n: NOTE_MAX }));
     const note = h('textarea', { id: noteId, name: 'note', maxlength: NOTE_MAX, rows: 3, 'aria-describedby': counterId });
@@ -120,22 +148,23 @@ export class FieldReportForm {
       { class: 'field-report-form', novalidate: true },
       h('div', { class: 'field' }, h('label', { for: clsId }, tr('cls')), select),
       h('div', { class: 'field' }, h('label', { for: dateId }, tr('date')), date),
+      h('div', { class: 'field' }, h('label', { for: catId }, tr('category')), category, h('span', { id: catHelpId, class: 'muted small' }, tr('categoryHelp'))),
       h('div', { class: 'field' }, h('label', { for: noteId }, tr('note')), note, counter),
       h('div', { class: 'button-row' }, button),
     );
     form.onsubmit = (e) => {
       e.preventDefault();
       if (this.busy || this.lon === null || this.lat === null) return;
-      void this.send(button, { lon: this.lon, lat: this.lat, class: select.value, date: date.value, note: note.value.trim(), model: card?.id });
+      void this.send(button, { lon: this.lon, lat: this.lat, class: select.value, date: date.value, category: (category.value || null) as ReportCategory | null, note: note.value.trim(), model: card?.id });
     };
     this.el.replaceChildren(h('h3', {}, tr('title')), h('p', { class: 'muted small' }, tr('intro')), form, this.statusEl);
   }
 
-  private async send(button: HTMLButtonElement, b: { lon: number; lat: number; class: string; date: string; note: string; model: string | undefined }): Promise<void> {
+  private async send(button: HTMLButtonElement, b: { lon: number; lat: number; class: string; date: string; category: ReportCategory | null; note: string; model: string | undefined }): Promise<void> {
     this.busy = true;
     button.disabled = true;
     this.statusEl.replaceChildren(notice(tr('sending'), 'info'));
-    const r = await submitFieldReport({ lon: b.lon, lat: b.lat, class: b.class, date: b.date, ...(b.note ? { note: b.note } : {}), ...(b.model ? { model: b.model } : {}) });
+    const r = await submitFieldReport({ lon: b.lon, lat: b.lat, class: b.class, date: b.date, ...(b.category ? { category: b.category } : {}), ...(b.note ? { note: b.note } : {}), ...(b.model ? { model: b.model } : {}) });
     this.busy = false;
     button.disabled = false;
     if (r.ok && r.id !== undefined) this.statusEl.replaceChildren(notice(tr('thanks', { id: r.id }), 'info'));

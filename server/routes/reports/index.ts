@@ -1,5 +1,6 @@
 /**
- * Field reports: a person says what actually grows at a point (class, date, optional note).
+ * Field reports: a person says what actually grows at a point (class, date, optional note, optional
+ * category: pest, disease, weather_damage, crop_condition or other; server/contract/reports.ts).
  *
  *   POST /api/field-reports                 anyone; anonymous callers limited to GRANARY_REPORTS_RATE_LIMIT
  *                                           per hour per IP (429 problem+json after); stored as 'pending'
@@ -33,7 +34,7 @@ const EARLIEST_DATE = '2000-01-01';
 
 /** Public form of a report (everything stored; this only reaches token holders or, if approved, the collection). */
 function reportJson(r: FieldReport): Static<typeof FieldReportSchema> {
-  return { id: r.id, lon: r.lon, lat: r.lat, class: r.class, date: r.observedOn, note: r.note, model: r.modelId, status: r.status, submittedAt: r.submittedAt, submittedBy: r.submittedBy, reviewedAt: r.reviewedAt, reviewNote: r.reviewNote };
+  return { id: r.id, lon: r.lon, lat: r.lat, class: r.class, date: r.observedOn, note: r.note, category: r.category, model: r.modelId, status: r.status, submittedAt: r.submittedAt, submittedBy: r.submittedBy, reviewedAt: r.reviewedAt, reviewNote: r.reviewNote };
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -99,7 +100,7 @@ const reportsPlugin: FastifyPluginAsyncTypebox = async (app) => {
       const names = model.card.classes.map((c) => c.name);
       if (!names.includes(b.class)) throw new GranaryError('bad-request', `class "${b.class.slice(0, 64)}" is not a class of model ${model.id}: use one of ${names.join(', ')}`, { valid: names });
       const note = b.note === undefined || b.note.trim() === '' ? null : b.note.trim();
-      const r = await service.insert({ lon: b.lon, lat: b.lat, class: b.class, observedOn: b.date, note, modelId: model.id, submittedBy: hasValidToken(req, token) ? 'token' : 'anonymous' });
+      const r = await service.insert({ lon: b.lon, lat: b.lat, class: b.class, observedOn: b.date, note, category: b.category ?? null, modelId: model.id, submittedBy: hasValidToken(req, token) ? 'token' : 'anonymous' });
       return reply
         .code(201)
         .header('Location', `/api/field-reports/${r.id}`)

@@ -42,6 +42,7 @@ const REPORT_PROPS: Record<string, { type: PropType; description: string }> = {
   class: { type: 'string', description: 'what grows there, one of the model\'s classes' },
   date: { type: 'string', description: 'ISO date the crop was seen' },
   note: { type: 'string', description: 'the reporter\'s note (may be empty)' },
+  category: { type: 'string', description: 'what the report is about: pest, disease, weather_damage, crop_condition, other; empty when not stated' },
   model: { type: 'string', description: 'model whose classes the class refers to' },
   submittedAt: { type: 'string', description: 'when the report was submitted' },
   approvedAt: { type: 'string', description: 'when a token holder approved it' },
@@ -66,7 +67,7 @@ export function fieldReportsLayer(app: FastifyInstance): LayerDef {
         id: String(r.id),
         ...point(r.lon, r.lat),
         interval: [r.observedOn, r.observedOn],
-        properties: { reportId: r.id, class: r.class, date: r.observedOn, note: r.note ?? '', model: r.modelId, submittedAt: r.submittedAt, approvedAt: r.reviewedAt },
+        properties: { reportId: r.id, class: r.class, date: r.observedOn, note: r.note ?? '', category: r.category ?? '', model: r.modelId, submittedAt: r.submittedAt, approvedAt: r.reviewedAt },
       }));
       const dates = reports.map((r) => r.observedOn).sort();
       const snap = snapshotOf(

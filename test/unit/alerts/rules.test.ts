@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drySpellAlerts, cropConditionAlerts, pestClusterAlerts, isThreatReport, type RegionSeasonSeries } from '../../../server/alerts/rules.js';
+import { drySpellAlerts, cropConditionAlerts, pestClusterAlerts, type RegionSeasonSeries } from '../../../server/alerts/rules.js';
 import type { DailyRow } from '../../../server/weather/daily.js';
 import type { Station } from '../../../server/weather/store.js';
 
@@ -62,19 +62,24 @@ describe('crop-condition rule', () => {
 });
 
 describe('pest/disease cluster rule', () => {
-  const at = (id: number, km: number, date: string, note: string | null) => ({ id, lon: -55.5 + km / 108, lat: -11.9, date, note });
+  type Category = 'pest' | 'disease' | 'weather_damage' | 'crop_condition' | 'other' | null;
+  const at = (id: number, km: number, date: string, category: Category, note: string | null = null) => ({ id, lon: -55.5 + km / 108, lat: -11.9, date, category, note });
   const regionAt = () => ({ id: '5107909', name: 'Sinop' });
-  it('fires for three pest reports within 10 km and 14 days of each other', () => {
-    const a = pestClusterAlerts([at(1, 0, '2025-11-01', 'lagarta na soja'), at(2, 4, '2025-11-05', 'Helicoverpa'), at(3, 8, '2025-11-12', 'ferrugem asiática'), at(4, 2, '2025-11-03', 'all fine')], regionAt);
+  it('fires for three pest or disease reports within 10 km and 14 days of each other', () => {
+    const a = pestClusterAlerts([at(1, 0, '2025-11-01', 'pest'), at(2, 4, '2025-11-05', 'pest'), at(3, 8, '2025-11-12', 'disease'), at(4, 2, '2025-11-03', 'crop_condition')], regionAt);
     expect(a).toHaveLength(1);
     expect(a[0]).toMatchObject({ kind: 'pest-disease-cluster', regionId: '5107909', start: '2025-11-01', end: '2025-11-12' });
     expect(a[0]!.evidence.reportIds).toEqual([1, 2, 3]);
+    expect(a[0]!.evidence.categories).toEqual(['pest', 'pest', 'disease']);
   });
-  it('stays quiet when reports are far apart in space or time, or name no threat', () => {
-    expect(pestClusterAlerts([at(1, 0, '2025-11-01', 'praga'), at(2, 30, '2025-11-02', 'praga'), at(3, 60, '2025-11-03', 'praga')], regionAt)).toEqual([]);
-    expect(pestClusterAlerts([at(1, 0, '2025-09-01', 'praga'), at(2, 1, '2025-10-01', 'praga'), at(3, 2, '2025-11-01', 'praga')], regionAt)).toEqual([]);
-    expect(pestClusterAlerts([at(1, 0, '2025-11-01', 'soja'), at(2, 1, '2025-11-01', null), at(3, 2, '2025-11-01', 'milho')], regionAt)).toEqual([]);
-    expect(isThreatReport('Percevejo marrom')).toBe(true);
-    expect(isThreatReport('bom stand')).toBe(false);
+  it('stays quiet when reports are far apart in space or time, or are not of a pest or disease', () => {
+    expect(pestClusterAlerts([at(1, 0, '2025-11-01', 'pest'), at(2, 30, '2025-11-02', 'pest'), at(3, 60, '2025-11-03', 'pest')], regionAt)).toEqual([]);
+    expect(pestClusterAlerts([at(1, 0, '2025-09-01', 'pest'), at(2, 1, '2025-10-01', 'pest'), at(3, 2, '2025-11-01', 'pest')], regionAt)).toEqual([]);
+    expect(pestClusterAlerts([at(1, 0, '2025-11-01', 'weather_damage'), at(2, 1, '2025-11-01', 'crop_condition'), at(3, 2, '2025-11-01', 'other')], regionAt)).toEqual([]);
+  });
+  it('reads the category, not the note: a note naming a pest does not make a report a threat, nor does its absence clear one', () => {
+    // the old word list took these notes for threats ("sem praga" = no pest; "trust" contains "rust")
+    expect(pestClusterAlerts([at(1, 0, '2025-11-01', null, 'sem praga, lavoura limpa'), at(2, 1, '2025-11-02', 'crop_condition', 'trust the stand, no rust'), at(3, 2, '2025-11-03', null, 'lagarta na soja')], regionAt)).toEqual([]);
+    expect(pestClusterAlerts([at(1, 0, '2025-11-01', 'pest'), at(2, 1, '2025-11-02', 'disease', 'manchas nas folhas'), at(3, 2, '2025-11-03', 'pest', '')], regionAt)).toHaveLength(1);
   });
 });
