@@ -62,6 +62,7 @@ import { siblingModule } from './sibling-module.js';
 import warmupPlugin from './plugins/warmup.js';
 import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
 import { warmCropTile } from './plugins/warm-crop-tile.js';
+import { addDashboardWarmup } from './plugins/warm-dashboard.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
 import { badRequest } from './errors.js';
 import { closeOnlyIdleSockets } from './plugins/idle-sockets.js';
@@ -259,6 +260,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   // first in the warm-up: what a user's first crop tile would otherwise wait for
   app.warmup.add('first crop tile', () => warmCropTile(app), { first: true });
+  // before it: what a new visitor's first map and choropleth wait for (plugins/warm-dashboard.ts)
+  addDashboardWarmup(app, { first: true });
   app.warmup.add('models', () => app.models.refresh(), { first: true });
   return app;
 }

@@ -22,7 +22,7 @@ import { PolicymakerView } from './views/policymaker';
 import { FarmerView } from './views/farmer';
 import { resolveYears } from './years';
 import { setCrops, type CropInfo } from './crops';
-import type { Colormap, RegionFeature, SceneSummary } from './types';
+import type { Colormap, RegionCollection, RegionFeature, SceneSummary } from './types';
 import { modelVariables, selectModel } from './models';
 
 interface Hook {
@@ -74,6 +74,9 @@ async function boot(): Promise<void> {
   // the server's crops first (a few hundred bytes), then the years of the chosen one, in parallel with what the map needs
   const cropsP = api.crops().catch(() => ({ defaultCrop: '', regionsTitle: '', areaName: '', sources: [] as string[], crops: [] as CropInfo[] }));
   const yearsP = cropsP.then((c) => resolveYears(chooseCrop(c.crops, c.defaultCrop)));
+  // the municipal boundaries the choropleth needs, fetched beside the catalog rather than after the first map
+  const boundariesP = boundaries('low');
+  boundariesP.catch(() => {});
   let scenes: SceneSummary[];
   let colormaps: Colormap[];
   try {
@@ -150,9 +153,10 @@ async function boot(): Promise<void> {
     map.on('render', onRender);
   });
   // optional parts, each on its own
-  // the crop map (inference on the server's workers) and the boundaries (about 1 MB of GeoJSON)
-  // once the imagery is on screen, or after 3 s at most, so they do not delay the first map
-  void firstFrame.then(() => Promise.all([loadModel(ctx, layerPanel), loadRegions(ctx)]));
+  // the crop map (inference on the server's workers) once the imagery is on screen, or after 3 s at
+  // most, so it does not delay the first map; the boundaries (35 KB) are already on their way
+  // (asked for at start) and go onto the map at the same moment
+  void firstFrame.then(() => Promise.all([loadModel(ctx, layerPanel), loadRegions(ctx, boundariesP)]));
 
   const { years, year } = await yearsP;
   ctx.years = years;
@@ -205,9 +209,9 @@ async function loadModel(ctx: Ctx, panel: LayerPanel): Promise<void> {
   await panel.applyCrops();
 }
 
-async function loadRegions(ctx: Ctx): Promise<void> {
+async function loadRegions(ctx: Ctx, early: Promise<RegionCollection>): Promise<void> {
   try {
-    const fc = await boundaries('low');
+    const fc = await early;
     ctx.regions = { value: fc, error: null };
     ctx.regionById = new Map(fc.features.map((f) => [String(f.properties.id), f as RegionFeature]));
     ctx.layers.setRegions(fc);

@@ -29,6 +29,8 @@ export class Warmup {
   private stopped = false;
   done = 0;
   failed = 0;
+  /** names of the steps that ran without failing, in order */
+  readonly completed: string[] = [];
   /** set when the queue empties: ms from start() to the last step */
   finishedMs: number | null = null;
   private startedAt = 0;
@@ -95,6 +97,7 @@ export class Warmup {
     try {
       await item.step();
       this.done++;
+      this.completed.push(item.name);
     } catch (e) {
       this.failed++;
       this.log(`warm-up step ${item.name} failed`, e);

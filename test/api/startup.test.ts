@@ -65,6 +65,11 @@ describe('lazily compiled schemas', () => {
     expect(w.failed).toBe(0);
     expect(w.done).toBeGreaterThan(100); // every route's validators and serializers, the yield-gap rows
     expect(w.pending).toBe(0);
+    // the dashboard's first screen (plugins/warm-dashboard.ts) right after the model check, before the crop tile
+    const dash = w.completed.filter((n) => n.startsWith('dashboard'));
+    expect(dash).toEqual(['dashboard first visit', 'dashboard: catalog', 'dashboard: yield-gap soy', `dashboard: normals soy ${lazy.app.regions.defaultYear}`, 'dashboard: boundaries', 'dashboard: scene sinop', 'dashboard: imagery sinop']);
+    expect(w.completed.indexOf('dashboard: imagery sinop')).toBeLessThan(w.completed.indexOf('first crop tile'));
+    expect(w.completed.indexOf('models')).toBe(0);
   }, 90_000);
 });
 

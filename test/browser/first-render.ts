@@ -1,25 +1,34 @@
 /**
- * For `npm run bench`: the dashboard's page weight and render times on a cold visit.
+ * For `npm run bench -- browser`: the dashboard's page weight and render times on a cold visit.
  *
  *   import { measureFirstRender } from './test/browser/first-render.js';
- *   const r = await measureFirstRender({ runs: 5 });   // starts its own Granary unless `url` is given
- *   // r.firstRenderMs, r.choroplethMs (medians), r.transferBytes (median), r.byType, r.runs
+ *   const r = await measureFirstRender({ runs: 3 });   // starts its own Granary (from `repo`, default this checkout)
+ *   // r.warm (a new visitor to a running service), r.afterStart (the first visitor after a start)
  *
- * - time to first render: from navigation start to the first frame in which every imagery tile of
- *   the initial view is drawn (MapLibre `render` with the imagery source loaded), as
- *   `performance.now()` in the page (window.granary.firstRenderMs);
- * - choropleth with ranking: the first animation frame in which the municipal choropleth layer is on
- *   the map with its source loaded and the ranking table has rows (polled every frame in the page);
+ * What is measured, and when:
+ * - every visit is a new visitor: a new Chromium with an empty profile (no HTTP cache, no V8 code
+ *   cache, MapLibre's worker script fetched too), the page opened at 1280x800 in English;
+ * - `warm`: the service has started and finished its own after-listen work (the warm-up of
+ *   plugins/warmup.ts: its processes have used less than 30 ms of CPU in the last second); this is
+ *   the visit the aims are about;
+ * - `afterStart`: the first visit to a service that has just become healthy (`/healthz` 200), while
+ *   its warm-up still runs; reported beside, never mixed into the medians of `warm`;
+ * - first map: `performance.now()` in the page at the first frame MapLibre draws with every imagery
+ *   tile of the initial view loaded (a `render` event with the imagery source loaded; the app's own
+ *   hook, window.granary.firstRenderMs);
+ * - choropleth with ranking: the first frame MapLibre draws (a `render` event) in which the municipal
+ *   fill layer is on the map, its source loaded, the indicator values written into the features
+ *   (feature-state `v` of the first ranked municipality set), and the ranking table has rows;
  * - bytes transferred: the sum of Chromium's `encodedDataLength` (bytes on the wire, headers and
  *   compressed bodies) of every response from navigation until the network is idle after the
- *   choropleth, with the HTTP cache disabled, so each run is a cold visit (the server's tile cache
- *   stays warm after the first run; `runs[0]` is the cold one).
+ *   choropleth, plus MapLibre's worker script (fetched by the worker, which the page's DevTools
+ *   session does not see; counted as served to a Brotli-accepting browser).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launchChromium, waitForExpr } from './browser.js';
-import { DIST, startGranary } from './server.js';
+import { DIST, startGranary, type RunningServer } from './server.js';
 
 export interface JsSize {
   jsBytes: number;
@@ -48,27 +57,48 @@ export interface VisitRun {
   byType: Record<string, number>;
   /** URLs fetched more than once in the visit */
   repeated: string[];
+  /** the app's start-up marks (window.granary.marks), ms from navigation */
+  marks: Record<string, number>;
 }
 
-export interface FirstRender extends JsSize {
+export interface VisitSummary {
   firstRenderMs: number;
   choroplethMs: number;
   transferBytes: number;
   runs: VisitRun[];
-  runsMs: number[];
+}
+
+export interface FirstRender extends JsSize {
+  warm: VisitSummary;
+  afterStart: VisitSummary;
   viewport: { width: number; height: number };
 }
 
-const CHOROPLETH_READY = `new Promise((resolve) => {
-  const f = () => {
-    let ok = false;
+// resolves at the first MapLibre frame drawn with the choropleth's values and the ranking's rows
+// (a string: tsx's keepNames would put an undefined __name helper into a serialised function)
+const CHOROPLETH_DRAWN = `new Promise((resolve) => {
+  const ready = (map) => {
     try {
-      const map = window.granary && window.granary.ctx && window.granary.ctx.map;
-      ok = Boolean(map && map.getLayer('regions-fill') && map.isSourceLoaded('regions') && document.querySelector('.ranking-table tbody tr'));
-    } catch { ok = false; }
-    if (ok) resolve(performance.now()); else requestAnimationFrame(f);
+      const row = document.querySelector('.ranking-table tbody tr[data-region]');
+      if (!row || !map.getLayer('regions-fill') || !map.isSourceLoaded('regions')) return false;
+      return map.getFeatureState({ source: 'regions', id: row.dataset.region }).v !== undefined;
+    } catch { return false; }
   };
-  f();
+  let hooked = false;
+  let done = false;
+  const poll = () => {
+    if (done) return;
+    const map = window.granary && window.granary.ctx && window.granary.ctx.map;
+    if (map && !hooked) {
+      hooked = true;
+      const onRender = () => { if (ready(map)) { done = true; map.off('render', onRender); resolve(performance.now()); } };
+      map.on('render', onRender);
+    }
+    // the ranking's rows can come after the map's last frame: ask for one more
+    if (map && ready(map)) { map.triggerRepaint(); return; }
+    requestAnimationFrame(poll);
+  };
+  poll();
 })`;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
@@ -82,78 +112,136 @@ function kindOf(url: string, mime: string): string {
   return 'other';
 }
 
-export async function measureFirstRender(opts: { url?: string; runs?: number; viewport?: { width: number; height: number } } = {}): Promise<FirstRender> {
-  const n = opts.runs ?? 3;
-  const viewport = opts.viewport ?? { width: 1280, height: 800 };
-  const server = opts.url ? null : await startGranary();
-  const url = opts.url ?? server!.url;
+/** One new visitor: a fresh Chromium profile, the page until its choropleth is drawn and the network idle. */
+async function visit(url: string, viewport: { width: number; height: number }): Promise<VisitRun> {
   const browser = await launchChromium({ viewport });
   try {
-    const runs: VisitRun[] = [];
-    for (let i = 0; i < n; i++) {
-      const page = await browser.context.newPage();
-      const cdp = await browser.context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-      const meta = new Map<string, { url: string; mime: string }>();
-      const byType: Record<string, number> = {};
-      const seen = new Map<string, number>();
-      let transferBytes = 0;
-      let requests = 0;
-      cdp.on('Network.responseReceived', (e) => meta.set(e.requestId, { url: e.response.url, mime: e.response.mimeType }));
-      cdp.on('Network.loadingFinished', (e) => {
-        const m = meta.get(e.requestId);
-        if (!m || m.url.startsWith('data:') || m.url.startsWith('blob:')) return;
-        transferBytes += e.encodedDataLength;
-        requests++;
-        const k = kindOf(m.url, m.mime);
-        byType[k] = (byType[k] ?? 0) + e.encodedDataLength;
-        if (!/\/tiles\/.*\/\d+\/\d+\/\d+/.test(m.url)) seen.set(m.url, (seen.get(m.url) ?? 0) + 1);
-      });
-      await page.goto(`${url}/?lang=en`);
-      // choropleth + ranking: polled every animation frame inside the page
-      // (a string: tsx's keepNames would put an undefined __name helper into a serialised function)
-      const choro = page.evaluate(CHOROPLETH_READY) as Promise<number>;
-      await waitForExpr(page, 'window.granary && (window.granary.firstRenderMs !== null || window.granary.error)', 60_000);
-      const ms = (await page.evaluate('window.granary.firstRenderMs')) as number | null;
-      if (ms === null) throw new Error(`the dashboard failed: ${String(await page.evaluate('window.granary.error'))}`);
-      const choroplethMs = await Promise.race([choro, new Promise<number>((_, rej) => setTimeout(() => rej(new Error('no choropleth with ranking in 60 s')), 60_000))]);
-      await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
-      // MapLibre's worker script is fetched by the worker, which this page's DevTools session does
-      // not see: count it as served to a browser (Brotli-accepting request from here)
-      const workerUrl = (await page.evaluate(`performance.getEntriesByType('resource').map((e) => e.name).find((n) => /maplibre-gl-worker.*\\.m?js/.test(n)) ?? ''`)) as string;
-      if (workerUrl) {
-        const res = await fetch(workerUrl, { headers: { 'accept-encoding': 'br, gzip' } });
-        const body = Buffer.from(await res.arrayBuffer());
-        const encoded = Number(res.headers.get('content-length') ?? 0) || body.length;
-        transferBytes += encoded + 300;
-        byType.script = (byType.script ?? 0) + encoded + 300;
-        requests++;
-      }
-      runs.push({ firstRenderMs: ms, choroplethMs, transferBytes, requests, byType, repeated: [...seen].filter(([, c]) => c > 1).map(([u]) => u.replace(url, '')) });
-      await page.close();
+    const page = await browser.context.newPage();
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const meta = new Map<string, { url: string; mime: string }>();
+    const byType: Record<string, number> = {};
+    const seen = new Map<string, number>();
+    let transferBytes = 0;
+    let requests = 0;
+    cdp.on('Network.responseReceived', (e) => meta.set(e.requestId, { url: e.response.url, mime: e.response.mimeType }));
+    cdp.on('Network.loadingFinished', (e) => {
+      const m = meta.get(e.requestId);
+      if (!m || m.url.startsWith('data:') || m.url.startsWith('blob:')) return;
+      transferBytes += e.encodedDataLength;
+      requests++;
+      const k = kindOf(m.url, m.mime);
+      byType[k] = (byType[k] ?? 0) + e.encodedDataLength;
+      if (!/\/tiles\/.*\/\d+\/\d+\/\d+/.test(m.url)) seen.set(m.url, (seen.get(m.url) ?? 0) + 1);
+    });
+    await page.goto(`${url}/?lang=en`);
+    const choro = page.evaluate(CHOROPLETH_DRAWN) as Promise<number>;
+    await waitForExpr(page, 'window.granary && (window.granary.firstRenderMs !== null || window.granary.error)', 60_000, 20);
+    const ms = (await page.evaluate('window.granary.firstRenderMs')) as number | null;
+    if (ms === null) throw new Error(`the dashboard failed: ${String(await page.evaluate('window.granary.error'))}`);
+    const choroplethMs = await Promise.race([choro, new Promise<number>((_, rej) => setTimeout(() => rej(new Error('no choropleth with ranking in 60 s')), 60_000))]);
+    await page.waitForLoadState('networkidle', { timeout: 30_000 }).catch(() => {});
+    const workerUrl = (await page.evaluate(`performance.getEntriesByType('resource').map((e) => e.name).find((n) => /maplibre-gl-worker.*\\.m?js/.test(n)) ?? ''`)) as string;
+    if (workerUrl) {
+      const res = await fetch(workerUrl, { headers: { 'accept-encoding': 'br, gzip' } });
+      const body = Buffer.from(await res.arrayBuffer());
+      const encoded = Number(res.headers.get('content-length') ?? 0) || body.length;
+      transferBytes += encoded + 300;
+      byType.script = (byType.script ?? 0) + encoded + 300;
+      requests++;
     }
-    return {
-      firstRenderMs: median(runs.map((r) => r.firstRenderMs)),
-      choroplethMs: median(runs.map((r) => r.choroplethMs)),
-      transferBytes: median(runs.map((r) => r.transferBytes)),
-      runs,
-      runsMs: runs.map((r) => r.firstRenderMs),
-      viewport,
-      ...jsSize(),
-    };
+    const marks = (await page.evaluate('window.granary.marks')) as Record<string, number>;
+    return { firstRenderMs: ms, choroplethMs, transferBytes, requests, byType, repeated: [...seen].filter(([, c]) => c > 1).map(([u]) => u.replace(url, '')), marks };
   } finally {
     await browser.close();
-    await server?.close();
   }
+}
+
+/** CPU time (clock ticks) of a process and all its descendants, from /proc. */
+function treeTicks(root: number): number {
+  const parentOf = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(d), Number(f[1]));
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]));
+    } catch {
+      /* gone */
+    }
+  }
+  let sum = 0;
+  for (const [pid, t] of ticks) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf.get(p)) {
+      if (p === root) {
+        sum += t;
+        break;
+      }
+    }
+  }
+  return sum;
+}
+
+/** Waits until the service's processes are quiet (< 3 ticks, ~30 ms, of CPU in a second), 60 s at most. */
+async function waitQuiet(server: RunningServer): Promise<void> {
+  if (!server.pid) return;
+  const end = Date.now() + 60_000;
+  let last = treeTicks(server.pid);
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = treeTicks(server.pid);
+    if (now - last < 3) return;
+    last = now;
+  }
+}
+
+const summary = (runs: VisitRun[]): VisitSummary => ({
+  firstRenderMs: median(runs.map((r) => r.firstRenderMs)),
+  choroplethMs: median(runs.map((r) => r.choroplethMs)),
+  transferBytes: median(runs.map((r) => r.transferBytes)),
+  runs,
+});
+
+/**
+ * `runs` visits to a warmed-up service and `afterStart` visits each right after a fresh start.
+ * `repo`: the checkout whose service (and built client) is measured, default this one.
+ */
+export async function measureFirstRender(opts: { runs?: number; afterStart?: number; viewport?: { width: number; height: number }; repo?: string } = {}): Promise<FirstRender> {
+  const viewport = opts.viewport ?? { width: 1280, height: 800 };
+  const afterStart: VisitRun[] = [];
+  for (let i = 0; i < (opts.afterStart ?? 1); i++) {
+    const server = await startGranary({ repo: opts.repo });
+    try {
+      afterStart.push(await visit(server.url, viewport));
+    } finally {
+      await server.close();
+    }
+  }
+  const warm: VisitRun[] = [];
+  const server = await startGranary({ repo: opts.repo });
+  try {
+    await waitQuiet(server);
+    for (let i = 0; i < (opts.runs ?? 3); i++) {
+      warm.push(await visit(server.url, viewport));
+      await waitQuiet(server);
+    }
+  } finally {
+    await server.close();
+  }
+  return { warm: summary(warm), afterStart: summary(afterStart), viewport, ...jsSize(opts.repo ? join(opts.repo, 'client', 'dist') : DIST) };
 }
 
 export function describeVisit(r: FirstRender): string {
   const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
-  const last = r.runs[r.runs.length - 1]!;
+  const last = r.warm.runs[r.warm.runs.length - 1]!;
+  const times = (s: VisitSummary) => s.runs.map((x) => `${Math.round(x.firstRenderMs)}/${Math.round(x.choroplethMs)}`).join(', ');
   return [
-    `cold visit ${kib(r.transferBytes)} transferred (median of ${r.runs.length}; ${Object.entries(last.byType).map(([k, v]) => `${k} ${kib(v)}`).join(', ')}; ${last.requests} requests)`,
-    `first map ${Math.round(r.firstRenderMs)} ms, choropleth + ranking ${Math.round(r.choroplethMs)} ms (runs ${r.runs.map((x) => `${Math.round(x.firstRenderMs)}/${Math.round(x.choroplethMs)}`).join(', ')} ms)`,
+    `cold visit ${kib(r.warm.transferBytes)} transferred (median of ${r.warm.runs.length}; ${Object.entries(last.byType).map(([k, v]) => `${k} ${kib(v)}`).join(', ')}; ${last.requests} requests)`,
+    `warmed-up service: first map ${Math.round(r.warm.firstRenderMs)} ms, choropleth + ranking ${Math.round(r.warm.choroplethMs)} ms (median of ${r.warm.runs.length}; runs ${times(r.warm)} ms)`,
+    r.afterStart.runs.length ? `right after start: first map ${Math.round(r.afterStart.firstRenderMs)} ms, choropleth + ranking ${Math.round(r.afterStart.choroplethMs)} ms (runs ${times(r.afterStart)} ms)` : 'right after start: not measured',
+    `start-up marks (last warm run, ms): ${Object.entries(last.marks).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `fetched more than once: ${last.repeated.length ? last.repeated.join(', ') : 'none'}`,
   ].join('\n');
 }

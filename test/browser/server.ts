@@ -34,6 +34,8 @@ function ensureClientBuilt(log: (s: string) => void = () => {}): void {
 
 export interface RunningServer {
   url: string;
+  /** the process started (the supervisor), when the service runs in its own process */
+  pid?: number;
   close(): Promise<void>;
 }
 
@@ -54,11 +56,13 @@ async function waitHealthy(url: string, isAlive: () => boolean): Promise<void> {
  * for /healthz. With `extend` (the development mock only) it runs in this process instead, so
  * routes can be added before it listens.
  */
-export async function startGranary(opts: { env?: Record<string, string>; extend?: (app: FastifyInstance) => Promise<void> | void; port?: number } = {}): Promise<RunningServer> {
-  ensureClientBuilt((s) => console.log(s));
+export async function startGranary(opts: { env?: Record<string, string>; extend?: (app: FastifyInstance) => Promise<void> | void; port?: number; repo?: string } = {}): Promise<RunningServer> {
+  // another checkout (the bench's baseline) serves its own build: it is built beforehand
+  const repo = opts.repo ?? REPO;
+  if (repo === REPO) ensureClientBuilt((s) => console.log(s));
   const env = { ...process.env, GRANARY_WORKERS: process.env.GRANARY_WORKERS ?? '2', GRANARY_LOG_LEVEL: 'warn', ...opts.env, PORT: String(opts.port ?? 0), HOST: '127.0.0.1' };
   if (opts.extend) return startInProcess(env, opts.extend, opts.port ?? 0);
-  const child = spawn(process.execPath, [join(REPO, 'bin/granary.js'), 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repo, 'bin/granary.js'), 'serve'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // never leave the service behind, even when the caller crashes
   const reap = () => child.exitCode === null && child.kill('SIGKILL');
   process.once('exit', reap);
@@ -85,6 +89,7 @@ export async function startGranary(opts: { env?: Record<string, string>; extend?
   await waitHealthy(url, () => child.exitCode === null);
   return {
     url,
+    pid: child.pid,
     close: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();

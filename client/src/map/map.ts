@@ -10,6 +10,9 @@ import type { Geometry } from 'geojson';
 import type { BBox } from '../types';
 
 maplibregl.setWorkerUrl(workerUrl);
+// start MapLibre's workers (fetching and compiling their 0.5 MB script) now, while the page asks the
+// server for its catalog, rather than when the map is created after it
+maplibregl.prewarm();
 
 export type GMap = maplibregl.Map;
 export { maplibregl };
