@@ -84,8 +84,9 @@ describe('landing page, conformance, collections', () => {
       expect(conf.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core');
       expect(conf.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson');
       const cols = (await get(`${base}/collections`)).json();
-      // crop-map: the bundled crop map's polygons (fixtures/cropmaps/*.polygons.geojson); weather-stations: the bundled INMET daily file
-      expect(cols.collections.map((c: { id: string }) => c.id)).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map', 'weather-stations']);
+      // crop-map: the bundled crop map's polygons (fixtures/cropmaps/*.polygons.geojson); weather-stations: the bundled INMET daily file;
+      // alerts: always (an empty list is an answer); start-of-season: the bundled products (fixtures/phenology)
+      expect(cols.collections.map((c: { id: string }) => c.id)).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map', 'weather-stations', 'alerts', 'start-of-season']);
       const regions = cols.collections[0];
       expect(pathOf(link(regions.links, 'items')!.href)).toBe(`${base}/collections/regions/items`);
       expect(link(regions.links, 'items')!.type).toBe('application/geo+json');
@@ -97,7 +98,7 @@ describe('landing page, conformance, collections', () => {
     expect(one.extent.temporal.interval[0]).toEqual([`${starts[0]}T00:00:00Z`, `${ends[ends.length - 1]}T00:00:00Z`]);
     const unknown = await get('/collections/nope');
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json().detail).toBe('unknown collection "nope" (available: regions, yield-gap, crop-samples, crop-map, weather-stations)');
+    expect(unknown.json().detail).toBe('unknown collection "nope" (available: regions, yield-gap, crop-samples, crop-map, weather-stations, alerts, start-of-season)');
     expect((await get('/collections/crop-map')).statusCode).toBe(200);
   });
 
@@ -310,7 +311,7 @@ describe.skipIf(!hasOgr)('GDAL OAPIF driver (ogrinfo)', () => {
     const env = { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_DEBUG: 'OFF' };
     const { stdout } = await ogrinfo('ogrinfo', ['-ro', '-so', `OAPIF:${base}/ogc`], { env });
     const layers = [...stdout.matchAll(/^\d+: (\S+) /gm)].map((m) => m[1]);
-    expect(layers).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map', 'weather-stations']);
+    expect(layers).toEqual(['regions', 'yield-gap', 'crop-samples', 'crop-map', 'weather-stations', 'alerts', 'start-of-season']);
     for (const layer of layers) {
       const page = (await fetch(`${base}/ogc/collections/${layer}/items?limit=1`).then((r) => r.json())) as { numberMatched: number };
       const matched = page.numberMatched;

@@ -4,6 +4,8 @@
  *   yield-gap    municipality polygons with the yield-gap row (query: year, crop)
  *   crop-samples the public labelled samples (points): label, season, source
  *   crop-map     the newest `<dataDir>/cropmaps/*.polygons.geojson`, listed only when one exists
+ *   field-reports, uncertain-places (field-reports.ts), weather-stations (weather-stations.ts),
+ *   alerts, start-of-season (answers.ts)
  * A layer yields a snapshot: RFC 7946 features (rounded, rewound) plus the property types (queryables).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { geometryBbox, rfc7946Geometry } from './rfc7946.js';
 import { fieldReportsLayer, uncertainPlacesLayer } from './field-reports.js';
 import { pgCropMapLayer } from './pg-crop-map.js';
 import { weatherStationsLayer } from './weather-stations.js';
+import { alertsLayer, startOfSeasonLayer } from './answers.js';
 
 import type { LayerDef, LayerSnapshot, PropType, PropValue, ServedFeature } from './layer-types.js';
 
@@ -164,7 +167,7 @@ export class LayerRegistry {
   readonly layers: LayerDef[];
 
   constructor(private readonly app: FastifyInstance) {
-    this.layers = [this.regionsLayer(), this.yieldGapLayer(), this.samplesLayer(), app.backends.pg ? pgCropMapLayer(app.backends.pg) : this.cropMapLayer(), fieldReportsLayer(app), uncertainPlacesLayer(app), weatherStationsLayer(app)];
+    this.layers = [this.regionsLayer(), this.yieldGapLayer(), this.samplesLayer(), app.backends.pg ? pgCropMapLayer(app.backends.pg) : this.cropMapLayer(), fieldReportsLayer(app), uncertainPlacesLayer(app), weatherStationsLayer(app), alertsLayer(app, (id) => this.regionGeoms().get(id)), startOfSeasonLayer(app, (id) => this.regionGeoms().get(id))];
   }
 
   async available(): Promise<LayerDef[]> {
