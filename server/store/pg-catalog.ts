@@ -79,6 +79,11 @@ export class PgCatalog extends LoadedCatalog {
   }
 
   async refresh(): Promise<void> {
+    // a load in flight may have read the table before the change that set `dirty`, or have been
+    // started by the notification of a change this caller already saw committed (it returned 201):
+    // wait for it, then load again if anything changed since. Returning the map while a load ran
+    // answered a job submitted right after POST /api/scenes with "unknown scene" (404).
+    if (this.loading) await this.loading.catch(() => undefined);
     if (!this.dirty && this.listener) return;
     if (!this.loading) {
       this.dirty = false;
