@@ -53,10 +53,12 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-async function writeDurable(path: string, data: string | Uint8Array): Promise<void> {
+async function writeDurable(path: string, data: string | Uint8Array | string[]): Promise<void> {
   const fh = await open(path, 'wx');
   try {
-    await fh.writeFile(data);
+    // a list of strings is written piece by piece (a text too long for one string: polygon-file.ts)
+    if (Array.isArray(data)) for (const piece of data) await fh.write(piece);
+    else await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
@@ -186,7 +188,7 @@ async function adoptPlainFiles(out: string, setsDir: string): Promise<void> {
  * Publishes `files` (every suffix of SET_SUFFIXES) as the set of `out`. `onSetDir` is told the
  * directory being written (a signal handler can remove it), then null once it is published.
  */
-export async function publishSet(out: string, files: Record<SetSuffix, string | Uint8Array>, onSetDir?: (dir: string | null) => void): Promise<{ setDir: string }> {
+export async function publishSet(out: string, files: Record<SetSuffix, string | Uint8Array | string[]>, onSetDir?: (dir: string | null) => void): Promise<{ setDir: string }> {
   const dir = dirname(out);
   const stem = stemOf(out);
   await mkdir(join(dir, SET_DIR), { recursive: true });

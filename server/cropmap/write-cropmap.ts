@@ -75,10 +75,10 @@ async function removeStaleTemps(dir: string, stem: string): Promise<void> {
 }
 
 /**
- * Writes the crop map `out` (x.tif) with its sidecars and `polygons` (GeoJSON text, x.polygons.geojson)
+ * Writes the crop map `out` (x.tif) with its sidecars and `polygons` (GeoJSON text or its pieces in order, x.polygons.geojson)
  * as one set. `onTemp` is told the set directory being written (removed by an interrupt handler).
  */
-export async function writeCropMap(out: string, data: CropMapData, meta: CropMapMeta, polygons: string, onTemp?: (paths: string[]) => void): Promise<{ tif: string; aux: string; json: string; polygons: string; bytes: number }> {
+export async function writeCropMap(out: string, data: CropMapData, meta: CropMapMeta, polygons: string | string[], onTemp?: (paths: string[]) => void): Promise<{ tif: string; aux: string; json: string; polygons: string; bytes: number }> {
   await mkdir(dirname(out), { recursive: true });
   await removeStaleTemps(dirname(out), basename(out));
   const { scene, model } = meta;

@@ -15,6 +15,7 @@ import type { FootprintRecorder } from '../footprint/recorder.js';
 import type { CropMapCanvas } from './cropmap-blocks.js';
 import type { FeatureCollection, Polygon } from 'geojson';
 import { maskedAreaM2 } from '../geo/area.js';
+import { polygonFileChunks } from '../cropmap/polygon-file.js';
 
 interface PublishInput {
   out: string;
@@ -78,7 +79,7 @@ export async function publishCropMap(p: PublishInput): Promise<Published> {
       },
       footprint,
     },
-    JSON.stringify(polygons),
+    polygonFileChunks(polygons),
     p.onTemp,
   );
   return { tif: result.tif, polygonsPath: result.polygons, bytes: result.bytes, mappedPixels, km2, polygons, footprint };
