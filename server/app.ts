@@ -262,6 +262,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.warmup.add('first crop tile', () => warmCropTile(app), { first: true });
   // before it: what a new visitor's first map and choropleth wait for (plugins/warm-dashboard.ts)
   addDashboardWarmup(app, { first: true });
-  app.warmup.add('models', () => app.models.refresh(), { first: true });
+  // first of all, once every worker is up (the pool starts the second when the first is ready): a
+  // warm-up task on the only worker there is would make the first imagery tile wait for it, and the
+  // steps after this one run after it (one step at a time)
+  app.warmup.add('models', async () => (await pool.ready(), app.models.refresh()), { first: true });
   return app;
 }

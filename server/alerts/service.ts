@@ -20,16 +20,19 @@ interface Evaluation {
 }
 
 export class AlertsService {
-  private readonly points: Array<{ id: string; name: string; lon: number; lat: number }>;
+  private pointsMemo: Array<{ id: string; name: string; lon: number; lat: number }> | null = null;
   private memo: { key: string; at: number; value: Evaluation } | null = null;
 
   constructor(
     private readonly deps: { regions: RegionsService; weather: WeatherService; phenology: PhenologyService; reports: FieldReportStore; regionAt: (lon: number, lat: number) => { id: string; name: string } | null; runRules: (input: AlertRulesInput) => Promise<AlertRulesOutput> },
-  ) {
-    this.points = deps.regions.regions.map((r) => {
+  ) {}
+
+  /** A point inside each region, computed on the first evaluation (not at start-up: ~30 ms). */
+  private get points(): Array<{ id: string; name: string; lon: number; lat: number }> {
+    return (this.pointsMemo ??= this.deps.regions.regions.map((r) => {
       const [lon, lat] = pointOnFeature(r).geometry.coordinates as [number, number];
       return { id: r.id, name: r.properties.name, lon, lat };
-    });
+    }));
   }
 
   async evaluate(opts: { asOf?: string } = {}): Promise<Evaluation> {

@@ -137,6 +137,8 @@ const BOOT_GRACE_MS = 30_000;
 const CANCEL_GRACE_MS = 2_000;
 /** A keyed task waits for its child at most this long (then any free child of the lane takes it). */
 const AFFINITY_WAIT_MS = 100;
+/** The other interactive children start when the first is ready, or after this long if it is not. */
+const STAGGER_MS = 2_000;
 const WAIT_SAMPLES = 256;
 const MINUTE = 60_000;
 
@@ -186,6 +188,8 @@ export class WorkerPool<M extends TaskMapBase> {
   /** finished bulk tasks per client in the last minute: [end time, cpu ms] */
   private readonly bulkCpu = new Map<string, Array<[number, number]>>();
   private readonly sweeper: NodeJS.Timeout;
+  private staggered: NodeJS.Timeout;
+  private restStarted = false;
   readonly stats: PoolStats = { workers: 0, queued: 0, inflight: 0, completed: 0, failed: 0, rejected: 0, cancelled: 0, restarts: 0, cpuMsByKind: {} };
 
   constructor(private readonly opts: PoolOptions) {
@@ -193,13 +197,26 @@ export class WorkerPool<M extends TaskMapBase> {
       interactive: new LaneState('interactive', opts.size, opts.queueLimit),
       bulk: new LaneState('bulk', Math.max(1, opts.bulkSize), opts.bulkQueueLimit),
     };
-    // interactive children start now, all at once (fork does not wait for them to load)
-    for (let i = 0; i < opts.size; i++) this.lanes.interactive.children.push(this.spawn('interactive', i, 0));
+    // The first interactive child starts now, the others once it is ready (or after STAGGER_MS):
+    // children loading at once share the cores with the server's own start, and on two cores the
+    // first one answered (and the service was healthy) only when all were loaded
+    this.lanes.interactive.children = Array.from({ length: opts.size }, (_, i) => (i === 0 ? this.spawn('interactive', 0, 0) : null));
+    this.staggered = setTimeout(() => this.spawnRest(), STAGGER_MS);
+    this.staggered.unref();
     this.lanes.bulk.children = Array.from({ length: this.lanes.bulk.size }, () => null);
     this.stats.workers = opts.size;
     // affinity fall-back, queue deadlines (children that never come up)
     this.sweeper = setInterval(() => this.sweep(), 25);
     this.sweeper.unref();
+  }
+
+  /** Starts the interactive children not started yet (once: the first child is ready, or STAGGER_MS passed). */
+  private spawnRest(): void {
+    clearTimeout(this.staggered);
+    if (this.closed || this.restStarted) return;
+    this.restStarted = true;
+    const children = this.lanes.interactive.children;
+    for (let i = 1; i < children.length; i++) if (children[i] === null) children[i] = this.spawn('interactive', i, 0);
   }
 
   private spawn(lane: Lane, index: number, failures: number): Child {
@@ -230,6 +247,7 @@ export class WorkerPool<M extends TaskMapBase> {
   private onMessage(child: Child, m: ChildMessage): void {
     if (m.t === 'ready') {
       child.ready = true;
+      if (child.lane === 'interactive') this.spawnRest();
       this.pump(child.lane);
       return;
     }
@@ -498,6 +516,7 @@ export class WorkerPool<M extends TaskMapBase> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    clearTimeout(this.staggered);
     for (const lane of Object.values(this.lanes)) {
       for (const t of lane.queue) this.settle(t, () => t.reject(overloaded('the service is shutting down', 5)));
       lane.queue = [];

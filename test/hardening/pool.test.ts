@@ -47,6 +47,17 @@ async function rejection(p: Promise<unknown>): Promise<GranaryError> {
 }
 
 describe('worker pool (child processes)', () => {
+  it('starts the first interactive child at once and the others when it is ready, so the first answers sooner', async () => {
+    const p = make({ size: 3 });
+    expect(p.pids()).toHaveLength(1);
+    const first = p.pids()[0];
+    // a task is answered by the first child while the others may still be loading
+    expect(await p.run('pid-for-test', null)).toBe(first);
+    await p.ready();
+    expect(p.pids()).toHaveLength(3);
+    expect(new Set(p.pids()).size).toBe(3);
+  }, 60_000);
+
   it('a V8 fatal error in a task ends only its child: the task fails with 503, the next task runs in a new child', async () => {
     const p = make({ size: 1, heapMb: 64 });
     await p.ready();
