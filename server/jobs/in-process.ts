@@ -1,8 +1,10 @@
 /**
  * The embedded job queue: jobs run one at a time in this process, their blocks on the worker pool
- * (off the event loop), the map published by the same code as `granary cropmap`. State is kept in
- * memory (the newest 200 jobs): a restart forgets finished jobs, and a job running at shutdown is
- * reported failed, not resumed (cluster mode hands it back to the queue instead).
+ * (off the event loop), the map published by the same code as `granary cropmap`. Live state is in
+ * memory (the newest 200 jobs) and written through to SQLite (server/jobs/sqlite-jobs.ts: at every
+ * state change, progress at most once a second), so GET /api/jobs/{id} answers after a restart too.
+ * A job queued or running when the process stopped is not resumed: the next start marks it failed
+ * ("interrupted: ...") and logs it (cluster mode hands such a job back to the queue instead).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -10,6 +12,7 @@ import { CropMapCanvas } from './cropmap-blocks.js';
 import { cpuAccounting, type CpuAccount } from '../workers/pool.js';
 import { planCropMap, runBlock, runPublish, type JobDeps } from './plan.js';
 import { eta, type CropMapJobParams, type JobQueue, type JobView } from './types.js';
+import { SqliteJobs } from './sqlite-jobs.js';
 
 const KEEP = 200;
 
@@ -31,10 +34,28 @@ export class InProcessJobs implements JobQueue {
   /** called when a job finishes (metrics) */
   onFinished: (v: JobView, seconds: number) => void = () => undefined;
 
+  private readonly store: SqliteJobs;
+  private lastSavedMs = 0;
+
   constructor(
     private readonly deps: JobDeps,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.store = new SqliteJobs(deps.config.reportsDb);
+    const interrupted = this.store.failInterrupted();
+    if (interrupted.length > 0) log.warn({ jobs: interrupted }, `${interrupted.length} job(s) were queued or running when the service last stopped: marked failed (interrupted)`);
+  }
+
+  /** Writes the job's state through to SQLite; a failing write is logged, the job goes on. */
+  private persist(v: JobView): void {
+    if (this.closed) return;
+    try {
+      this.store.save(v);
+      this.lastSavedMs = Date.now();
+    } catch (e) {
+      this.log.error({ err: e, jobId: v.id }, 'could not record the job state in SQLite');
+    }
+  }
 
   async submit(params: CropMapJobParams, blocksTotal: number, requestId: string | null): Promise<JobView> {
     const id = newJobId();
@@ -42,6 +63,7 @@ export class InProcessJobs implements JobQueue {
     this.jobs.set(id, { view, startedMs: null });
     for (const old of [...this.jobs.keys()].slice(0, Math.max(0, this.jobs.size - KEEP))) if (old !== this.running && !this.waiting.includes(old)) this.jobs.delete(old);
     this.waiting.push(id);
+    this.persist(view);
     this.log.info({ jobId: id, requestId, ...params, blocksTotal }, 'job queued');
     queueMicrotask(() => this.pump());
     return { ...view };
@@ -66,6 +88,7 @@ export class InProcessJobs implements JobQueue {
       v.state = 'running';
       v.startedAt = new Date().toISOString();
       job.startedMs = Date.now();
+      this.persist(v);
       const plan = await planCropMap(this.deps, v.params);
       const canvas = new CropMapCanvas(plan.grid);
       let cpuMs = 0;
@@ -88,6 +111,7 @@ export class InProcessJobs implements JobQueue {
             placed++;
           }
           v.blocksDone = placed;
+          if (Date.now() - this.lastSavedMs >= 1000) this.persist(v);
         }
       };
       await Promise.all(Array.from({ length: width }, worker));
@@ -105,19 +129,21 @@ export class InProcessJobs implements JobQueue {
       log.error({ err: e }, 'job failed');
     } finally {
       v.finishedAt = new Date().toISOString();
+      this.persist(v);
       this.onFinished({ ...v }, (performance.now() - t0) / 1000);
     }
   }
 
   async get(id: string): Promise<JobView | null> {
     const j = this.jobs.get(id);
-    if (!j) return null;
+    if (!j) return this.store.get(id);
     return { ...j.view, etaSeconds: j.view.state === 'running' ? eta(j.view.blocksDone, j.view.blocksTotal, j.startedMs, Date.now()) : null };
   }
 
   async list(limit: number): Promise<JobView[]> {
-    const ids = [...this.jobs.keys()].reverse().slice(0, limit);
-    return Promise.all(ids.map(async (id) => (await this.get(id))!));
+    const stored = this.store.list(limit);
+    if (stored.length === 0) return Promise.all([...this.jobs.keys()].reverse().slice(0, limit).map(async (id) => (await this.get(id))!));
+    return Promise.all(stored.map(async (v) => (this.jobs.has(v.id) ? (await this.get(v.id))! : v)));
   }
 
   async depth(): Promise<number> {
@@ -129,12 +155,15 @@ export class InProcessJobs implements JobQueue {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const id of this.waiting.splice(0)) {
-      const v = this.jobs.get(id)!.view;
+    const stopped = (v: JobView, error: string) => {
       v.state = 'failed';
-      v.error = 'the service shut down before the job started';
+      v.error = error;
       v.finishedAt = new Date().toISOString();
-    }
+      this.persist(v);
+    };
+    for (const id of this.waiting.splice(0)) stopped(this.jobs.get(id)!.view, 'the service shut down before the job started');
+    if (this.running) stopped(this.jobs.get(this.running)!.view, 'the service shut down while the job ran');
+    this.closed = true;
+    this.store.close();
   }
 }

@@ -71,6 +71,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE field_reports ADD COLUMN category TEXT CHECK (category IS NULL OR category IN (${REPORT_CATEGORIES.map((c) => `'${c}'`).join(', ')}));
     `,
   },
+  {
+    version: 4,
+    name: 'jobs',
+    sql: `
+      -- embedded crop-map jobs (server/jobs/sqlite-jobs.ts): what GET /api/jobs/{id} reports survives a
+      -- restart; a job still queued or running when the process stopped is marked failed at the next start
+      CREATE TABLE jobs (
+        id            TEXT    PRIMARY KEY,
+        kind          TEXT    NOT NULL CHECK (kind IN ('cropmap')),
+        params        TEXT    NOT NULL,
+        state         TEXT    NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        blocks_done   INTEGER NOT NULL DEFAULT 0,
+        blocks_total  INTEGER NOT NULL,
+        created_at    TEXT    NOT NULL,
+        started_at    TEXT,
+        finished_at   TEXT,
+        request_id    TEXT,
+        result        TEXT,
+        error         TEXT
+      );
+      CREATE INDEX jobs_created ON jobs (created_at, id);
+      CREATE INDEX jobs_open ON jobs (state) WHERE state IN ('queued', 'running');
+    `,
+  },
 ];
 
 export type ReportStatus = 'pending' | 'approved' | 'rejected';

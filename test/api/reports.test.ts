@@ -284,7 +284,7 @@ describe('field reports: category', () => {
       raw.close();
       const s = ReportStore.open(path);
       try {
-        expect(schemaVersion(s.db)).toBe(3);
+        expect(schemaVersion(s.db)).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
         expect(s.get(1)).toMatchObject({ note: 'lagarta', category: null });
         expect(s.insert({ lon: 1, lat: 2, class: 'Forest', observedOn: '2015-01-02', note: null, category: 'disease', modelId: 'm', submittedBy: 'token' }).category).toBe('disease');
         expect(() => s.db.prepare(`UPDATE field_reports SET category = 'locust' WHERE id = 1`).run()).toThrow(/CHECK constraint/);
