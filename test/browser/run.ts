@@ -662,8 +662,16 @@ const checks: Check[] = [
     async run() {
       await openDashboard('lang=en&view=analyst');
       await waitSettled();
+      await waitForExpr(page, `!!document.querySelector('[data-copy*="/ogc/collections/alerts/items"]')`, 10_000).catch(() => undefined);
       const urls = await evalJson<string[]>(`[...document.querySelectorAll('[data-copy]')].map((b) => b.getAttribute('data-copy'))`);
       if (urls.length < 6) throw new Error(`${urls.length} endpoints listed`);
+      // the answer layers the server lists as OGC collections are listed too (alerts always; start-of-season once a product is loaded)
+      const served = (await apiJson<{ collections: Array<{ id: string }> }>('/ogc/collections')).collections.map((c) => c.id);
+      for (const id of ['alerts', 'start-of-season']) {
+        const listed = urls.some((u) => u.includes(`/ogc/collections/${id}/items`));
+        if (listed !== served.includes(id)) throw new Error(`collection ${id}: served ${served.includes(id)}, listed ${listed}`);
+      }
+      if (!served.includes('start-of-season')) throw new Error('the test server lists no start-of-season collection to check');
       for (const u of urls) {
         const res = await fetch(u.replace(/^https?:\/\/[^/]+/, server.url));
         if (!res.ok) throw new Error(`${u} answers ${res.status}`);

@@ -11,6 +11,7 @@ import { defineStrings, fmtNum, fmtPct, onLangChange, sceneTitle } from '../i18n
 import { modelTitle, modelVariables } from '../models';
 import { on, type Ctx } from '../state';
 import { cropLabel } from '../crops';
+import { getJson } from '../api';
 
 const tr = defineStrings(
   'analyst',
@@ -24,6 +25,8 @@ const tr = defineStrings(
     docs: 'API documentation (browsable)',
     ogc: 'OGC API - Features landing page (QGIS, GDAL: OAPIF)',
     regions: 'Municipalities as GeoJSON (OGC items)',
+    alerts: 'Current alerts (dry spells, crop-condition drops, pest and disease reports) as GeoJSON (OGC items)',
+    startOfSeason: 'Start of season per municipality and season as GeoJSON (OGC items)',
     yieldGapJson: 'Yield-gap indicators, {crop} {year} (JSON)',
     yieldGapCsv: 'Yield-gap indicators, {crop} {year} (CSV)',
     tileJson: 'Imagery tiles of the scene (TileJSON)',
@@ -50,6 +53,8 @@ const tr = defineStrings(
     docs: 'Documentação da API (navegável)',
     ogc: 'Página inicial OGC API - Features (QGIS, GDAL: OAPIF)',
     regions: 'Municípios em GeoJSON (itens OGC)',
+    alerts: 'Alertas atuais (veranicos, queda da condição da lavoura, relatos de pragas e doenças) em GeoJSON (itens OGC)',
+    startOfSeason: 'Início da safra por município e safra em GeoJSON (itens OGC)',
     yieldGapJson: 'Indicadores de lacuna de produtividade, {crop} {year} (JSON)',
     yieldGapCsv: 'Indicadores de lacuna de produtividade, {crop} {year} (CSV)',
     tileJson: 'Blocos de imagem da cena (TileJSON)',
@@ -68,6 +73,12 @@ const tr = defineStrings(
   },
 );
 
+/** OGC collections of the #18 answers, with the catalog key of their label */
+const ANSWER_COLLECTIONS = [
+  ['alerts', 'alerts'],
+  ['start-of-season', 'startOfSeason'],
+] as const;
+
 export class AnalystView {
   readonly el: HTMLElement;
   private readonly endpointsEl = h('section', { class: 'endpoints', 'data-testid': 'endpoints' });
@@ -75,6 +86,8 @@ export class AnalystView {
   private readonly audit: LabelReviewPanel;
   private readonly auditEl: HTMLDetailsElement;
   private auditLoaded = false;
+  /** ids of the OGC collections this server lists (some, like start-of-season, only once their data is loaded) */
+  private collections: ReadonlySet<string> = new Set();
 
   constructor(private readonly ctx: Ctx) {
     this.audit = new LabelReviewPanel(ctx);
@@ -87,6 +100,15 @@ export class AnalystView {
     on(ctx, 'crop-year', () => this.renderEndpoints());
     on(ctx, 'view', () => this.syncAudit());
     this.render();
+    void this.loadCollections();
+  }
+
+  /** The answer layers are listed only when the server serves them (GET /ogc/collections), so every URL shown answers. */
+  private async loadCollections(): Promise<void> {
+    const doc = await getJson<{ collections: Array<{ id: string }> }>('/ogc/collections').catch(() => null);
+    if (!doc) return;
+    this.collections = new Set(doc.collections.map((c) => c.id));
+    this.renderEndpoints();
   }
 
   /** The audit's map layer shows only while this view is on screen with the audit open. */
@@ -114,6 +136,7 @@ export class AnalystView {
     const rows: Array<[string, string]> = [
       [tr('ogc'), `${o}/ogc`],
       [tr('regions'), `${o}/ogc/collections/regions/items?limit=1000`],
+      ...ANSWER_COLLECTIONS.filter(([id]) => this.collections.has(id)).map(([id, label]): [string, string] => [tr(label), `${o}/ogc/collections/${id}/items?limit=1000`]),
       [tr('yieldGapJson', { crop, year: ctx.year }), `${o}/api/yield-gap?crop=${ctx.crop}&year=${ctx.year}`],
       [tr('yieldGapCsv', { crop, year: ctx.year }), `${o}/api/yield-gap?crop=${ctx.crop}&year=${ctx.year}&format=csv`],
       [tr('tileJson'), `${o}/tiles/${scene}/tilejson.json`],
