@@ -11,10 +11,14 @@ import { jobTasks } from '../jobs/tasks.js';
 import { runZonalTask } from '../pipeline/zonal.js';
 import { serveTasks } from './child.js';
 import { evaluateAlertRules } from '../alerts/evaluate.js';
+import { emptyImage } from '../render/image.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
-serveTasks((init: WorkerInit): Handlers<TaskMap> => {
+serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
   const ctx = createRasterContext(init);
+  // before saying ready: libvips starts (and the empty tile is made) on its first encode, which
+  // the first tile of a fresh worker otherwise pays (README, performance: start-up)
+  await emptyImage(256, 'png').catch(() => undefined);
   return {
     'imagery-tile': (p, { signal }) => renderImageryTile(ctx, p, signal),
     'inspect-scene': (p) => inspectScene(p.hrefs, p.opts, init.policy, p.itemDir, init.readBudgetBytes),
