@@ -188,9 +188,10 @@ function normalAt(others: readonly RegionSeasonSeries[], k: number): { mean: num
 // ---------------------------------------------------------------------------------- pest and disease
 /**
  * The categories that make an approved field report a threat report: the reporter's own choice
- * (POST /api/field-reports `category`), not words found in the note. A word list misread notes such as
+ * (POST /api/field-reports `category`) or the reviewer's (the review's `category`), not words found in the note. A word list misread notes such as
  * "sem praga" (no pest) or "trust" (rust) as threats and missed every word not on it. A report without
- * a category (sent before it existed, or by a client that does not send one) is not a threat report.
+ * a category (sent before it existed, or by a client that does not send one) is not a threat report
+ * until a reviewer classifies it.
  */
 export const THREAT_CATEGORIES: readonly ReportCategory[] = ['pest', 'disease'];
 

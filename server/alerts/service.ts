@@ -60,7 +60,7 @@ export class AlertsService {
       rules: [
         { kind: 'dry-spell', description: 'a dry spell (>= 10 consecutive days < 1 mm) in the growing season (1 Sep - 30 Jun) at any of the 3 nearest stations within 100 km that have rain data; poor when >= 20 days', status: `${stations.length} stations, seasons ${season - 1}-${season + 1}` },
         { kind: 'crop-condition-drop', description: `the municipality's mean NDVI below the mean of the other seasons by more than max(${CONDITION_RULES.zDrop} sd, ${CONDITION_RULES.minDrop}) for ${CONDITION_RULES.run} composites running; needs ${CONDITION_RULES.minOtherSeasons} other seasons of imagery`, status: condition.withoutNormal.length ? `no normal for ${condition.withoutNormal.map((w) => `${w.regionName} (${w.reason})`).join('; ')}` : 'evaluated' },
-        { kind: 'pest-disease-cluster', description: `>= ${CLUSTER_RULES.minReports} approved field reports of the category ${THREAT_CATEGORIES.join(' or ')} (the reporter's choice; reports without a category do not count), each within ${CLUSTER_RULES.distanceKm} km and ${CLUSTER_RULES.days} days of another`, status: `${reports.length} approved reports` },
+        { kind: 'pest-disease-cluster', description: `>= ${CLUSTER_RULES.minReports} approved field reports of the category ${THREAT_CATEGORIES.join(' or ')} (the reporter's choice or the reviewer's correction; reports without a category do not count), each within ${CLUSTER_RULES.distanceKm} km and ${CLUSTER_RULES.days} days of another`, status: `${reports.length} approved reports` },
       ],
     };
     this.memo = { key, at: Date.now(), value };

@@ -31,7 +31,22 @@ export const ReportBody = Type.Object(
 );
 export type ReportBody = Static<typeof ReportBody>;
 
-export const ReviewBody = Type.Union([Type.Object({ note: Type.Optional(Type.String({ maxLength: NOTE_MAX })) }, { additionalProperties: false }), Type.Null()]);
+/**
+ * The reviewer's decision. `category` (optional; API.md clients that do not send it are unaffected)
+ * sets or corrects what the report is about, so a report sent without one (every report before
+ * categories existed) can be classified and then count for the pest-disease alert; without it the
+ * reporter's category stays.
+ */
+export const ReviewBody = Type.Union([
+  Type.Object(
+    {
+      note: Type.Optional(Type.String({ maxLength: NOTE_MAX })),
+      category: Type.Optional({ ...Category, description: 'set or correct what the report is about (default: keep the reporter\'s); approving an already approved report with a different category re-classifies it instead of answering 409' }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 export const ReportIdParams = Type.Object({ id: Type.String({ pattern: '^[1-9]\\d{0,12}$', description: 'report id' }) });
 const ReportStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]);
 export const ReportListQuery = Type.Object({

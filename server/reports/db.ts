@@ -130,6 +130,27 @@ const COLUMNS = 'id, lon, lat, class, observed_on, note, category, model_id, sta
 
 export class ReportsDbError extends Error {}
 
+/**
+ * The review rule both field-report stores apply (SQLite: server/reports/db.ts, PostgreSQL:
+ * server/store/pg-reports.ts), so they cannot drift apart:
+ *   - a status change (pending|rejected -> approved, pending|approved -> rejected) takes the review's
+ *     note (null when none) and its category, or keeps the report's category when the review has none;
+ *   - a review to the status the report already has is refused (ReportsDbError, the route's 409)
+ *     unless it gives a category different from the report's: then the reviewer re-classifies the
+ *     report (e.g. one approved before categories existed); the earlier review note stays unless a new
+ *     one is given.
+ */
+export function reviewChange(
+  before: Pick<FieldReport, 'id' | 'status' | 'category' | 'reviewNote'>,
+  status: 'approved' | 'rejected',
+  note: string | null,
+  category: ReportCategory | undefined,
+): { reviewNote: string | null; category: ReportCategory | null } {
+  if (before.status !== status) return { reviewNote: note, category: category ?? before.category };
+  if (category === undefined || category === before.category) throw new ReportsDbError(`report ${before.id} is already ${status}`);
+  return { reviewNote: note ?? before.reviewNote, category };
+}
+
 /** Opens (creating if needed) and migrates; sets the durability pragmas. */
 export function openReportsDb(path: string, opts: { readonly?: boolean } = {}): Database.Database {
   if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
@@ -198,7 +219,7 @@ export class ReportStore {
       count: db.prepare('SELECT COUNT(*) AS n FROM field_reports WHERE status = ?'),
       countAll: db.prepare('SELECT COUNT(*) AS n FROM field_reports'),
       approved: db.prepare(`SELECT ${COLUMNS} FROM field_reports WHERE status = 'approved' ORDER BY id`),
-      review: db.prepare(`UPDATE field_reports SET status = ?, reviewed_at = ?, review_note = ? WHERE id = ? AND status <> ?`),
+      review: db.prepare(`UPDATE field_reports SET status = ?, reviewed_at = ?, review_note = ?, category = ? WHERE id = ?`),
       version: db.prepare('SELECT COALESCE(MAX(id), 0) AS v FROM field_report_events'),
     };
   }
@@ -242,15 +263,16 @@ export class ReportStore {
 
   /**
    * pending|rejected -> approved, pending|approved -> rejected. Returns the updated report, null if
-   * there is none with this id; throws ReportsDbError when it already has that status.
+   * there is none with this id; throws ReportsDbError when it already has that status, unless
+   * `category` differs from the report's (the reviewer re-classifies it; rules in reviewChange).
    */
-  review(id: number, status: 'approved' | 'rejected', note: string | null, now = new Date()): FieldReport | null {
+  review(id: number, status: 'approved' | 'rejected', note: string | null, category?: ReportCategory, now = new Date()): FieldReport | null {
     const at = now.toISOString();
     return this.db.transaction(() => {
       const before = this.get(id);
       if (!before) return null;
-      if (before.status === status) throw new ReportsDbError(`report ${id} is already ${status}`);
-      this.stmts.review.run(status, at, note, id, status);
+      const change = reviewChange(before, status, note, category);
+      this.stmts.review.run(status, at, change.reviewNote, change.category, id);
       this.stmts.event.run(id, status, at, note);
       return this.get(id);
     })();

@@ -3,9 +3,12 @@
  * Two implementations with the same rules: `SqliteReports` (embedded default: one SQLite file,
  * created on the first report) and `PgReports` (server/store/pg-reports.ts, cluster mode: PostGIS).
  * Status: pending -> approved | rejected; reviewing to the status a report already has throws
- * ReportsDbError (the route answers 409).
+ * ReportsDbError (the route answers 409), unless the review gives a category different from the
+ * report's: then it re-classifies the report (the reviewer correcting or adding a category).
+ * A review without a category keeps the reporter's.
  */
 import type { FieldReport, NewReport, ReportStatus } from './db.js';
+import type { ReportCategory } from '../contract/reports.js';
 import { ReportsService } from './service.js';
 
 export interface FieldReportStore {
@@ -14,7 +17,7 @@ export interface FieldReportStore {
   list(status: ReportStatus | 'all', limit: number, offset: number): Promise<{ reports: FieldReport[]; total: number }>;
   /** Only approved reports: the one query behind every place reports are served as data. */
   approved(): Promise<FieldReport[]>;
-  review(id: number, status: 'approved' | 'rejected', note: string | null): Promise<FieldReport | null>;
+  review(id: number, status: 'approved' | 'rejected', note: string | null, category?: ReportCategory): Promise<FieldReport | null>;
   /** Grows with every submission and status change (the served collection's cache key). */
   version(): Promise<number>;
   /** Whether any report store exists yet (the collection is listed only then). */
@@ -39,8 +42,8 @@ export class SqliteReports implements FieldReportStore {
   async approved() {
     return this.service.approved();
   }
-  async review(id: number, status: 'approved' | 'rejected', note: string | null) {
-    return this.service.readable()?.review(id, status, note) ?? null;
+  async review(id: number, status: 'approved' | 'rejected', note: string | null, category?: ReportCategory) {
+    return this.service.readable()?.review(id, status, note, category) ?? null;
   }
   async version() {
     return this.service.version();

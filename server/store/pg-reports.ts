@@ -3,10 +3,11 @@
  * and review rules as the SQLite store (server/reports/db.ts), with the location as a PostGIS point
  * (GiST-indexed). A report answered 201 is committed (synchronous_commit is PostgreSQL's default).
  */
-import { ReportsDbError, type FieldReport, type NewReport, type ReportStatus } from '../reports/db.js';
+import { reviewChange, type FieldReport, type NewReport, type ReportStatus } from '../reports/db.js';
 import type { FieldReportStore } from '../reports/store.js';
 import { reportFromRow, type ReportRow } from '../reports/row.js';
 import type { PgPool } from './pg.js';
+import type { ReportCategory } from '../contract/reports.js';
 
 // timestamps as ISO strings in UTC with milliseconds, as the SQLite store writes them
 const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -57,22 +58,20 @@ export class PgReports implements FieldReportStore {
     return rows.map(reportFromRow);
   }
 
-  async review(id: number, status: 'approved' | 'rejected', note: string | null): Promise<FieldReport | null> {
+  async review(id: number, status: 'approved' | 'rejected', note: string | null, category?: ReportCategory): Promise<FieldReport | null> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       // the row lock serialises two reviewers of one report on different replicas
-      const before = await client.query<{ status: ReportStatus }>('SELECT status FROM field_reports WHERE id = $1 FOR UPDATE', [id]);
+      const before = await client.query<{ status: ReportStatus; category: ReportCategory | null; review_note: string | null }>('SELECT status, category, review_note FROM field_reports WHERE id = $1 FOR UPDATE', [id]);
       const cur = before.rows[0];
       if (!cur) {
         await client.query('ROLLBACK');
         return null;
       }
-      if (cur.status === status) {
-        await client.query('ROLLBACK');
-        throw new ReportsDbError(`report ${id} is already ${status}`);
-      }
-      await client.query('UPDATE field_reports SET status = $1, reviewed_at = now(), review_note = $2 WHERE id = $3', [status, note, id]);
+      // throws ReportsDbError (409) for a review to the same status that changes nothing; the catch rolls back
+      const change = reviewChange({ id, status: cur.status, category: cur.category, reviewNote: cur.review_note }, status, note, category);
+      await client.query('UPDATE field_reports SET status = $1, reviewed_at = now(), review_note = $2, category = $3 WHERE id = $4', [status, change.reviewNote, change.category, id]);
       await client.query(`INSERT INTO field_report_events (report_id, event, at, note) VALUES ($1, $2, now(), $3)`, [id, status, note]);
       const { rows } = await client.query<ReportRow>(`SELECT ${COLUMNS} FROM field_reports WHERE id = $1`, [id]);
       await client.query('COMMIT');

@@ -270,6 +270,61 @@ describe('field reports: category', () => {
     expect(alerts[0]!.evidence.categories).toEqual(['pest', 'disease', 'pest']);
   });
 
+  it('the reviewer sets or corrects the category: reports sent without one are classified and then raise the pest-disease alert', async () => {
+    const review = (id: number, action: 'approve' | 'reject', payload?: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: `/api/field-reports/${id}/${action}`, headers: AUTH, ...(payload ? { payload } : {}) });
+    const get = async (id: number) => (await app.inject({ url: `/api/field-reports/${id}`, headers: AUTH })).json();
+    const clusterOf = async (ids: number[]) => {
+      const res = await app.inject({ url: '/api/alerts?kind=pest-disease-cluster&asOf=2016-06-30' });
+      expect(res.statusCode).toBe(200);
+      return (res.json().alerts as Array<{ evidence: { reportIds: number[]; categories: string[] } }>).find((a) => ids.some((id) => a.evidence.reportIds.includes(id)));
+    };
+    // three reports close together sent as API.md clients send them (no category), approved as they were before categories existed
+    const old: number[] = [];
+    for (const [i, note] of ['lagarta', 'manchas nas folhas', 'lagarta de novo'].entries()) {
+      const id = (await post(app, body({ lon: -56.1 + i * 0.01, lat: -12.3, date: `2016-05-0${i + 1}`, note }), { headers: AUTH })).json().id as number;
+      expect((await review(id, 'approve')).json()).toMatchObject({ status: 'approved', category: null });
+      old.push(id);
+    }
+    expect(await clusterOf(old)).toBeUndefined();
+    // the reviewer classifies them: approving again with a category re-classifies an approved report (not 409), the earlier review note stays
+    const [a, b, c] = old as [number, number, number];
+    expect((await review(a, 'approve', { category: 'pest', note: 'lagarta-do-cartucho' })).json()).toMatchObject({ status: 'approved', category: 'pest', reviewNote: 'lagarta-do-cartucho' });
+    expect((await review(b, 'approve', { category: 'disease' })).json()).toMatchObject({ status: 'approved', category: 'disease', reviewNote: null });
+    expect(await clusterOf(old)).toBeUndefined();
+    expect((await review(c, 'approve', { category: 'pest' })).statusCode).toBe(200);
+    // the same status with no or the same category still changes nothing: 409, the report as it was
+    expect((await review(a, 'approve')).statusCode).toBe(409);
+    expect((await review(a, 'approve', { category: 'pest' })).statusCode).toBe(409);
+    expect((await review(a, 'approve', { note: 'again' })).statusCode).toBe(409);
+    expect(await get(a)).toMatchObject({ status: 'approved', category: 'pest', reviewNote: 'lagarta-do-cartucho' });
+    const alert = await clusterOf(old);
+    expect(alert?.evidence.reportIds).toEqual(old);
+    expect(alert?.evidence.categories).toEqual(['pest', 'disease', 'pest']);
+    // the served layer follows the reviewer's category
+    expect((await app.inject({ url: `/collections/field-reports/items/${b}` })).json().properties.category).toBe('disease');
+    // a correction the other way: no longer a threat, the alert goes
+    expect((await review(c, 'approve', { category: 'crop_condition' })).json().category).toBe('crop_condition');
+    expect(await clusterOf(old)).toBeUndefined();
+
+    // on a pending report: approving with a category sets it, without one keeps the reporter's; rejecting with one stores it too
+    const pending = async (over: Record<string, unknown> = {}) => (await post(app, body({ lon: -56.4, lat: -12.5, ...over }), { headers: AUTH })).json().id as number;
+    const p1 = await pending({ category: 'weather_damage' });
+    expect((await review(p1, 'approve', { category: 'disease', note: 'rust, not hail' })).json()).toMatchObject({ status: 'approved', category: 'disease', reviewNote: 'rust, not hail' });
+    const p2 = await pending({ category: 'weather_damage' });
+    expect((await review(p2, 'approve', { note: 'ok' })).json()).toMatchObject({ status: 'approved', category: 'weather_damage' });
+    const p3 = await pending();
+    expect((await review(p3, 'reject', { category: 'other' })).json()).toMatchObject({ status: 'rejected', category: 'other' });
+    // a category not on the list, or null, is refused (400 problem+json) and changes nothing
+    const p4 = await pending({ category: 'pest' });
+    for (const bad of ['locust', null, '']) {
+      const res = await review(p4, 'approve', { category: bad });
+      expect(res.statusCode, String(bad)).toBe(400);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    }
+    expect(await get(p4)).toMatchObject({ status: 'pending', category: 'pest' });
+  });
+
   it.skipIf(!sqlite)('a database of schema version 2 migrates: its reports get no category, new ones keep theirs, the column refuses other words', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'granary-reportsv2-'));
     try {

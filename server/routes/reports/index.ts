@@ -6,7 +6,8 @@
  *                                           per hour per IP (429 problem+json after); stored as 'pending'
  *   GET  /api/field-reports?status=pending  token only (the review queue)
  *   GET  /api/field-reports/{id}            token only
- *   POST /api/field-reports/{id}/approve    token only
+ *   POST /api/field-reports/{id}/approve    token only; body {note?, category?}: the reviewer may set or
+ *                                           correct the category (re-classifying an approved report)
  *   POST /api/field-reports/{id}/reject     token only
  *
  * Only approved reports are ever served as data: the `field-reports` collection
@@ -134,7 +135,7 @@ const reportsPlugin: FastifyPluginAsyncTypebox = async (app) => {
     const id = Number(req.params.id);
     let r: FieldReport | null = null;
     try {
-      r = await service.review(id, status, req.body?.note?.trim() || null);
+      r = await service.review(id, status, req.body?.note?.trim() || null, req.body?.category);
     } catch (e) {
       if (e instanceof ReportsDbError) throw new GranaryError('conflict', e.message);
       throw e;
