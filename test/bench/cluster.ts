@@ -11,11 +11,13 @@
  * Each cluster run gets a fresh database and a private Redis.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startCluster } from '../../scripts/cluster-up.js';
+import { fromFile } from 'geotiff';
 import { buildScaleScene } from '../../scripts/scale-scene.js';
 import { FIXTURES, REPO, SINOP_EVI, SINOP_NDVI, TEST_FIXTURES } from '../helpers/test-app.js';
 import { createDatabase, startRedis, waitFor } from '../cluster/support.js';
@@ -36,11 +38,12 @@ function granary(args: string[], env: Record<string, string>): Promise<{ out: st
   });
 }
 
-async function jobRun(workers: number, files: { ndvi: string; evi: string }, readDirs: string) {
+/** `killAfterBlocks`: SIGKILL worker 1 once that many blocks are recorded (the job must still complete on the others). */
+async function jobRun(workers: number, files: { ndvi: string; evi: string }, readDirs: string, opts: { killAfterBlocks?: number; env?: Record<string, string> } = {}) {
   const db = await createDatabase();
   const redis = await startRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'granary-bench-cluster-'));
-  const cluster = await startCluster({ replicas: 1, workers, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: readDirs, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_TASK_TIMEOUT_MS: '900000', GRANARY_REQUEST_DECODE_MB: '4096' } });
+  const cluster = await startCluster({ replicas: 1, workers, databaseUrl: db.url, redisUrl: redis.url, dataDir, env: { GRANARY_TOKEN: TOKEN, GRANARY_READ_DIRS: readDirs, GRANARY_WORKERS: '1', GRANARY_RATE_LIMIT: '0', GRANARY_LOG_LEVEL: 'warn', GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0', GRANARY_TASK_TIMEOUT_MS: '900000', GRANARY_REQUEST_DECODE_MB: '4096', ...opts.env } });
   try {
     // registered on the replica directly: inspecting large COGs can outlast nginx's 60 s read timeout on a loaded machine
     const add = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/scenes`, { method: 'POST', headers: AUTH, body: JSON.stringify({ id: 'scale', hrefs: [files.ndvi, files.evi], variables: ['ndvi', 'evi'], scale: 0.0001 }) });
@@ -49,11 +52,18 @@ async function jobRun(workers: number, files: { ndvi: string; evi: string }, rea
     const sub = await fetch(`http://127.0.0.1:${cluster.replicas[0]!.port}/api/jobs/cropmap`, { method: 'POST', headers: AUTH, body: JSON.stringify({ scene: 'scale' }) });
     if (sub.status !== 202) throw new Error(`submitting the job: ${sub.status} ${await sub.text()}`);
     const j = (await sub.json()) as { id: string };
+    let killedAt: number | null = null;
     const done = await waitFor('job', async () => {
-      const v = (await (await fetch(`${cluster.url}/api/jobs/${j.id}`)).json()) as { state: string; error: string | null; result: { width: number; height: number; mappedPixels: number; polygonCount: number } | null; blocksTotal: number };
+      const v = (await (await fetch(`${cluster.url}/api/jobs/${j.id}`)).json()) as { state: string; error: string | null; result: { cog: string; width: number; height: number; mappedPixels: number; polygonCount: number } | null; blocksDone: number; blocksTotal: number };
       if (v.state === 'failed') throw new Error(`job failed: ${v.error}`);
+      if (opts.killAfterBlocks !== undefined && killedAt === null && v.blocksDone >= opts.killAfterBlocks && v.state === 'running') {
+        killedAt = v.blocksDone;
+        await cluster.kill(cluster.workers[0]!);
+      }
       return v.state === 'done' ? v : null;
     }, 3_600_000, 500);
+    if (opts.killAfterBlocks !== undefined && killedAt === null) throw new Error('the job finished before the worker could be killed');
+    const cogSha256 = createHash('sha256').update(await readFile(done.result!.cog)).digest('hex');
     const endToEnd = (performance.now() - t0) / 1000;
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
@@ -61,7 +71,7 @@ async function jobRun(workers: number, files: { ndvi: string; evi: string }, rea
     await c.end();
     const px = done.result!.width * done.result!.height;
     const classifySeconds = (b.last.getTime() - b.created.getTime()) / 1000;
-    return { px, blocks: done.blocksTotal, polygons: done.result!.polygonCount, endToEnd, classifySeconds, cpuSeconds: b.cpu / 1000 };
+    return { px, blocks: done.blocksTotal, polygons: done.result!.polygonCount, endToEnd, classifySeconds, cpuSeconds: b.cpu / 1000, assembleSeconds: endToEnd - classifySeconds, killedAt, cogSha256 };
   } finally {
     await cluster.stop();
     await redis.stop();
@@ -127,9 +137,18 @@ async function killRun(seconds: number) {
 }
 
 const jobLine = (w: number, r: Awaited<ReturnType<typeof jobRun>>) =>
-  `cluster job, ${w} worker(s) x 1 thread: ${r.blocks} blocks classified in ${fmt(r.classifySeconds)} s = ${fmt(r.px / r.classifySeconds / 1e6, 3)} Mpx/s; ${fmt(r.cpuSeconds)} worker CPU-s = ${fmt(r.cpuSeconds / (r.px / 1e6), 2)} CPU-s/Mpx; end to end (submit -> COG + ${r.polygons} polygons in PostGIS) ${fmt(r.endToEnd)} s`;
+  `cluster job, ${w} worker(s) x 1 thread${r.killedAt !== null ? `, worker 1 killed (SIGKILL) at ${r.killedAt} blocks` : ''}: ${r.blocks} blocks classified in ${fmt(r.classifySeconds)} s = ${fmt(r.px / r.classifySeconds / 1e6, 3)} Mpx/s (${fmt(r.px / r.classifySeconds / 1e6 / w, 3)} per worker); ${fmt(r.cpuSeconds)} worker CPU-s = ${fmt(r.cpuSeconds / (r.px / 1e6), 2)} CPU-s/Mpx; end to end (submit -> COG + ${r.polygons} polygons in PostGIS) ${fmt(r.endToEnd)} s, of which assembly ${fmt(r.assembleSeconds)} s; COG sha256 ${r.cogSha256.slice(0, 16)}`;
 
-async function withScaleScene<T>(size: number, log: (s: string) => void, fn: (scene: Awaited<ReturnType<typeof buildScaleScene>>, readDirs: string) => Promise<T>): Promise<T> {
+async function withScaleScene<T>(size: number, log: (s: string) => void, fn: (scene: Awaited<ReturnType<typeof buildScaleScene>>, readDirs: string) => Promise<T>, keepDir?: string): Promise<T> {
+  if (keepDir) {
+    // GRANARY_BENCH_SCALE_DIR: a scene built once (scripts/scale-scene.ts --out <dir>) is reused; built there if missing
+    const files = { ndvi: join(keepDir, 'scale_ndvi.tif'), evi: join(keepDir, 'scale_evi.tif') };
+    const have = await Promise.all([access(files.ndvi), access(files.evi)]).then(() => true, () => false);
+    const t0 = performance.now();
+    const scene = have ? { files, ...(await sceneSize(files.ndvi)) } : await buildScaleScene(keepDir, size);
+    log(`  scale scene (--size ${size}, ${keepDir}): ${scene.width}x${scene.height} px (${fmt((scene.width * scene.height) / 1e6, 1)} Mpx, real Sinop pixels mirrored and tiled), ${have ? 'reused' : `built in ${fmt((performance.now() - t0) / 1000)} s`}`);
+    return fn(scene, `${FIXTURES},${TEST_FIXTURES},${keepDir}`);
+  }
   const scaleDir = await mkdtemp(join(tmpdir(), 'granary-bench-scale-'));
   try {
     const t0 = performance.now();
@@ -145,19 +164,38 @@ async function withScaleScene<T>(size: number, log: (s: string) => void, fn: (sc
  * Sections in order of cost, each printed when done (a run cut short still leaves figures):
  * tiles/s with 1 and 2 replicas; kill -9 of a replica under GRANARY_BENCH_KILL_SECONDS (60) of mixed
  * load; 1 vs 2 workers (and the embedded run) on a GRANARY_BENCH_SCALING_SIZE (1024) scale scene;
- * the GRANARY_BENCH_SCALE_SIZE (4096; 0 = skip) scale scene end to end on 2 workers
+ * the GRANARY_BENCH_SCALE_SIZE (4096; 0 = skip) scale scene end to end on 1 and 2 workers, then on 2 with
+ * worker 1 killed (SIGKILL) a third of the way (GRANARY_BENCH_SCALE_KILL=0 skips it); the COGs' SHA-256
+ * must agree. GRANARY_BENCH_SCALE_DIR reuses a scene built there once; the pool processes get
+ * GRANARY_BENCH_ASSEMBLER_HEAP_MB (8192) of heap for the assembly
  * (GRANARY_BENCH_ONLY_SCALE=1: that section alone; GRANARY_BENCH_ONLY_KILL=1: the kill section alone). The scale scene has no overviews, so registering
  * it reads the full resolution: the replicas get a 4 GB decode budget (GRANARY_REQUEST_DECODE_MB).
  */
+async function sceneSize(path: string): Promise<{ width: number; height: number }> {
+  const img = await (await fromFile(path)).getImage();
+  return { width: img.getWidth(), height: img.getHeight() };
+}
+
 export async function clusterBench(log: (s: string) => void): Promise<void> {
   if (process.env['GRANARY_BENCH_ONLY_KILL'] === '1') return killSection(log);
   if (process.env['GRANARY_BENCH_ONLY_SCALE'] !== '1') await replicaAndScalingSections(log);
   const big = Number(process.env['GRANARY_BENCH_SCALE_SIZE'] ?? 4096);
   if (big > 0) {
+    // the assembler holds the whole map and its ~1 M polygons (~6 GB resident at 18 Mpx): past the 2 GB default heap of a pool process
+    const env = { GRANARY_WORKER_HEAP_MB: process.env['GRANARY_BENCH_ASSEMBLER_HEAP_MB'] ?? '8192' };
     await withScaleScene(big, log, async (scene, readDirs) => {
-      const r = await jobRun(2, scene.files, readDirs);
-      log(`  scale scene end to end, ${jobLine(2, r)}`);
-    });
+      const runs: Record<number, Awaited<ReturnType<typeof jobRun>>> = {};
+      for (const w of [1, 2]) {
+        runs[w] = await jobRun(w, scene.files, readDirs, { env });
+        log(`  scale scene end to end, ${jobLine(w, runs[w]!)}`);
+      }
+      const speedup = runs[1]!.classifySeconds / runs[2]!.classifySeconds;
+      log(`  scale scene 1 -> 2 workers: classification ${fmt(speedup, 2)}x faster, efficiency ${fmt((speedup / 2) * 100, 0)} %; end to end ${fmt(runs[1]!.endToEnd / runs[2]!.endToEnd, 2)}x; same COG: ${runs[1]!.cogSha256 === runs[2]!.cogSha256}`);
+      if (process.env['GRANARY_BENCH_SCALE_KILL'] !== '0') {
+        const k = await jobRun(2, scene.files, readDirs, { env, killAfterBlocks: Math.floor(runs[2]!.blocks / 3) });
+        log(`  scale scene, ${jobLine(2, k)}; completed, same COG as without the kill: ${k.cogSha256 === runs[2]!.cogSha256}`);
+      }
+    }, process.env['GRANARY_BENCH_SCALE_DIR']);
   }
 }
 
