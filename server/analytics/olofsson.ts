@@ -44,6 +44,8 @@ interface AreaEstimate {
   overallAccuracy: number;
   overallAccuracySe: number | null;
   notes: string[];
+  /** the notes as kinds (for words in other languages): an empty stratum assumed correct (its class index), a single-sample stratum */
+  noteKinds: Array<{ kind: 'class-without-samples'; classIndex: number } | { kind: 'single-sample' }>;
 }
 
 interface EstimateOptions {
@@ -67,6 +69,7 @@ export function olofssonEstimate(input: ErrorMatrixInput, options: EstimateOptio
   if (!(total > 0)) throw new RangeError('total mapped area must be > 0');
 
   const notes: string[] = [];
+  const noteKinds: AreaEstimate['noteKinds'] = [];
   const W = input.mappedArea.map((a) => a / total);
   const n = input.counts.map((row) => row.reduce((s, v) => s + v, 0));
   // q[i][j] = n_ij / n_i. (the within-stratum share); an empty stratum either fails or is assumed correct
@@ -75,11 +78,15 @@ export function olofssonEstimate(input: ErrorMatrixInput, options: EstimateOptio
     if (W[i] === 0) return row.map(() => 0);
     if ((options.emptyStratum ?? 'error') === 'error') throw new RangeError(`map class ${input.classes[i]} has mapped area but no samples; cannot estimate`);
     notes.push(`map class ${input.classes[i]} has no samples: its mapped area is assumed correct (no variance contribution)`);
+    noteKinds.push({ kind: 'class-without-samples', classIndex: i });
     return row.map((_, j) => (j === i ? 1 : 0));
   });
   // Var terms need n_i. >= 2; with a single sample the SE is unknown (null).
   const varKnown = n.every((ni, i) => W[i] === 0 || ni >= 2 || ni === 0);
-  if (!varKnown) notes.push('a map class with mapped area has a single sample: standard errors are not estimable (null)');
+  if (!varKnown) {
+    notes.push('a map class with mapped area has a single sample: standard errors are not estimable (null)');
+    noteKinds.push({ kind: 'single-sample' });
+  }
   const varFactor = (i: number): number => (n[i]! >= 2 ? 1 / (n[i]! - 1) : 0);
 
   const p = q.map((row, i) => row.map((v) => W[i]! * v));
@@ -144,6 +151,7 @@ export function olofssonEstimate(input: ErrorMatrixInput, options: EstimateOptio
     overallAccuracy: O,
     overallAccuracySe: varKnown ? Math.sqrt(vO) : null,
     notes,
+    noteKinds,
   };
 }
 

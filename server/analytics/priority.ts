@@ -10,10 +10,10 @@
  * Rows without a value or population are listed as excluded, with the reason.
  */
 import type { YieldGapRow } from './yield-gap.js';
+import { rowMessageText } from '../contract/row-messages.js';
 
-export const PRIORITY_METHOD =
-  'rank by production gap value per inhabitant (USD/person) = yield gap x planted area x annual mean world price / resident population, highest first; ' +
-  'one transparent quantity (no weights), comparable across regions of different size';
+/** In English; its words in other languages under the code 'priority-method' of server/contract/row-messages.ts. */
+export const PRIORITY_METHOD = rowMessageText({ code: 'priority-method', params: {} }, 'en');
 
 interface PriorityEntry {
   rank: number;

@@ -10,6 +10,7 @@
  *   production gap x the year's mean monthly world price; per-capita production = production / population.
  */
 import { PERCENTILE_METHOD, percentileLinear } from './percentile.js';
+import { rowMessage, type RowMessage } from '../contract/row-messages.js';
 import type { CropObservation, IndexedTables, RegionRef } from './tables.js';
 
 export interface YieldGapSettings {
@@ -75,8 +76,12 @@ export interface YieldGapRow {
   priceUsdPerT: number | null;
   productionGapValueUsd: number | null;
   inputs: YieldGapInputs;
+  /** caveats in English (the texts of flagCodes) */
   flags: string[];
+  /** the same caveats as codes and parameters (server/contract/row-messages.ts), for other languages */
+  flagCodes: RowMessage[];
   method: string;
+  methodCode: RowMessage;
 }
 
 interface YieldGapQuery {
@@ -130,29 +135,34 @@ export function computeYieldGap(tables: IndexedTables, regions: ReadonlyArray<Re
   const nFull = [...windowMean.values()].filter((m) => m.years.length === windowYears.length).length;
 
   const price = annualPrice(tables, cropCfg.price, query.year);
-  const method =
-    `Ya = mean of the municipality's known (non-zero) yields ${from}-${to} (${N}-year window, GYGA practice for ${settings.system} systems); ` +
-    `attainable yield = P${settings.percentile} across ${means.length} municipalities of their ${from}-${to} mean yields (${PERCENTILE_METHOD}), a statistical stand-in for Yw; ` +
-    `gap = max(0, attainable - Ya); production gap = gap x planted area ${query.year} (PAM yields are per harvested area; planted area is used, so crop failures count in the gap); ` +
-    `price = mean of the monthly ${cropCfg.price} price of ${query.year} (harvest year = the year itself), World Bank world price in ${tables.prices?.unit ?? 'USD/t'}, not a local farm-gate price; ` +
-    `production per capita = production / resident population (availability, not consumption). Zeros in the crop table are read as unknown.`;
+  const methodMsg = rowMessage('yield-gap-method', {
+    from: String(from), to: String(to), n: N, system: settings.system, percentile: settings.percentile, municipalities: means.length,
+    year: String(query.year), series: cropCfg.price, unit: tables.prices?.unit ?? 'USD/t',
+  });
+  const { text: method, ...methodCode } = methodMsg;
 
   const wanted = query.regionIds ? new Set(query.regionIds) : null;
   return regions
     .filter((r) => !wanted || wanted.has(r.id))
     .map((r): YieldGapRow => {
       const flags: string[] = [];
+      const flagCodes: RowMessage[] = [];
+      const flag = (...a: Parameters<typeof rowMessage>) => {
+        const { text, ...m } = rowMessage(...a);
+        flags.push(text);
+        flagCodes.push(m);
+      };
       const wm = windowMean.get(r.id);
       const yearsWithoutData = windowYears.filter((y) => !wm?.years.includes(y));
       const zeroYears = windowYears.filter((y) => stats.get(r.id)?.get(y)?.zeroAsUnknown);
-      if (zeroYears.length > 0) flags.push(`zero yield treated as unknown (${zeroYears.join(', ')})`);
-      if (truncated) flags.push(`window truncated at the start of the data: ${windowYears.length} of ${N} years`);
-      if (!wm) flags.push(`no yield data ${from}-${to}: actual yield unknown`);
-      else if (wm.years.length < N) flags.push(`actual yield from ${wm.years.length} of ${N} years`);
+      if (zeroYears.length > 0) flag('zero-yield-unknown', { years: zeroYears.join(', ') });
+      if (truncated) flag('window-truncated', { used: windowYears.length, of: N });
+      if (!wm) flag('no-yield-data', { from: String(from), to: String(to) });
+      else if (wm.years.length < N) flag('yield-years', { used: wm.years.length, of: N });
 
       const obs: CropObservation | undefined = stats.get(r.id)?.get(query.year);
-      if (!obs) flags.push(`no ${cropCfg.statistics} row for ${query.year}`);
-      else if (obs.plantedAreaHa === null || obs.productionT === null) flags.push(`planted area / production ${query.year} unknown`);
+      if (!obs) flag('no-statistics-row', { table: cropCfg.statistics, year: String(query.year) });
+      else if (obs.plantedAreaHa === null || obs.productionT === null) flag('area-production-unknown', { year: String(query.year) });
       const area = obs?.plantedAreaHa ?? null;
       const prod = obs?.productionT ?? null;
 
@@ -162,10 +172,10 @@ export function computeYieldGap(tables: IndexedTables, regions: ReadonlyArray<Re
       const prodGap = gap !== null && area !== null ? (gap * area) / 1000 : null;
 
       const pop = population(tables, r.id, query.year);
-      if (!pop) flags.push('population unknown');
-      else if (pop.yearUsed !== query.year) flags.push(`population from ${pop.yearUsed} (table covers ${tables.population!.yearRange[0]}-${tables.population!.yearRange[1]})`);
-      if (!price) flags.push(`no ${cropCfg.price} price for ${query.year}`);
-      else if (price.monthsUsed < 12) flags.push(`price from ${price.monthsUsed} of 12 months`);
+      if (!pop) flag('population-unknown');
+      else if (pop.yearUsed !== query.year) flag('population-other-year', { yearUsed: String(pop.yearUsed), from: String(tables.population!.yearRange[0]), to: String(tables.population!.yearRange[1]) });
+      if (!price) flag('no-price', { series: cropCfg.price, year: String(query.year) });
+      else if (price.monthsUsed < 12) flag('price-months', { months: price.monthsUsed });
 
       return {
         regionId: r.id,
@@ -192,7 +202,9 @@ export function computeYieldGap(tables: IndexedTables, regions: ReadonlyArray<Re
           population: pop,
         },
         flags,
+        flagCodes,
         method,
+        methodCode,
       };
     });
 }

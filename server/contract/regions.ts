@@ -62,6 +62,12 @@ const Inputs = Type.Object(
   },
 );
 
+/** a caveat or method as a code and its parameters (server/contract/row-messages.ts) */
+const RowMessageSchema = Type.Object(
+  { code: Type.String(), params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])) },
+  { additionalProperties: false, description: 'a code of server/contract/row-messages.ts and the values of its template' },
+);
+
 /** the yield indicators a row and a history entry share, in the order they are served */
 const YIELD_INDICATORS = {
   reportedYieldKgHa: num(INDICATORS.reportedYieldKgHa),
@@ -92,7 +98,9 @@ export const YieldGapRow = Type.Object(
     cropMap: CropMapInfo,
     inputs: Inputs,
     flags: Type.Array(Type.String(), { description: 'caveats about this row: missing data, truncated window, substitutions, crop-map coverage' }),
+    flagCodes: Type.Array(RowMessageSchema, { description: 'the same caveats as `flags`, in the same order, as codes and parameters (server/contract/row-messages.ts has their English and Portuguese words)' }),
     method: Type.String({ description: 'how the indicators were computed, with the window, percentile and sources' }),
+    methodCode: RowMessageSchema,
   },
   { additionalProperties: false },
 );

@@ -12,6 +12,7 @@ import { bbox as turfBbox, area as turfArea } from '@turf/turf';
 import { loadRegions, type JoinReport, type LoadedRegions, type RegionFeature } from '../regions/load.js';
 import { computeYieldGap, yieldGapDomain, UnknownCropError, YearOutOfRangeError, type YieldGapRow } from '../analytics/yield-gap.js';
 import { rankInterventionPriority } from '../analytics/priority.js';
+import { rowMessage } from '../contract/row-messages.js';
 import { GranaryError, notFound } from '../errors.js';
 import { CropMapStore } from '../regions/crop-maps.js';
 import { removeLeftoversIn } from '../cropmap/output-set.js';
@@ -175,7 +176,9 @@ export class RegionsService {
     const ranked = rows.map((r): RankedRow => {
       const e = rank.get(r.regionId);
       const why = excluded.get(r.regionId);
-      return { ...r, flags: why ? [...r.flags, `not ranked for intervention priority: ${why}`] : r.flags, priorityRank: e?.rank ?? null, priorityScore: e?.scoreUsdPerCapita ?? null };
+      if (!why) return { ...r, priorityRank: e?.rank ?? null, priorityScore: e?.scoreUsdPerCapita ?? null };
+      const { text, ...code } = rowMessage(why === 'population unknown' ? 'not-ranked-no-population' : 'not-ranked-no-value');
+      return { ...r, flags: [...r.flags, text], flagCodes: [...r.flagCodes, code], priorityRank: null, priorityScore: null };
     });
     this.memo.set(key, ranked);
     return ranked;

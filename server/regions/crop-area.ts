@@ -8,6 +8,7 @@
  * samples are not a probability sample of the map), labelled as such.
  */
 import { olofssonEstimate } from '../analytics/olofsson.js';
+import { rowMessage, type RowMessage } from '../contract/row-messages.js';
 
 export interface CropMapSidecar {
   classes: Array<{ id: number; name: string }>;
@@ -31,6 +32,8 @@ export interface CropAreaEstimate {
   userAccuracy: number | null;
   producerAccuracy: number | null;
   notes: string[];
+  /** the notes as codes (server/contract/row-messages.ts) */
+  noteCodes: RowMessage[];
   method: string;
 }
 
@@ -38,6 +41,8 @@ const CROP_AREA_METHOD =
   'crop area = sum over the crop map classes containing the crop of (pixel coverage fraction x pixel area) inside the region; ' +
   "adjusted with the Olofsson et al. (2014) stratified estimator on the model card's location-grouped cross-validation confusion matrix collapsed to crop / not crop; " +
   'a model-based approximation (cross-validation samples are not a probability sample of the map), so the interval is indicative; 95 % interval = +-1.96 SE, lower bound clamped at 0';
+
+export const NO_CLASSIFIED_PIXEL = 'the crop map has no classified pixel inside the region';
 
 type CropAreaOutcome = { kind: 'estimate'; estimate: CropAreaEstimate } | { kind: 'none'; reason: string };
 
@@ -69,16 +74,23 @@ export function cropAreaEstimate(
     if (isCrop[i]) cropHa += a;
     else otherHa += a;
   });
-  if (!(cropHa + otherHa > 0)) return { kind: 'none', reason: 'the crop map has no classified pixel inside the region' };
+  if (!(cropHa + otherHa > 0)) return { kind: 'none', reason: NO_CLASSIFIED_PIXEL };
   const notes: string[] = [];
-  if (otherAreaHa > 0) notes.push(`${otherAreaHa.toFixed(1)} ha of class ids not named in the model card were counted as not ${crop}`);
+  const noteCodes: RowMessage[] = [];
+  const note = (...a: Parameters<typeof rowMessage>) => {
+    const { text, ...m } = rowMessage(...a);
+    notes.push(text);
+    noteCodes.push(m);
+  };
+  if (otherAreaHa > 0) note('unnamed-classes', { ha: Number(otherAreaHa.toFixed(1)), crop });
   let est;
   try {
     est = olofssonEstimate({ classes: [crop, `not ${crop}`], counts, mappedArea: [cropHa, otherHa] }, { emptyStratum: 'assume-correct' });
   } catch (e) {
     return { kind: 'none', reason: `area estimate impossible: ${(e as Error).message}` };
   }
-  notes.push(...est.notes);
+  // the estimator's classes are [crop, not crop]
+  for (const k of est.noteKinds) note(k.kind === 'single-sample' ? 'single-sample-class' : k.classIndex === 0 ? 'crop-class-without-samples' : 'other-class-without-samples', { crop });
   const c = est.perClass[0]!;
   return {
     kind: 'estimate',
@@ -92,6 +104,7 @@ export function cropAreaEstimate(
       userAccuracy: c.userAccuracy,
       producerAccuracy: c.producerAccuracy,
       notes,
+      noteCodes,
       method: CROP_AREA_METHOD,
     },
   };

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RankedRow } from '../plugins/regions.js';
-import { cropAreaEstimate, type CropAreaEstimate } from './crop-area.js';
+import { cropAreaEstimate, NO_CLASSIFIED_PIXEL, type CropAreaEstimate } from './crop-area.js';
+import { rowMessage, type RowMessage } from '../contract/row-messages.js';
 import type { CropMapEntry, RegionAreaOutcome } from './crop-maps.js';
 
 export interface CropMapInfo extends Pick<CropAreaEstimate, 'classes' | 'pixelCountAreaHa' | 'adjustedAreaHa' | 'seHa' | 'ci95Ha' | 'userAccuracy' | 'producerAccuracy' | 'method'> {
@@ -50,8 +51,6 @@ export const ROW_FIELDS = [
   'priorityScore',
 ] as const;
 
-const NO_CROP_MAP_FLAG = 'no crop map covers the region: mappedAreaHa is null';
-
 interface Covering {
   entry: CropMapEntry;
   outcome: RegionAreaOutcome;
@@ -69,13 +68,20 @@ export async function apiRows(app: FastifyInstance, crop: string, year: number, 
   return rows.map((ranked): ApiRow => {
     const row = { ...ranked, reportedYieldKgHa: app.regions.reportedYield(crop, ranked.regionId, year) };
     const flags = [...row.flags];
+    const flagCodes: RowMessage[] = [...row.flagCodes];
+    const flag = (...a: Parameters<typeof rowMessage>) => {
+      const { text, ...m } = rowMessage(...a);
+      flags.push(text);
+      flagCodes.push(m);
+    };
     let best: (Covering & { share: number; index: number }) | null = null;
-    const failures: string[] = [];
+    let failed = false;
     maps.forEach((entry, i) => {
       const outcome = perMap[i]!.get(row.regionId);
       if (!outcome) return;
       if (outcome.kind === 'failed') {
-        failures.push(`crop map ${entry.sceneId}/${entry.modelId}: ${outcome.reason}`);
+        flag('crop-map-failed', { map: `${entry.sceneId}/${entry.modelId}`, reason: outcome.reason });
+        failed = true;
         return;
       }
       const a = outcome.areas;
@@ -83,29 +89,31 @@ export async function apiRows(app: FastifyInstance, crop: string, year: number, 
       const share = a.polygonAreaHa > 0 ? a.coveredAreaHa / a.polygonAreaHa : 0;
       if (!best || share > best.share) best = { entry, outcome, share, index: i };
     });
-    flags.push(...failures);
     const chosen = best as (Covering & { share: number; index: number }) | null;
     if (!chosen || chosen.outcome.kind !== 'areas') {
-      if (failures.length === 0) flags.push(NO_CROP_MAP_FLAG);
-      return { ...row, flags, mappedAreaHa: null, mappedAreaCi95Ha: null, cropMap: null };
+      if (!failed) flag('no-crop-map');
+      return { ...row, flags, flagCodes, mappedAreaHa: null, mappedAreaCi95Ha: null, cropMap: null };
     }
     const a = chosen.outcome.areas;
     const { entry } = chosen;
+    const map = `${entry.sceneId}/${entry.modelId}`;
     const est = cropAreaEstimate(crop, app.regions.cropInfo(crop)?.mapClasses, a.areaHaByClass, a.otherAreaHa, entry.sidecar);
     if (est.kind === 'none') {
-      flags.push(`crop map ${entry.sceneId}/${entry.modelId}: ${est.reason}`);
-      return { ...row, flags, mappedAreaHa: null, mappedAreaCi95Ha: null, cropMap: null };
+      flag(est.reason === NO_CLASSIFIED_PIXEL ? 'crop-map-empty' : 'crop-map-failed', { map, reason: est.reason });
+      return { ...row, flags, flagCodes, mappedAreaHa: null, mappedAreaCi95Ha: null, cropMap: null };
     }
     const e = est.estimate;
     const scene = scenes[chosen.index];
     const season: [string, string] | null = scene && scene.dates.length > 0 ? [scene.dates[0]!, scene.dates[scene.dates.length - 1]!] : null;
-    if (chosen.share < 0.995) flags.push(`crop map ${entry.sceneId}/${entry.modelId} covers ${(chosen.share * 100).toFixed(1)} % of the region: mappedAreaHa is for the covered part only`);
-    if (season && Number(season[1].slice(0, 4)) !== year) flags.push(`crop map season ${season[0]}..${season[1]} is not the season harvested in ${year}`);
-    if (!season) flags.push(`scene ${entry.sceneId} of the crop map is not in the catalog: its season is unknown`);
+    if (chosen.share < 0.995) flag('crop-map-partial', { map, pct: Number((chosen.share * 100).toFixed(1)) });
+    if (season && Number(season[1].slice(0, 4)) !== year) flag('crop-map-season', { from: season[0], to: season[1], year: String(year) });
+    if (!season) flag('crop-map-scene-unknown', { scene: entry.sceneId });
     flags.push(...e.notes);
+    flagCodes.push(...e.noteCodes);
     return {
       ...row,
       flags,
+      flagCodes,
       mappedAreaHa: e.adjustedAreaHa,
       mappedAreaCi95Ha: e.ci95Ha,
       cropMap: {

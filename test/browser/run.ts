@@ -435,7 +435,14 @@ const checks: Check[] = [
             await page.locator('[data-testid="label-review"] table, [data-testid="label-review"] [role="status"]').first().waitFor({ timeout: 20_000 }).catch(() => {});
           }
           await page.waitForTimeout(400);
+          // the region panel's flags and method (folded by default) are read open, then folded again for the picture
+          const folded = view === 'policy' ? await evalJson<number>(`(() => { const d = [...document.querySelectorAll('[data-testid="region-panel"] details.flags, [data-testid="region-panel"] details.method')].filter((x) => !x.open); d.forEach((x) => { x.open = true; x.dataset.unfolded = '1'; }); return d.length; })()`) : 0;
+          if (view === 'policy') {
+            const shown = await evalJson<{ flags: number; method: string }>(`({ flags: document.querySelectorAll('[data-testid="region-panel"] details.flags li').length, method: document.querySelector('[data-testid="region-panel"] details.method p')?.textContent ?? '' })`);
+            if (shown.flags === 0 || !/média/.test(shown.method)) throw new Error(`${size.width}px policy: the region panel shows ${shown.flags} flags and method "${shown.method.slice(0, 60)}" (expected flags and the method in Portuguese)`);
+          }
           const found = await evalJson<{ english: string[]; raw: string[]; lang: string; server: string[]; marked: number }>(ENGLISH_ON_PAGE);
+          if (folded) await page.evaluate(`document.querySelectorAll('[data-unfolded]').forEach((x) => { x.open = false; delete x.dataset.unfolded; })`);
           if (found.lang !== 'pt-BR') throw new Error(`html lang is ${found.lang}`);
           if (found.english.length || found.raw.length || found.server.length) throw new Error(`${size.width}px ${view}: English text ${JSON.stringify(found.english.slice(0, 6))}; from the service ${JSON.stringify(found.server.slice(0, 4))}; raw keys ${JSON.stringify(found.raw.slice(0, 6))}`);
           marked += found.marked;
@@ -445,7 +452,7 @@ const checks: Check[] = [
         out.push(`${size.width}px ok`);
       }
       await page.setViewportSize(DESKTOP);
-      return `${out.join(', ')}; ${marked} texts marked lang="en" (service flags and methods without codes) or quoted sources`;
+      return `${out.join(', ')}; ${marked} quoted source titles in their own language; flags and methods in Portuguese`;
     },
   },
   {
@@ -1181,7 +1188,8 @@ const ENGLISH_ON_PAGE = `(() => {
         if (!s) continue;
         texts.push(s);
         if (ENGLISH_WORDS.test(s) && s.split(/\s+/).length >= 3) {
-          if (n.parentElement.closest('[lang="en"], [data-source-text]')) marked++;
+          // quoted sources (their providers' own titles) are the only English allowed; flags and methods are worded from their codes
+          if (n.parentElement.closest('[data-source-text]')) marked++;
           else server.push(s);
         }
       }

@@ -24,6 +24,13 @@ import { SwipeControl } from '../panels/swipe-control';
 import { describeError, notice } from '../notice';
 import { emit, on, type Crop, type Ctx } from '../state';
 import { cropLabel } from '../crops';
+import { rowMessageText, type RowParams } from '../../../server/contract/row-messages';
+
+/** A caveat or method of a row in the page's language; a crop id among its values becomes the crop's label. */
+function rowText(m: { code: string; params: RowParams }): string {
+  const params = typeof m.params.crop === 'string' ? { ...m.params, crop: cropLabel(m.params.crop).toLowerCase() } : m.params;
+  return rowMessageText({ code: m.code, params }, getLang() === 'pt' ? 'pt' : 'en');
+}
 import type { YieldGapRow } from '../types';
 
 export class PolicymakerView {
@@ -383,10 +390,10 @@ export class PolicymakerView {
     const reason = this.priority.reasonOf(id);
     if (reason) children.push(h('p', { class: 'reason', 'data-testid': 'priority-reason' }, reason));
     children.push(this.historyBlock(id));
-    const flags = row.flags;
-    // flags and the method come from the service in English only (no codes yet): marked as English text, and said so
-    if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length}) ${getLang() === 'en' ? '' : t('inEnglish')}`.trim()), h('ul', { lang: 'en' }, ...flags.map((f) => h('li', {}, f)))));
-    if (row.method) children.push(h('details', { class: 'method' }, h('summary', {}, `${t('method')} ${getLang() === 'en' ? '' : t('inEnglish')}`.trim()), h('p', { lang: 'en' }, row.method), this.priorityMethod ? h('p', { lang: 'en' }, `${t('priorityMethod')}: ${this.priorityMethod}`) : null, this.inputsBlock(row)));
+    // flags and the method in the page's language, from their codes (server/contract/row-messages.ts)
+    const flags = row.flagCodes.map(rowText);
+    if (flags.length) children.push(h('details', { class: 'flags' }, h('summary', {}, `${t('flags')} (${flags.length})`), h('ul', {}, ...flags.map((f) => h('li', {}, f)))));
+    children.push(h('details', { class: 'method' }, h('summary', {}, t('method')), h('p', {}, rowText(row.methodCode)), this.priorityMethod ? h('p', {}, `${t('priorityMethod')}: ${rowText({ code: 'priority-method', params: {} })}`) : null, this.inputsBlock(row)));
     children.push(this.answers.for(id, this.ctx.crop));
     children.push(this.sourcesBlock(id));
     replaceKeepingFocus(this.regionEl, ...children);

@@ -21,7 +21,9 @@ function rowJson(r: ApiRow) {
   out.cropMap = r.cropMap;
   out.inputs = r.inputs;
   out.flags = r.flags;
+  out.flagCodes = r.flagCodes;
   out.method = r.method;
+  out.methodCode = r.methodCode;
   return out;
 }
 

@@ -88,7 +88,7 @@ describe('yield gap', () => {
     const e = expectedFor('5107925', 'soja', 'SOYBEANS', 2014);
     expect(Object.keys(r)).toEqual([
       'regionId', 'name', 'crop', 'year', 'actualYieldKgHa', 'attainableYieldKgHa', 'yieldGapKgHa', 'yieldGapPct', 'plantedAreaHa', 'productionT',
-      'productionGapT', 'population', 'productionPerCapitaKg', 'priceUsdPerT', 'productionGapValueUsd', 'inputs', 'flags', 'method',
+      'productionGapT', 'population', 'productionPerCapitaKg', 'priceUsdPerT', 'productionGapValueUsd', 'inputs', 'flags', 'flagCodes', 'method', 'methodCode',
     ]);
     expect(r.name).toBe('Sorriso');
     expect(r.actualYieldKgHa).toBeCloseTo(e.ya, 9);
