@@ -8,14 +8,15 @@
  * Screenshots go to test/browser/screenshots/. Checks that need a route the service does not have
  * fail and name the route; none passes without the thing it checks.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { ConsoleMessage, Page, Request } from 'playwright-core';
 import { launchChromium, waitForExpr, type Browser } from './browser.js';
 import { parseCsv, regionAt } from './geo.js';
 import { colourShare, decodePng } from './pixels.js';
-import { startGranary, type RunningServer } from './server.js';
+import { REPO, startGranary, type RunningServer } from './server.js';
 import { jsSize } from './first-render.js';
 import { ACTUAL, compareWithReference, UPDATE, type ShotResult } from './visual.js';
 import { axeViolations } from './a11y.js';
@@ -29,8 +30,7 @@ const shotResults: ShotResult[] = [];
 /** the service's bearer token for this run (the crop-map job check types it into the analyst view) */
 const TOKEN = process.env.GRANARY_TOKEN || 'browser-check-token-not-secret';
 
-/** onlyWhenNamed: runs only when GRANARY_BROWSER_ONLY selects it (it writes into the service's data directory) */
-type Check = { name: string; run: () => Promise<string | void>; timeoutMs?: number; onlyWhenNamed?: boolean };
+type Check = { name: string; run: () => Promise<string | void>; timeoutMs?: number };
 type Regions = FeatureCollection<Polygon | MultiPolygon, { id: string; name: string }>;
 
 let server!: RunningServer;
@@ -704,9 +704,7 @@ const checks: Check[] = [
   {
     name: 'analyst view: a crop-map job for the sinop scene started with the token, its bar followed to done',
     timeoutMs: 240_000,
-    // the job writes fixtures/cropmaps/sinop__<model>.* (the test server's data directory is the repo's fixtures/);
-    // until the browser server gets its own data directory, run it on purpose: GRANARY_BROWSER_ONLY='crop-map job'
-    onlyWhenNamed: true,
+    // the job writes <data dir>/cropmaps/sinop__<model>.*: the run's own copy of fixtures/ (main() below), never the repo's
     async run() {
       await openDashboard('lang=en&view=analyst');
       await waitSettled();
@@ -1052,7 +1050,7 @@ const checks: Check[] = [
     name: 'farmer report form (pt): what the report is about, sent as its category (pest), nothing written',
     timeoutMs: 90_000,
     async run() {
-      // the POST is answered here, so the service's data directory (the repo's fixtures/) gets no report
+      // the POST is answered here, so the service's data directory (the run's copy of fixtures/) gets no report
       const sent: Array<Record<string, unknown>> = [];
       await page.route('**/api/field-reports', async (route) => {
         sent.push(route.request().postDataJSON() as Record<string, unknown>);
@@ -1223,8 +1221,15 @@ async function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<
   }
 }
 
+/**
+ * The service's data directory for this run: a copy of fixtures/ in a temporary directory, so what
+ * the checks write (the crop-map job's map, field reports, caches) never lands in the repository.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'granary-browser-data-'));
+
 async function main(): Promise<number> {
-  server = await startGranary({ env: { GRANARY_TOKEN: TOKEN } });
+  cpSync(join(REPO, 'fixtures'), dataDir, { recursive: true });
+  server = await startGranary({ env: { GRANARY_TOKEN: TOKEN, GRANARY_DATA_DIR: dataDir } });
   browser = await launchChromium({ viewport: DESKTOP });
   // the product must work on a closed network: refuse and record anything not from the server
   await browser.context.route('**/*', (route) => {
@@ -1240,7 +1245,7 @@ async function main(): Promise<number> {
   // GRANARY_BROWSER_ONLY=<text>: run only the checks whose name contains it (while working on one)
   const only = process.env.GRANARY_BROWSER_ONLY;
   for (const [i, c] of checks.entries()) {
-    if (only ? !c.name.includes(only) : c.onlyWhenNamed) continue;
+    if (only && !c.name.includes(only)) continue;
     const t0 = performance.now();
     // one retry, as Playwright's own runner offers: a check that fails twice fails; a pass on retry is printed as such
     let firstError: Error | undefined;
@@ -1286,5 +1291,6 @@ try {
 } finally {
   await (browser as Browser | undefined)?.close().catch(() => {});
   await (server as RunningServer | undefined)?.close().catch(() => {});
+  rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(code);
