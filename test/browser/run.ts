@@ -834,6 +834,10 @@ const checks: Check[] = [
           await page.locator('[data-control="play"]').click();
           await waitForExpr(page, `window.granary.ctx.year !== 2015`, 10_000);
           await page.locator('[data-control="play"]').click();
+          // where the player stopped depends on how fast the pause click came (one year per 1.5 s: 2016 or,
+          // on a loaded machine, 2017): the picture below is of a year chosen, not of that race
+          await page.locator('select[data-control="year"]').selectOption('2016');
+          await waitForExpr(page, `(() => { const f = document.querySelector('#view .choropleth-legend figure'); return window.granary.ctx.year === 2016 && f && f.textContent.includes('2016') && document.querySelector('.priority-table tbody tr'); })()`, 30_000);
           // search flies to a municipality and selects it
           await page.locator('[data-control="place-search"]').fill(lang === 'pt' ? 'sorriso' : 'Sorriso');
           await page.locator('[data-control="place-search"]').press('Enter');
