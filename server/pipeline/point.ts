@@ -45,16 +45,20 @@ export async function pointQuery(ctx: RasterContext, classify: Classifier | null
   if (!px) return { inside: false, pixel: null, series: {}, crop: null };
   const win = [px.col, px.row, px.col + 1, px.row + 1] as const;
   const series: PointResult['series'] = {};
-  await Promise.all(
+  const read = await Promise.all(
     scene.assets.map(async (asset) => {
       const handle = await ctx.open(asset.href);
-      const values = await readWindow(handle, 0, win, asset.bands.map((b, s) => ({ sample: s, scale: b.scale, offset: b.offset, nodata: b.nodata })), ctx.blocks, signal);
-      asset.bands.forEach((b, s) => {
-        const v = values[s]![0]!;
-        (series[b.variable] ??= []).push({ date: b.date, value: Number.isNaN(v) ? null : Number(v.toFixed(6)) });
-      });
+      return readWindow(handle, 0, win, asset.bands.map((b, s) => ({ sample: s, scale: b.scale, offset: b.offset, nodata: b.nodata })), ctx.blocks, signal);
     }),
   );
+  // variables in the scene's asset order, not in the order the reads finished (the dashboard's
+  // NDVI/EVI buttons follow this order, and it flipped from run to run)
+  scene.assets.forEach((asset, i) => {
+    asset.bands.forEach((b, s) => {
+      const v = read[i]![s]![0]!;
+      (series[b.variable] ??= []).push({ date: b.date, value: Number.isNaN(v) ? null : Number(v.toFixed(6)) });
+    });
+  });
   for (const list of Object.values(series)) list.sort((a, b) => String(a.date).localeCompare(String(b.date)));
   let crop: PointResult['crop'] = null;
   if (task.model && classify) {

@@ -77,13 +77,17 @@ describe('the bundled crop map', () => {
   it('gives every native pixel the class /api/point computes for it', async () => {
     const [ox, pw, , oy, , ph] = scene.grid.geotransform;
     const toWgs = (await import('../../server/geo/crs.js')).transformer(scene.crs.proj4, 'EPSG:4326');
+    const variables = [...new Set(scene.assets.flatMap((a) => a.bands.map((b) => b.variable)))];
+    expect(variables.length).toBeGreaterThan(1);
     let checked = 0;
     for (let k = 0; k < 40; k++) {
       const col = (k * 37 + 11) % scene.grid.width;
       const row = (k * 53 + 7) % scene.grid.height;
       const [lon, lat] = toWgs.forward([ox + (col + 0.5) * pw, oy + (row + 0.5) * ph]) as [number, number];
-      const r = (await app.inject({ url: `/api/point?lon=${lon}&lat=${lat}&scene=sinop` })).json() as { pixel: { col: number; row: number }; crop: { class: { id: number } | null } };
+      const r = (await app.inject({ url: `/api/point?lon=${lon}&lat=${lat}&scene=sinop` })).json() as { pixel: { col: number; row: number }; crop: { class: { id: number } | null }; series: Record<string, unknown> };
       expect(r.pixel).toMatchObject({ col, row });
+      // the series' variables in the scene's asset order every time (they once came in the order the reads finished)
+      expect(Object.keys(r.series)).toEqual(variables);
       expect(r.crop.class?.id ?? 255).toBe(classes[row * width + col]);
       checked++;
     }

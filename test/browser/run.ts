@@ -239,6 +239,10 @@ const checks: Check[] = [
       step('farmer start');
       await needsRoute(`/api/point?lon=-55.5&lat=-11.65&scene=sinop`);
       step('route checked');
+      // its own page: run alone (GRANARY_BROWSER_ONLY='farmer') there is none open before it
+      await page.setViewportSize(DESKTOP);
+      await openDashboard();
+      await waitSettled();
       await page.locator('#tab-farmer').click();
       await page.locator('#zoom-scene').click();
       await waitIdle();
