@@ -61,7 +61,7 @@ import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
 import warmupPlugin from './plugins/warmup.js';
 import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
-import { warmCropTile } from './plugins/warm-crop-tile.js';
+import { warmCropTile, WARMUP_POOL_WAIT_MS } from './plugins/warm-crop-tile.js';
 import { addDashboardWarmup } from './plugins/warm-dashboard.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
 import { badRequest } from './errors.js';
@@ -265,6 +265,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // first of all, once every worker is up (the pool starts the second when the first is ready): a
   // warm-up task on the only worker there is would make the first imagery tile wait for it, and the
   // steps after this one run after it (one step at a time)
-  app.warmup.add('models', async () => (await pool.ready(), app.models.refresh()), { first: true });
+  // (bounded: a worker that cannot start must not hold the warm-up back for good)
+  app.warmup.add('models', async () => (await pool.ready(WARMUP_POOL_WAIT_MS), app.models.refresh()), { first: true });
   return app;
 }

@@ -12,8 +12,11 @@
 import type { FastifyInstance } from 'fastify';
 import { tileRangeForBBox } from '../geo/tile-grid.js';
 
+/** How long the warm-up waits for every worker to be up before it goes on anyway. */
+export const WARMUP_POOL_WAIT_MS = 15_000;
+
 export async function warmCropTile(app: FastifyInstance): Promise<void> {
-  await app.pool.ready();
+  await app.pool.ready(WARMUP_POOL_WAIT_MS);
   let model;
   try {
     model = await app.models.get();

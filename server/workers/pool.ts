@@ -507,9 +507,10 @@ export class WorkerPool<M extends TaskMapBase> {
     return this.lanes[lane].children.flatMap((c) => (c?.proc.pid !== undefined ? [c.proc.pid] : []));
   }
 
-  /** Resolves when every interactive child has said ready. */
-  async ready(): Promise<void> {
-    while (!this.closed && this.lanes.interactive.children.some((c) => !c?.ready)) await new Promise((r) => setTimeout(r, 10));
+  /** Resolves when every interactive child has said ready (or after `timeoutMs`, whichever is first). */
+  async ready(timeoutMs = Infinity): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (!this.closed && performance.now() < until && this.lanes.interactive.children.some((c) => !c?.ready)) await new Promise((r) => setTimeout(r, 10));
   }
 
   async close(): Promise<void> {

@@ -47,6 +47,13 @@ async function rejection(p: Promise<unknown>): Promise<GranaryError> {
 }
 
 describe('worker pool (child processes)', () => {
+  it('ready() with a time limit returns when no child can start (a warm-up never waits for good)', async () => {
+    const p = make({ size: 1, entry: new URL('./no-such-entry.ts', import.meta.url) });
+    const t0 = performance.now();
+    await p.ready(300);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  }, 30_000);
+
   it('starts the first interactive child at once and the others when it is ready, so the first answers sooner', async () => {
     const p = make({ size: 3 });
     expect(p.pids()).toHaveLength(1);
