@@ -97,6 +97,11 @@ async function shot(name: string, fullPage = false, p: Page = page): Promise<voi
   shotResults.push(await compareWithReference(name, png));
 }
 
+/** The analyst's URL list is complete: the answer layers' URLs join it when GET /ogc/collections answers (a picture taken before lacked them). */
+async function endpointsListed(): Promise<void> {
+  await page.locator('[data-testid="endpoints"][data-collections]').waitFor({ state: 'attached', timeout: 20_000 });
+}
+
 async function setToggle(layer: string, on: boolean): Promise<void> {
   const box = page.locator(`input[data-layer="${layer}"]`);
   if ((await box.count()) && (await box.isEnabled()) && (await box.isChecked()) !== on) await box.setChecked(on);
@@ -353,6 +358,7 @@ const checks: Check[] = [
         const wide = await evalJson<string[]>(
           `[...document.querySelectorAll('body *')].filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > document.documentElement.clientWidth + 1 && !e.closest('.maplibregl-map'); }).slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''))`,
         );
+        if (view === 'analyst') await endpointsListed();
         await shot(`phone-scroll-${view}-${lang}.png`, true);
         if (m.sw > m.cw) throw new Error(`${view}: page is ${m.sw}px wide in a ${m.cw}px viewport (${wide.join(', ')})`);
         if (m.mapH < 250) throw new Error(`${view}: the map is only ${m.mapH}px tall`);
@@ -435,6 +441,7 @@ const checks: Check[] = [
             await waitForExpr(page, `(() => { const p = document.querySelector('[data-testid="field-answers"]'); return p && !p.textContent.includes('Carregando'); })()`, 30_000).catch(() => {});
           }
           if (view === 'analyst') {
+            await endpointsListed();
             await page.locator('.label-review-section summary').click();
             await page.locator('[data-testid="label-review"] table, [data-testid="label-review"] [role="status"]').first().waitFor({ timeout: 20_000 }).catch(() => {});
           }
@@ -701,6 +708,7 @@ const checks: Check[] = [
       const listed = await evalJson<string[]>(`[...document.querySelectorAll('#scene-select option')].map((o) => o.value)`);
       const leaked = listed.filter((id) => tests.includes(id));
       if (leaked.length) throw new Error(`test or product scenes in the users' list: ${leaked.join(', ')}`);
+      await endpointsListed();
       await shot('desktop-analyst.png');
       return `${urls.length} URLs answer; card ok; scene list ${listed.join(', ')} (test scenes in the catalog: ${tests.join(', ') || 'none'})`;
     },

@@ -106,6 +106,8 @@ export class AnalystView {
   /** The answer layers are listed only when the server serves them (GET /ogc/collections), so every URL shown answers. */
   private async loadCollections(): Promise<void> {
     const doc = await getJson<{ collections: Array<{ id: string }> }>('/ogc/collections').catch(() => null);
+    // the list is complete (or stays without the answer layers): a picture of this view waits for it
+    this.endpointsEl.dataset.collections = doc ? 'listed' : 'unavailable';
     if (!doc) return;
     this.collections = new Set(doc.collections.map((c) => c.id));
     this.renderEndpoints();
