@@ -53,9 +53,9 @@ const en = {
   cm_rdylgn: 'Red-yellow-green',
   cm_confidence: 'Model confidence (light-dark blue)',
   cmUnsafe: '{name} (not colour-blind safe)',
-  scene_sinop: 'Sinop, Mato Grosso: MODIS NDVI and EVI, season 2013-14',
-  scene_ipiranga: 'Ipiranga do Norte, Mato Grosso: MODIS, 6 variables, seasons 2007-2013',
-  'scene_landsat-bahamas': 'Bahamas: Landsat 7 RGB test scene',
+  scene_sinop: 'MODIS NDVI and EVI, season 2013-14',
+  scene_ipiranga: 'MODIS, 6 variables, seasons 2007-2013',
+  'scene_landsat-bahamas': 'Landsat 7 RGB test scene',
   sceneSos: '{scene}: start of season (days since 1 September)',
   wCrops: 'the crop map',
   wModels: 'crop models',
@@ -234,9 +234,9 @@ const pt: Dict = {
   cm_rdylgn: 'Vermelho-amarelo-verde',
   cm_confidence: 'Confiança do modelo (azul claro-escuro)',
   cmUnsafe: '{name} (não seguro para daltônicos)',
-  scene_sinop: 'Sinop, Mato Grosso: MODIS NDVI e EVI, safra 2013-14',
-  scene_ipiranga: 'Ipiranga do Norte, Mato Grosso: MODIS, 6 variáveis, safras 2007-2013',
-  'scene_landsat-bahamas': 'Bahamas: cena de teste Landsat 7 RGB',
+  scene_sinop: 'MODIS NDVI e EVI, safra 2013-14',
+  scene_ipiranga: 'MODIS, 6 variáveis, safras 2007-2013',
+  'scene_landsat-bahamas': 'cena de teste Landsat 7 RGB',
   sceneSos: '{scene}: início da safra (dias desde 1º de setembro)',
   wCrops: 'o mapa de culturas',
   wModels: 'os modelos de culturas',
@@ -424,13 +424,21 @@ export function tDyn(key: string, fallback?: string): string {
 /** A colour scale's name in the page's language (the server's title for scales the catalog lacks). */
 export const colormapName = (name: string, serverTitle?: string): string => tDyn(`cm_${name}`, serverTitle ?? name);
 
-/** A scene's title: the catalog's words for the bundled scenes, else the title it was registered with. */
+/**
+ * A scene's title: its place from the title it was registered with (the words before the first colon,
+ * a proper name, the same in every language: the scene catalog says where a scene is, not this file),
+ * then this catalog's words for what the bundled scenes hold; else the registered title.
+ */
 export function sceneTitle(id: string, serverTitle?: string): string {
-  const own = (dicts[lang] as Record<string, string>)[`scene_${id}`];
-  if (own) return own;
+  const colon = serverTitle?.indexOf(':') ?? -1;
+  const place = serverTitle && colon > 0 ? serverTitle.slice(0, colon) : '';
+  const what = (sceneId: string) => (dicts[lang] as Record<string, string>)[`scene_${sceneId}`];
+  const own = what(id);
+  if (own) return place ? `${place}: ${own}` : own;
   // derived scenes (granary phenology writes <scene>-sos) named after the scene they come from
   const sos = /^(.+)-sos$/.exec(id);
-  if (sos && (dicts[lang] as Record<string, string>)[`scene_${sos[1]}`]) return t('sceneSos', { scene: sceneTitle(sos[1]!) });
+  const base = sos ? what(sos[1]!) : undefined;
+  if (base) return t('sceneSos', { scene: place ? `${place}: ${base}` : base });
   return serverTitle ?? id;
 }
 
