@@ -59,7 +59,7 @@ import { ModelRegistry } from './inference/registry.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
-import warmupPlugin from './plugins/warmup.js';
+import warmupPlugin, { unlessAborted } from './plugins/warmup.js';
 import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
 import { warmCropTile, WARMUP_POOL_WAIT_MS } from './plugins/warm-crop-tile.js';
 import { addDashboardWarmup } from './plugins/warm-dashboard.js';
@@ -259,13 +259,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     app.readiness.ok = app.readiness.waitingFor.length === 0;
   });
   // first in the warm-up: what a user's first crop tile would otherwise wait for
-  app.warmup.add('first crop tile', () => warmCropTile(app), { first: true });
+  app.warmup.add('first crop tile', (signal) => warmCropTile(app, signal), { first: true });
   // before it: what a new visitor's first map and choropleth wait for (plugins/warm-dashboard.ts)
   addDashboardWarmup(app, { first: true });
   // first of all, once every worker is up (the pool starts the second when the first is ready): a
   // warm-up task on the only worker there is would make the first imagery tile wait for it, and the
   // steps after this one run after it (one step at a time)
   // (bounded: a worker that cannot start must not hold the warm-up back for good)
-  app.warmup.add('models', async () => (await pool.ready(WARMUP_POOL_WAIT_MS), app.models.refresh()), { first: true });
+  app.warmup.add('models', async (signal) => (await unlessAborted(pool.ready(WARMUP_POOL_WAIT_MS), signal), app.models.refresh()), { first: true });
   return app;
 }

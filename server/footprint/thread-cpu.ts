@@ -21,7 +21,7 @@ export type ThreadCpuSource = 'schedstat' | 'event-loop-utilization';
 
 export interface ThreadCpuClock {
   readonly source: ThreadCpuSource;
-  /** cumulative CPU ms of the thread that created the clock (monotonic) */
+  /** cumulative CPU ms of the thread that created the clock (monotonic); throws once closed */
   ms(): number;
   close(): void;
 }
@@ -33,14 +33,26 @@ export function parseSchedstatMs(text: string): number {
   return ns / 1e6;
 }
 
-/** A clock of the calling thread's CPU time; must be read from the thread that created it. */
+/** Thrown by a closed clock's `ms()`. */
+function closedError(): Error {
+  return new Error('thread CPU clock read after close (the footprint recorder is closed: the server is shutting down)');
+}
+
+/**
+ * A clock of the calling thread's CPU time; must be read from the thread that created it.
+ * After `close()` a reading throws: the fd is gone (EBADF), or worse, its number already belongs
+ * to a file opened since, whose bytes would be parsed as CPU time.
+ */
 export function threadCpuClock(path = '/proc/thread-self/schedstat'): ThreadCpuClock {
+  let open = true;
   try {
     const fd = openSync(path, 'r');
     const buf = Buffer.alloc(128);
-    const read = () => parseSchedstatMs(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)));
+    const read = () => {
+      if (!open) throw closedError();
+      return parseSchedstatMs(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)));
+    };
     read();
-    let open = true;
     return {
       source: 'schedstat',
       ms: read,
@@ -50,6 +62,15 @@ export function threadCpuClock(path = '/proc/thread-self/schedstat'): ThreadCpuC
       },
     };
   } catch {
-    return { source: 'event-loop-utilization', ms: () => performance.eventLoopUtilization().active, close: () => {} };
+    return {
+      source: 'event-loop-utilization',
+      ms: () => {
+        if (!open) throw closedError();
+        return performance.eventLoopUtilization().active;
+      },
+      close: () => {
+        open = false;
+      },
+    };
   }
 }

@@ -11,12 +11,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { tileRangeForBBox } from '../geo/tile-grid.js';
+import { unlessAborted } from './warmup.js';
 
 /** How long the warm-up waits for every worker to be up before it goes on anyway. */
 export const WARMUP_POOL_WAIT_MS = 15_000;
 
-export async function warmCropTile(app: FastifyInstance): Promise<void> {
-  await app.pool.ready(WARMUP_POOL_WAIT_MS);
+/** `signal`: the warm-up's (aborted at shutdown: it stops waiting, and sends no further request) */
+export async function warmCropTile(app: FastifyInstance, signal: AbortSignal): Promise<void> {
+  await unlessAborted(app.pool.ready(WARMUP_POOL_WAIT_MS), signal);
   let model;
   try {
     model = await app.models.get();
@@ -25,11 +27,13 @@ export async function warmCropTile(app: FastifyInstance): Promise<void> {
   }
   for (const scene of await app.catalog.list()) {
     if (!model.variables.every((v) => scene.variables.includes(v))) continue;
+    signal.throwIfAborted();
     const tj = await app.inject({ method: 'GET', url: `/tiles/${encodeURIComponent(scene.id)}/crops/tilejson.json` });
     if (tj.statusCode !== 200) continue;
     const [lon, lat, z] = (tj.json() as { center: [number, number, number] }).center;
     const { minX: x, minY: y } = tileRangeForBBox([lon, lat, lon, lat], z);
     const url = `/tiles/${encodeURIComponent(scene.id)}/crops/${z}/${x}/${y}.png`;
+    signal.throwIfAborted();
     await app.inject({ method: 'GET', url });
     return;
   }

@@ -6,6 +6,14 @@
  * A step that fails is logged and skipped (the request that needs it does the work and reports).
  *
  * Not started by buildApp (tests use inject and never listen): `onListen` starts it.
+ *
+ * Shutdown: a step may be in the middle of a request through the app (inject) or a worker task when
+ * `close()` comes. Fastify runs the plugins' onClose hooks children first and otherwise last
+ * registered first, so an onClose here (registered early) ran after the footprint recorder, the
+ * pool and the stores had closed, and the running step then touched them (EBADF from the closed
+ * thread-CPU clock). The stop is therefore a `preClose` hook, which Fastify runs before any onClose:
+ * it aborts the steps' signal (a step waiting for workers or between requests gives up) and waits
+ * for the running step to settle, so nothing of the warm-up outlives the resources it uses.
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -16,7 +24,18 @@ declare module 'fastify' {
   }
 }
 
-type WarmupStep = () => unknown;
+/** `signal` is aborted when the server closes: a step that waits or does several things checks it */
+type WarmupStep = (signal: AbortSignal) => unknown;
+
+/** `p`, or a rejection with the signal's reason as soon as `signal` aborts (whichever is first). */
+export function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 export class Warmup {
   private readonly queue: Array<{ name: string; step: WarmupStep }> = [];
@@ -27,6 +46,9 @@ export class Warmup {
   /** a step is running */
   private busy = false;
   private stopped = false;
+  private readonly abort = new AbortController();
+  /** the step running now (settles without throwing) */
+  private current: Promise<void> | null = null;
   done = 0;
   failed = 0;
   /** names of the steps that ran without failing, in order */
@@ -65,8 +87,13 @@ export class Warmup {
     this.schedule(0);
   }
 
-  stop(): void {
-    this.stopped = true;
+  /** No step starts after this; the running one is aborted and awaited. */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.abort.abort(new Error('warm-up stopped: the server is closing'));
+    }
+    await this.current;
   }
 
   get pending(): number {
@@ -94,19 +121,27 @@ export class Warmup {
     }
     const t0 = performance.now();
     this.busy = true;
-    try {
-      await item.step();
-      this.done++;
-      this.completed.push(item.name);
-    } catch (e) {
-      this.failed++;
-      this.log(`warm-up step ${item.name} failed`, e);
-    } finally {
-      this.busy = false;
-    }
+    this.current = this.run(item);
+    await this.current;
+    this.current = null;
+    this.busy = false;
+    if (this.stopped) return;
     const ms = performance.now() - t0;
     if (ms > this.longest.ms) this.longest = { name: item.name, ms };
     this.schedule(0);
+  }
+
+  private async run(item: { name: string; step: WarmupStep }): Promise<void> {
+    try {
+      await item.step(this.abort.signal);
+      this.done++;
+      this.completed.push(item.name);
+    } catch (e) {
+      // a step cut short by the shutdown did not fail
+      if (this.stopped) return;
+      this.failed++;
+      this.log(`warm-up step ${item.name} failed`, e);
+    }
   }
 }
 
@@ -118,7 +153,8 @@ async function warmupPlugin(app: FastifyInstance) {
   app.addHook('onResponse', async (req) => warmup.requestEnded(req));
   app.addHook('onRequestAbort', async (req) => warmup.requestEnded(req));
   app.addHook('onListen', async () => warmup.start());
-  app.addHook('onClose', async () => warmup.stop());
+  // preClose, not onClose: see the header (it runs before every plugin's onClose)
+  app.addHook('preClose', async () => warmup.stop());
 }
 
 export default fp(warmupPlugin, { name: 'granary-warmup' });

@@ -134,4 +134,13 @@ describe('thread CPU clock', () => {
     const f = threadCpuClock(join(root, 'no-such-file'));
     expect(f.source).toBe('event-loop-utilization');
   });
+
+  it('refuses a reading after close, with a clear error (not EBADF, nor a reused fd)', () => {
+    for (const c of [threadCpuClock(), threadCpuClock(join(root, 'no-such-file'))]) {
+      c.ms();
+      c.close();
+      expect(() => c.ms(), c.source).toThrow(/read after close/);
+      c.close(); // idempotent
+    }
+  });
 });
