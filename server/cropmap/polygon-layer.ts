@@ -10,6 +10,9 @@ import { transformer, WGS84 } from '../geo/crs.js';
 import type { Scene } from '../catalog/scene.js';
 import { polygonAreaM2 } from '../geo/area.js';
 
+/** The properties of every polygon, in the order written below (a store that does not keep key order, PostGIS jsonb, restores it from this list). */
+export const CROP_MAP_PROPERTY_ORDER: ReadonlyArray<string> = ['classId', 'className', 'color', 'areaHa', 'pixelAreaHa', 'pixels', 'meanConfidence'];
+
 interface PolygonLayerOptions {
   /** Visvalingam threshold in square pixels (0 = exact pixel edges); default 0.6 removes single steps */
   minAreaPx?: number;

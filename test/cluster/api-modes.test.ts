@@ -20,6 +20,38 @@ const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 /** crop-map pages by query, filled by the embedded run, compared in the cluster run */
 const pages = new Map<string, { numberMatched: number; ids: string[] }>();
+/** crop-map answers other than bbox pages (collection document, queryables, one feature, filtered pages, download), filled by the embedded run */
+const answers = new Map<string, unknown>();
+const ANSWERS = [
+  '/collections/crop-map',
+  '/collections/crop-map/queryables',
+  '/collections/crop-map/items/1',
+  '/collections/crop-map/items/17',
+  '/collections/crop-map/items/017',
+  '/collections/crop-map/items/0',
+  '/collections/crop-map/items/abc',
+  '/collections/crop-map/items/99999999999',
+  '/collections/crop-map/items?className=pasture&limit=5',
+  '/collections/crop-map/items?className=PASTURE&bbox=-55.6,-11.7,-55.55,-11.6&limit=1000',
+  '/collections/crop-map/items?classId=3&limit=3&offset=2',
+  '/collections/crop-map/items?areaHa=456.1483',
+  '/collections/crop-map/items?pixels=85&className=Pasture&limit=1000',
+  '/collections/crop-map/items?className=nope',
+  '/collections/crop-map/items?datetime=2014-01-01/2014-02-01&limit=2',
+  '/collections/crop-map/items?datetime=yesterday',
+  '/collections/crop-map/items?classId=abc',
+  '/collections/crop-map/items?nope=1',
+  '/api/layers/crop-map.geojson',
+  '/api/layers/crop-map.csv',
+];
+/** the parts of an answer that must be the same in both modes (the layer's description names its storage; pages carry a timeStamp) */
+function comparable(url: string, status: number, body: Record<string, unknown>): unknown {
+  const { description, timeStamp, ...rest } = body;
+  if (url === '/collections/crop-map') return { status, ...rest };
+  if (url.startsWith('/api/layers/') && status === 200) return { status, ...rest, descriptionStart: String(description).slice(0, 9) };
+  return { status, ...rest, ...(description === undefined ? {} : { description }), ...(timeStamp === undefined ? {} : { hasTimeStamp: true }) };
+}
+
 const QUERIES = ['limit=7', 'limit=5&offset=40', 'bbox=-55.6,-11.7,-55.55,-11.6&limit=1000', 'bbox=-55.52,-11.9,-55.5,-11.85&limit=3&offset=2', 'bbox=10,10,11,11'];
 
 type Mode = 'embedded' | 'cluster';
@@ -115,6 +147,48 @@ describe.each<Mode>(['embedded', 'cluster'])('%s mode', (mode) => {
     expect(pages.get('bbox=10,10,11,11')!.numberMatched).toBe(0);
     expect((await inject({ url: '/collections/crop-map/items?bbox=1,2,3' })).statusCode).toBe(400);
   });
+
+  it('crop-map collection: the same documents, features, filtered pages and download in both modes (cluster: no request reads the whole layer)', async () => {
+    // cluster: every SQL statement sent for these requests, to prove none reads all polygons
+    const sql: string[] = [];
+    const pool = t.app.backends.pg;
+    const original = pool?.query;
+    if (pool && original) {
+      pool.query = ((...args: unknown[]) => {
+        const a = args[0];
+        sql.push(typeof a === 'string' ? a : (a as { text: string }).text);
+        return (original as (...a: unknown[]) => unknown).apply(pool, args);
+      }) as typeof pool.query;
+    }
+    try {
+      for (const url of ANSWERS) {
+        const r = await inject({ url });
+        const got = comparable(url, r.statusCode, r.json());
+        if (mode === 'embedded') answers.set(url, got);
+        else expect.soft(got, url).toEqual(answers.get(url));
+      }
+    } finally {
+      if (pool && original) pool.query = original;
+    }
+    const a = (url: string) => answers.get(url) as { status: number; features: unknown[]; numberMatched: number; properties: Record<string, unknown>; detail: string };
+    expect(a('/collections/crop-map/items/17').status).toBe(200);
+    expect(a('/collections/crop-map/items/017').status).toBe(404);
+    expect(Object.keys(a('/collections/crop-map/queryables').properties)).toEqual(expect.arrayContaining(['geometry', 'classId', 'className', 'areaHa', 'meanConfidence']));
+    expect(a('/collections/crop-map/items?className=pasture&limit=5').numberMatched).toBeGreaterThan(5);
+    expect(a('/collections/crop-map/items?className=PASTURE&bbox=-55.6,-11.7,-55.55,-11.6&limit=1000').numberMatched).toBeGreaterThan(0);
+    expect(a('/collections/crop-map/items?className=nope').numberMatched).toBe(0);
+    expect(a('/collections/crop-map/items?classId=abc').status).toBe(400);
+    expect(a('/collections/crop-map/items?nope=1').detail).toMatch(/^unknown property "nope"/);
+    expect(a('/api/layers/crop-map.geojson').features.length).toBeGreaterThan(2000);
+    if (mode === 'cluster') {
+      const polygonReads = sql.filter((s) => /FROM cropmap_polygons/i.test(s) && /ST_AsGeoJSON/i.test(s));
+      // every statement that reads polygons is bounded by a LIMIT (a page, one feature or a keyset page of the download)
+      expect(polygonReads.filter((s) => !/\bLIMIT\b/i.test(s))).toEqual([]);
+      expect(polygonReads.length).toBeGreaterThan(ANSWERS.length / 2);
+      // the download came in keyset pages
+      expect(sql.filter((s) => /fid > \$2/.test(s)).length).toBeGreaterThanOrEqual(3);
+    }
+  }, 120_000);
 
   afterAll(async () => {
     await worker?.close();

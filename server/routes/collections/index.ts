@@ -20,8 +20,9 @@ import { CollectionParams, Collections, Collection, Conformance, DEFAULT_LIMIT, 
 import { originOf } from '../origin.js';
 import { GEOJSON_TYPE } from '../layers/http.js';
 import { intersectsBoxes, parseBbox, type Box } from '../../services/layers/bbox.js';
-import type { LayerDef, LayerSnapshot, ServedFeature } from '../../services/layers/layer-types.js';
-import type { QueryableLayer } from '../../services/layers/pg-crop-map.js';
+import type { LayerDef, ServedFeature } from '../../services/layers/layer-types.js';
+import { isQueryableLayer, type LayerMeta } from '../../services/layers/pg-crop-map.js';
+import { matchesAll, parsePropertyFilters, type PropertyFilter } from '../../services/layers/property-filter.js';
 
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
 const CONFORMANCE = [
@@ -79,29 +80,14 @@ function layerParams(layer: LayerDef, q: Query): Record<string, string | undefin
   return Object.fromEntries(Object.keys(layer.params).map((k) => [k, one(q[k])]));
 }
 
-type Filter = (f: ServedFeature) => boolean;
+/** The exact-match property filters of the query (unknown names and ill-typed values are a 400). */
+function propertyFilters(layer: LayerDef, meta: LayerMeta, q: Query): PropertyFilter[] {
+  return parsePropertyFilters(layer, meta.properties, RESERVED, Object.fromEntries(Object.entries(q).map(([k, v]) => [k, one(v)])));
+}
 
-function propertyFilters(layer: LayerDef, snap: LayerSnapshot, q: Query): Filter[] {
-  const filters: Filter[] = [];
-  for (const [key, rawValue] of Object.entries(q)) {
-    // own properties only: a key named like an Object.prototype member (toString, constructor) is unknown
-    if (RESERVED.has(key) || Object.hasOwn(layer.params, key)) continue;
-    const value = one(rawValue) ?? '';
-    const prop = Object.hasOwn(snap.properties, key) ? snap.properties[key] : undefined;
-    if (!prop) throw badRequest(`unknown property "${key.slice(0, 60)}" for collection ${layer.id}; filterable properties: ${Object.keys(snap.properties).join(', ')}; other parameters: ${[...RESERVED, ...Object.keys(layer.params)].join(', ')}`);
-    if (prop.type === 'string') {
-      const v = value.toLowerCase();
-      filters.push((f) => typeof f.properties[key] === 'string' && (f.properties[key] as string).toLowerCase() === v);
-    } else if (prop.type === 'boolean') {
-      if (value !== 'true' && value !== 'false') throw badRequest(`property ${key} is boolean: use true or false`);
-      filters.push((f) => f.properties[key] === (value === 'true'));
-    } else {
-      const n = Number(value);
-      if (value.trim() === '' || !Number.isFinite(n)) throw badRequest(`property ${key} is numeric: "${value.slice(0, 40)}" is not a number`);
-      filters.push((f) => f.properties[key] === n);
-    }
-  }
-  return filters;
+/** What the collection document and the queryables need; a layer kept in a database answers it with aggregates. */
+function describeLayer(layer: LayerDef): Promise<LayerMeta> {
+  return isQueryableLayer(layer) ? layer.describe() : layer.snapshot({});
 }
 
 function itemsUrl(origin: string, base: string, id: string, q: Query, over: Record<string, string>): string {
@@ -130,7 +116,7 @@ function itemsDoc(origin: string, base: string, id: string, q: Query, params: Re
   };
 }
 
-function collectionDoc(origin: string, base: string, layer: LayerDef, snap: LayerSnapshot): Static<typeof Collection> {
+function collectionDoc(origin: string, base: string, layer: LayerDef, snap: LayerMeta): Static<typeof Collection> {
   const href = `${origin}${base}/collections/${layer.id}`;
   const params = Object.entries(layer.params).map(([k, d]) => `${k}: ${d}`).join('; ');
   return {
@@ -185,18 +171,18 @@ export default (async function ogcRoutes(app, opts) {
   app.get(`${base}/collections`, { schema: { hide, tags, summary: 'The feature collections (layers)', response: { 200: Collections } } }, async (req) => {
     const origin = originOf(req);
     const avail = await layers.available();
-    const docs = await Promise.all(avail.map(async (l) => collectionDoc(origin, base, l, await l.snapshot({}))));
+    const docs = await Promise.all(avail.map(async (l) => collectionDoc(origin, base, l, await describeLayer(l))));
     return { links: [{ rel: 'self', type: 'application/json', href: `${origin}${base}/collections` }], collections: docs };
   });
 
   app.get(`${base}/collections/:collectionId`, { schema: { hide, tags, summary: 'One collection: title, description, extent, links', params: CollectionParams, response: { 200: Collection, ...problemResponses } } }, async (req) => {
     const layer = await layers.get(req.params.collectionId);
-    return collectionDoc(originOf(req), base, layer, await layer.snapshot({}));
+    return collectionDoc(originOf(req), base, layer, await describeLayer(layer));
   });
 
   app.get(`${base}/collections/:collectionId/queryables`, { schema: { hide, tags, summary: 'Properties usable as exact-match filters on /items (JSON Schema)', params: CollectionParams, response: { 200: QueryablesDoc, ...problemResponses } } }, async (req, reply) => {
     const layer = await layers.get(req.params.collectionId);
-    const snap = await layer.snapshot({});
+    const snap = await describeLayer(layer);
     const href = `${originOf(req)}${base}/collections/${layer.id}/queryables`;
     const geometry = snap.geometryType === 'Point' ? 'https://geojson.org/schema/Point.json' : 'https://geojson.org/schema/Geometry.json';
     const doc = {
@@ -233,9 +219,11 @@ export default (async function ogcRoutes(app, opts) {
       const offset = parseCount(one(q['offset']), 'offset', 0, 0);
       const boxes: Box[] | null = parseBbox(one(q['bbox']));
       const when = parseDatetime(one(q['datetime']));
-      // a layer kept in a database answers bbox/limit/offset pages itself (cluster mode's crop map)
-      if ('query' in layer && !when && Object.keys(q).every((k) => RESERVED.has(k))) {
-        const page = await (layer as QueryableLayer).query({ boxes, limit, offset });
+      // a layer kept in a database answers pages itself, filters included (cluster mode's crop map; its
+      // features have no season, so datetime filters nothing, as for the embedded crop map)
+      if (isQueryableLayer(layer)) {
+        const filters = propertyFilters(layer, await layer.describe(), q);
+        const page = await layer.query({ boxes, filters, limit, offset });
         return reply.type(GEOJSON_TYPE).header('Content-Crs', `<${CRS84}>`).send(JSON.stringify(itemsDoc(originOf(req), base, layer.id, q, {}, limit, offset, page.features, page.numberMatched)));
       }
       const snap = await layer.snapshot(layerParams(layer, q));
@@ -247,7 +235,7 @@ export default (async function ogcRoutes(app, opts) {
           const e = Date.parse(f.interval[1]);
           if (!(s <= when[1] && e >= when[0])) return false;
         }
-        return filters.every((fn) => fn(f));
+        return matchesAll(f, filters);
       });
       const page = matched.slice(offset, offset + limit);
       const doc = itemsDoc(originOf(req), base, layer.id, q, snap.params, limit, offset, page, matched.length);
@@ -270,8 +258,7 @@ export default (async function ogcRoutes(app, opts) {
     async (req, reply) => {
       const layer = await layers.get(req.params.collectionId);
       checkCrs(req.query);
-      const snap = await layer.snapshot(layerParams(layer, req.query));
-      const f = snap.byId.get(req.params.featureId);
+      const f = isQueryableLayer(layer) ? await layer.feature(req.params.featureId) : (await layer.snapshot(layerParams(layer, req.query))).byId.get(req.params.featureId);
       if (!f) throw notFound(`collection ${layer.id} has no feature "${req.params.featureId.slice(0, 80)}"; list the ids with /collections/${layer.id}/items`);
       const origin = originOf(req);
       const doc = {

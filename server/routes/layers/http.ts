@@ -28,12 +28,12 @@ export function sendCsv(reply: FastifyReply, filename: string, rows: ReadonlyArr
  * Streams a FeatureCollection: the head, then one serialised feature per read, then the tail, so the
  * whole document is never built as one string.
  */
-function featureCollectionStream(features: Iterable<unknown>, members: Record<string, unknown> = {}): Readable {
-  function* chunks(): Generator<string> {
+function featureCollectionStream(features: Iterable<unknown> | AsyncIterable<unknown>, members: Record<string, unknown> = {}): Readable {
+  async function* chunks(): AsyncGenerator<string> {
     const head = JSON.stringify({ type: 'FeatureCollection', ...members });
     yield `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"features":[`;
     let first = true;
-    for (const f of features) {
+    for await (const f of features) {
       yield (first ? '\n' : ',\n') + JSON.stringify(f);
       first = false;
     }
@@ -42,6 +42,6 @@ function featureCollectionStream(features: Iterable<unknown>, members: Record<st
   return Readable.from(chunks(), { objectMode: false });
 }
 
-export function sendGeojsonDownload(reply: FastifyReply, filename: string, features: Iterable<unknown>, members: Record<string, unknown> = {}): FastifyReply {
+export function sendGeojsonDownload(reply: FastifyReply, filename: string, features: Iterable<unknown> | AsyncIterable<unknown>, members: Record<string, unknown> = {}): FastifyReply {
   return reply.header('Content-Type', GEOJSON_TYPE).header('Content-Disposition', attachment(filename)).send(featureCollectionStream(features, members));
 }
