@@ -81,13 +81,18 @@ function layerParams(layer: LayerDef, q: Query): Record<string, string | undefin
 }
 
 /** The exact-match property filters of the query (unknown names and ill-typed values are a 400). */
-function propertyFilters(layer: LayerDef, meta: LayerMeta, q: Query): PropertyFilter[] {
-  return parsePropertyFilters(layer, meta.properties, RESERVED, Object.fromEntries(Object.entries(q).map(([k, v]) => [k, one(v)])));
+function propertyFilters(layer: LayerDef, properties: LayerMeta['properties'], q: Query): PropertyFilter[] {
+  return parsePropertyFilters(layer, properties, RESERVED, Object.fromEntries(Object.entries(q).map(([k, v]) => [k, one(v)])));
 }
 
-/** What the collection document and the queryables need; a layer kept in a database answers it with aggregates. */
-function describeLayer(layer: LayerDef): Promise<LayerMeta> {
+/** What the collection document needs; a layer kept in a database answers it with an aggregate. */
+function describeLayer(layer: LayerDef): Promise<Pick<LayerMeta, 'extent'>> {
   return isQueryableLayer(layer) ? layer.describe() : layer.snapshot({});
+}
+
+/** What the queryables need (a layer kept in a database: property types from one aggregate scan). */
+async function layerProperties(layer: LayerDef): Promise<Pick<LayerMeta, 'properties' | 'geometryType'>> {
+  return isQueryableLayer(layer) ? { properties: await layer.properties(), geometryType: (await layer.describe()).geometryType } : layer.snapshot({});
 }
 
 function itemsUrl(origin: string, base: string, id: string, q: Query, over: Record<string, string>): string {
@@ -116,7 +121,7 @@ function itemsDoc(origin: string, base: string, id: string, q: Query, params: Re
   };
 }
 
-function collectionDoc(origin: string, base: string, layer: LayerDef, snap: LayerMeta): Static<typeof Collection> {
+function collectionDoc(origin: string, base: string, layer: LayerDef, snap: Pick<LayerMeta, 'extent'>): Static<typeof Collection> {
   const href = `${origin}${base}/collections/${layer.id}`;
   const params = Object.entries(layer.params).map(([k, d]) => `${k}: ${d}`).join('; ');
   return {
@@ -182,7 +187,7 @@ export default (async function ogcRoutes(app, opts) {
 
   app.get(`${base}/collections/:collectionId/queryables`, { schema: { hide, tags, summary: 'Properties usable as exact-match filters on /items (JSON Schema)', params: CollectionParams, response: { 200: QueryablesDoc, ...problemResponses } } }, async (req, reply) => {
     const layer = await layers.get(req.params.collectionId);
-    const snap = await describeLayer(layer);
+    const snap = await layerProperties(layer);
     const href = `${originOf(req)}${base}/collections/${layer.id}/queryables`;
     const geometry = snap.geometryType === 'Point' ? 'https://geojson.org/schema/Point.json' : 'https://geojson.org/schema/Geometry.json';
     const doc = {
@@ -222,12 +227,14 @@ export default (async function ogcRoutes(app, opts) {
       // a layer kept in a database answers pages itself, filters included (cluster mode's crop map; its
       // features have no season, so datetime filters nothing, as for the embedded crop map)
       if (isQueryableLayer(layer)) {
-        const filters = propertyFilters(layer, await layer.describe(), q);
+        // the property types (one scan per published map) only when the query filters on properties
+        const filtering = Object.keys(q).some((k) => !RESERVED.has(k) && !Object.hasOwn(layer.params, k));
+        const filters = filtering ? propertyFilters(layer, await layer.properties(), q) : [];
         const page = await layer.query({ boxes, filters, limit, offset });
         return reply.type(GEOJSON_TYPE).header('Content-Crs', `<${CRS84}>`).send(JSON.stringify(itemsDoc(originOf(req), base, layer.id, q, {}, limit, offset, page.features, page.numberMatched)));
       }
       const snap = await layer.snapshot(layerParams(layer, q));
-      const filters = propertyFilters(layer, snap, q);
+      const filters = propertyFilters(layer, snap.properties, q);
       const matched = snap.features.filter((f) => {
         if (boxes && !intersectsBoxes(f.geometry, f.bbox, boxes)) return false;
         if (when && f.interval) {
