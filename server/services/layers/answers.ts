@@ -17,26 +17,10 @@ import { badRequest } from '../../errors.js';
 import { alertText, type MessageLang } from '../../contract/alert-messages.js';
 import { dateOf } from '../../phenology/windows.js';
 import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
+import { finishSnapshot, intervalOf } from './snapshot.js';
 
 type GeometryOf = (regionId: string) => { geometry: Geometry; bbox: [number, number, number, number] } | undefined;
 type Props = Record<string, { type: PropType; description: string }>;
-
-function extentOf(features: readonly ServedFeature[]): [number, number, number, number] {
-  if (features.length === 0) return [-180, -90, 180, 90];
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const f of features) {
-    b[0] = Math.min(b[0], f.bbox[0]);
-    b[1] = Math.min(b[1], f.bbox[1]);
-    b[2] = Math.max(b[2], f.bbox[2]);
-    b[3] = Math.max(b[3], f.bbox[3]);
-  }
-  return b;
-}
-
-function intervalOf(features: readonly ServedFeature[]): [string, string] | null {
-  const days = features.flatMap((f) => f.interval ?? []).sort();
-  return days.length ? [days[0]!, days[days.length - 1]!] : null;
-}
 
 const ALERT_PROPS: Props = {
   alertId: { type: 'string', description: 'stable id: the same situation keeps its id across evaluations (as in GET /api/alerts)' },
@@ -90,18 +74,16 @@ export function alertsLayer(app: FastifyInstance, geometryOf: GeometryOf): Layer
         }];
       });
       const polygons = features.every((f) => f.geometry.type === 'Polygon' || f.geometry.type === 'MultiPolygon');
-      return {
+      return finishSnapshot({
         title: `Alerts (as of ${ev.asOf})`,
         description: def.description,
         features,
-        byId: new Map(features.map((f) => [f.id, f])),
         properties: ALERT_PROPS,
-        extent: { bbox: extentOf(features), interval: intervalOf(features) },
         params: { asOf: ev.asOf, lang },
         filename: `alerts_${ev.asOf}`,
         csvColumns: Object.keys(ALERT_PROPS),
         geometryType: polygons ? 'Polygon' : 'mixed',
-      };
+      }, intervalOf(features));
     },
   };
   return def;
@@ -146,18 +128,16 @@ export function startOfSeasonLayer(app: FastifyInstance, geometryOf: GeometryOf)
           }];
         }),
       );
-      return {
+      return finishSnapshot({
         title: def.title,
         description: def.description,
         features,
-        byId: new Map(features.map((f) => [f.id, f])),
         properties: SOS_PROPS,
-        extent: { bbox: extentOf(features), interval: intervalOf(features) },
         params: {},
         filename: 'start-of-season',
         csvColumns: ['id', ...Object.keys(SOS_PROPS)],
         geometryType: 'Polygon',
-      };
+      }, intervalOf(features));
     },
   };
   return def;

@@ -15,21 +15,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Geometry } from 'geojson';
 import { badRequest, notFound } from '../../errors.js';
 import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
+import { finishSnapshot } from './snapshot.js';
 import { placesFeatures, type PlacesAnswer } from '../uncertain-places.js';
 import type { UncertaintyMeasure } from '../../pipeline/uncertainty.js';
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-
-function snapshotOf(s: Omit<LayerSnapshot, 'byId' | 'extent'>, interval: [string, string] | null): LayerSnapshot {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const f of s.features) {
-    b[0] = Math.min(b[0], f.bbox[0]);
-    b[1] = Math.min(b[1], f.bbox[1]);
-    b[2] = Math.max(b[2], f.bbox[2]);
-    b[3] = Math.max(b[3], f.bbox[3]);
-  }
-  return { ...s, byId: new Map(s.features.map((f) => [f.id, f])), extent: { bbox: s.features.length > 0 ? b : [-180, -90, 180, 90], interval } };
-}
 
 const point = (lon: number, lat: number): { geometry: Geometry; bbox: [number, number, number, number] } => {
   const x = r6(lon);
@@ -70,7 +60,7 @@ export function fieldReportsLayer(app: FastifyInstance): LayerDef {
         properties: { reportId: r.id, class: r.class, date: r.observedOn, note: r.note ?? '', category: r.category ?? '', model: r.modelId, submittedAt: r.submittedAt, approvedAt: r.reviewedAt },
       }));
       const dates = reports.map((r) => r.observedOn).sort();
-      const snap = snapshotOf(
+      const snap = finishSnapshot(
         { title: def.title, description: def.description, features, properties: REPORT_PROPS, params: {}, filename: 'field-reports', csvColumns: ['id', 'longitude', 'latitude', ...Object.keys(REPORT_PROPS)], geometryType: 'Point' },
         dates.length > 0 ? [dates[0]!, dates[dates.length - 1]!] : null,
       );
@@ -131,7 +121,7 @@ export function uncertainPlacesLayer(app: FastifyInstance): LayerDef {
         a = last;
       }
       const features: ServedFeature[] = placesFeatures(a).map((f) => ({ id: String(f.id), ...point(f.geometry.coordinates[0], f.geometry.coordinates[1]), properties: f.properties }));
-      return snapshotOf(
+      return finishSnapshot(
         {
           title: `${def.title}: ${a.sceneTitle} (${a.modelId}, ${a.season}-${a.season + 1}, ${a.measure})`,
           description: def.description,

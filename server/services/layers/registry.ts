@@ -25,19 +25,13 @@ import { fieldReportsLayer, uncertainPlacesLayer } from './field-reports.js';
 import { pgCropMapLayer } from './pg-crop-map.js';
 import { weatherStationsLayer } from './weather-stations.js';
 import { alertsLayer, startOfSeasonLayer } from './answers.js';
+import { finishSnapshot } from './snapshot.js';
 
 import type { LayerDef, LayerSnapshot, PropType, PropValue, ServedFeature } from './layer-types.js';
 
 function finish(s: Omit<LayerSnapshot, 'byId' | 'extent'> & { interval?: [string, string] | null }): LayerSnapshot {
-  const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const f of s.features) {
-    b[0] = Math.min(b[0], f.bbox[0]);
-    b[1] = Math.min(b[1], f.bbox[1]);
-    b[2] = Math.max(b[2], f.bbox[2]);
-    b[3] = Math.max(b[3], f.bbox[3]);
-  }
   const { interval, ...rest } = s;
-  return { ...rest, byId: new Map(s.features.map((f) => [f.id, f])), extent: { bbox: s.features.length > 0 ? b : [-180, -90, 180, 90], interval: interval ?? null } };
+  return finishSnapshot(rest, interval ?? null);
 }
 
 const typeOf = (v: PropValue): PropType | null => (v === null ? null : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : Number.isInteger(v) ? 'integer' : 'number');

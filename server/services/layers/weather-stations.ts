@@ -1,6 +1,7 @@
 /** The `weather-stations` collection: INMET stations with data (points), declared like the other layers. */
 import type { FastifyInstance } from 'fastify';
 import type { LayerDef, LayerSnapshot, PropType, ServedFeature } from './layer-types.js';
+import { finishSnapshot } from './snapshot.js';
 
 const PROPS: Record<string, { type: PropType; description: string }> = {
   stationId: { type: 'string', description: 'INMET station code' },
@@ -28,26 +29,17 @@ export function weatherStationsLayer(app: FastifyInstance): LayerDef {
         properties: { stationId: s.id, name: s.name, firstDay: s.firstDay, lastDay: s.lastDay, days: s.days, source: s.source },
         ...(s.firstDay && s.lastDay ? { interval: [s.firstDay, s.lastDay] as [string, string] } : {}),
       }));
-      const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-      for (const f of features) {
-        b[0] = Math.min(b[0], f.bbox[0]);
-        b[1] = Math.min(b[1], f.bbox[1]);
-        b[2] = Math.max(b[2], f.bbox[2]);
-        b[3] = Math.max(b[3], f.bbox[3]);
-      }
       const days = stations.flatMap((s) => [s.firstDay, s.lastDay]).filter((d): d is string => !!d).sort();
-      return {
+      return finishSnapshot({
         title: 'Weather stations (INMET)',
         description: 'INMET automatic stations with daily data',
         features,
-        byId: new Map(features.map((f) => [f.id, f])),
         properties: PROPS,
-        extent: { bbox: features.length ? b : [-180, -90, 180, 90], interval: days.length ? [days[0]!, days[days.length - 1]!] : null },
         params: {},
         filename: 'weather-stations',
         csvColumns: ['stationId', 'name', 'firstDay', 'lastDay', 'days', 'source'],
         geometryType: 'Point',
-      };
+      }, days.length ? [days[0]!, days[days.length - 1]!] : null);
     },
   };
 }
