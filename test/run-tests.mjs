@@ -36,7 +36,10 @@ let skipped = 0;
 try {
   const j = JSON.parse(readFileSync('test/artifacts/vitest.json', 'utf8'));
   passed = j.numPassedTests;
-  failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
+  // failing tests, plus files that failed without a failing test (a file that did not load);
+  // numFailedTestSuites would count a failing test again for its file and each describe around it
+  const brokenFiles = (j.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  failed = j.numFailedTests + brokenFiles;
   skipped = j.numPendingTests + (j.numTodoTests ?? 0);
 } catch {
   failed = 1;

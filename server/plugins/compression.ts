@@ -4,6 +4,12 @@
  * compressed and left alone; the dashboard's static files are compressed once at build time
  * (client/vite.config.ts) and served as they are (plugins/client.ts). Brotli runs at quality 5
  * on the fly: most of the gain of 11 at a small fraction of the CPU.
+ *
+ * Bodies up to 64 KiB (every JSON answer but the big collections) are compressed in one go and
+ * sent with a Content-Length in one write, not streamed in chunks: cheaper, and a replica killed
+ * mid-answer then leaves either no response (which nginx retries on another replica) or a whole
+ * one, never a cut body after the headers went out, which no proxy can retry. 64 KiB of JSON is
+ * about a millisecond of Brotli at quality 5 on the event loop; larger bodies keep streaming.
  */
 import fp from 'fastify-plugin';
 import compress from '@fastify/compress';
@@ -16,6 +22,7 @@ export default fp(async function compression(app: FastifyInstance) {
   await app.register(compress, {
     global: true,
     threshold: 1024,
+    syncThreshold: 64 * 1024,
     encodings: ['br', 'gzip'],
     customTypes: COMPRESSIBLE,
     brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } },

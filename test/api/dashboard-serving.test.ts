@@ -38,6 +38,15 @@ describe('compressed API responses', () => {
     expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
   });
 
+  it('sends a compressed JSON answer under 64 KiB whole, with its Content-Length (nothing a killed replica could cut after the headers)', async () => {
+    const res = await t.app.inject({ url: '/api/scenes/sinop', headers: { 'accept-encoding': 'br' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(Number(res.headers['content-length'])).toBe(res.rawPayload.length);
+    expect(JSON.parse(brotliDecompressSync(res.rawPayload).toString())).toMatchObject({ id: 'sinop' });
+  });
+
   it('leaves PNG tiles alone', async () => {
     const res = await t.app.inject({ url: '/tiles/sinop/10/354/545.png?variable=ndvi', headers: { 'accept-encoding': 'br, gzip' } });
     expect(res.statusCode).toBe(200);

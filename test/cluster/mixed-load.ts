@@ -19,7 +19,7 @@ const MIXED_PATHS = [
 
 interface KillLoadResult {
   requests: number;
-  failed: Array<{ status: number; path: string }>;
+  failed: Array<{ status: number; path: string; error?: string }>;
   killedAtSeconds: number;
   before: { n: number; p50: number; p99: number };
   after: { n: number; p50: number; p99: number };
@@ -27,7 +27,7 @@ interface KillLoadResult {
 }
 
 export async function mixedLoadWithKill(cluster: Cluster, seconds: number, clients = 8): Promise<KillLoadResult> {
-  const results: Array<{ t: number; ms: number; status: number; path: string }> = [];
+  const results: Array<{ t: number; ms: number; status: number; path: string; error?: string }> = [];
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   const killAt = t0 + (seconds * 1000) / 3;
@@ -38,14 +38,18 @@ export async function mixedLoadWithKill(cluster: Cluster, seconds: number, clien
       const path = MIXED_PATHS[k++ % MIXED_PATHS.length]!;
       const s = performance.now();
       let status = 0;
+      let error: string | undefined;
       try {
         const r = await fetch(`${cluster.url}${path}`, { signal: AbortSignal.timeout(15_000) });
         await r.arrayBuffer();
         status = r.status;
-      } catch {
+      } catch (e) {
         status = -1;
+        // what failed, for the test's message: undici puts the socket error in `cause`
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        error = `${(e as Error).message}${cause ? `: ${cause.code ?? ''} ${cause.message ?? ''}` : ''} at ${((s - t0) / 1000).toFixed(2)} s`;
       }
-      results.push({ t: s, ms: performance.now() - s, status, path });
+      results.push({ t: s, ms: performance.now() - s, status, path, ...(error ? { error } : {}) });
     }
   };
   const killer = (async () => {
@@ -54,7 +58,7 @@ export async function mixedLoadWithKill(cluster: Cluster, seconds: number, clien
     await cluster.kill(cluster.replicas[0]!);
   })();
   await Promise.all([...Array.from({ length: clients }, (_, c) => client(c)), killer]);
-  const failed = results.filter((r) => r.status < 200 || r.status >= 400).map(({ status, path }) => ({ status, path }));
+  const failed = results.filter((r) => r.status < 200 || r.status >= 400).map(({ status, path, error }) => ({ status, path, ...(error ? { error } : {}) }));
   const stats = (ms: number[]) => ({ n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99) });
   const before = stats(results.filter((r) => r.t < killedAt).map((r) => r.ms));
   const after = stats(results.filter((r) => r.t >= killedAt).map((r) => r.ms));

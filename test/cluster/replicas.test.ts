@@ -6,7 +6,7 @@
  *   - kill -9 of one replica during a bounded mixed GET load through nginx (test/cluster/mixed-load.ts):
  *     no failed GET (proxy_next_upstream retries the other replica); p50/p99 before and after are printed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,11 @@ describe('two replicas behind nginx', () => {
   it('answers every GET through nginx while one replica is killed with SIGKILL under load', async () => {
     const r = await mixedLoadWithKill(cluster, LOAD_SECONDS);
     console.log(r.summary);
+    if (r.failed.length > 0) {
+      // what nginx saw of the failed requests (upstream resets, cut bodies), for the reader of a red run
+      const log = await readFile(join(cluster.runDir, 'error.log'), 'utf8').catch(() => '');
+      console.log(`nginx error.log (last 20 lines):\n${log.trim().split('\n').slice(-20).join('\n')}`);
+    }
     expect(r.after.n).toBeGreaterThan(20);
     expect(r.failed.slice(0, 5)).toEqual([]);
   }, 120_000);

@@ -1,7 +1,8 @@
 /**
  * Test helper process for cropmap-set.test.ts: publishes the crop map `<out>` again and again with
  * writeCropMap (the function `granary cropmap` and the crop-map jobs publish with), each run's
- * files carrying its run number, until killed (or `count` runs). Prints "published <n>" after each.
+ * files carrying its run number, until killed (or `count` runs). Prints "writing <n>" when the set
+ * directory of a run is created (the files are being written) and "published <n>" after each.
  */
 import { writeCropMap } from '../../server/cropmap/write-cropmap.js';
 import { geoKeysForEpsg } from '../../server/render/geotiff-writer.js';
@@ -27,6 +28,9 @@ for (let run = start; run < start + count; run++) {
     { width: W, height: H, classIds, confidence },
     { scene, geoKeys: geoKeysForEpsg(4326) as Record<string, unknown>, model: { id: 'm', sha256: 'x', classes, confusionMatrix: [[run + 1, 0, 0], [0, 1, 0], [0, 0, 1]], classOrder: null }, season: 2020, dates: ['2020-09-01', '2021-08-31'], extra: { 'granary:run': run } },
     JSON.stringify({ type: 'FeatureCollection', run, features: [] }),
+    (dirs) => {
+      if (dirs.length > 0) process.stdout.write(`writing ${run}\n`);
+    },
   );
   process.stdout.write(`published ${run}\n`);
 }

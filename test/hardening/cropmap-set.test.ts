@@ -1,7 +1,9 @@
 /**
  * The crop-map output set (server/cropmap/output-set.ts) under kill -9: a writer process publishes
  * the same map again and again (writeCropMap, as `granary cropmap` and the jobs do) and is killed
- * at KILLS random moments, most of them inside a publication (a set takes tens of ms to write).
+ * at KILLS moments: the odd ones at random in the writer's cycle (mostly while it encodes the COG),
+ * the even ones a random few ms after it says it has started writing a set's files, so that kills
+ * land inside publications too; more kills of that kind follow until one has landed inside.
  * After every kill, and all the while by a concurrent reader, the four files (COG, .aux.xml, .json,
  * .polygons.geojson) are one complete set: all present, all from the same run. The next writer
  * removes what killed ones left, and GDAL opens the published COG with its colour table. The
@@ -67,10 +69,16 @@ describe('crop-map output set under kill -9', () => {
     let start = 0;
     let readerChecks = 0;
     let killedWhileWriting = 0;
-    for (let k = 0; k < KILLS; k++) {
+    let kills = 0;
+    for (let k = 0; k < KILLS || (killedWhileWriting === 0 && k < 4 * KILLS); k++) {
+      const aimed = k % 2 === 0 || k >= KILLS;
       const child = writer(['1000000', String(start)]);
       let published = 0;
-      child.stdout!.on('data', (c: Buffer) => (published += (c.toString().match(/published/g) ?? []).length));
+      let writing = 0;
+      child.stdout!.on('data', (c: Buffer) => {
+        published += (c.toString().match(/published/g) ?? []).length;
+        writing += (c.toString().match(/writing/g) ?? []).length;
+      });
       const exit = new Promise((r) => child.once('exit', r));
       // a concurrent reader: resolves the published set once, reads its four files
       let reading = true;
@@ -88,10 +96,17 @@ describe('crop-map output set under kill -9', () => {
           await new Promise((res) => setTimeout(res, 3));
         }
       })();
-      // wait for the first publication of this writer, then kill at a random moment
+      // wait for the first publication of this writer, then kill: at a random moment, or aimed at
+      // the next set's writing (a random 0-8 ms after the writer says it started writing files)
       const t0 = Date.now();
       while (published === 0 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, Math.random() * 400));
+      if (aimed) {
+        const seen = writing;
+        while (writing === seen && Date.now() - t0 < 60_000) await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setTimeout(r, Math.random() * 8));
+      } else {
+        await new Promise((r) => setTimeout(r, Math.random() * 400));
+      }
       child.kill('SIGKILL');
       await exit;
       reading = false;
@@ -103,10 +118,11 @@ describe('crop-map output set under kill -9', () => {
       expect(now).toBeGreaterThanOrEqual(last);
       last = now;
       start = now + 1_000; // the next writer's runs are distinguishable
+      kills++;
     }
     expect(readerChecks).toBeGreaterThan(KILLS);
     expect(killedWhileWriting, 'no kill landed inside a publication').toBeGreaterThan(0);
-    console.log(`${KILLS} kills, ${killedWhileWriting} inside a publication; ${readerChecks} concurrent reads, all one set`);
+    console.log(`${kills} kills, ${killedWhileWriting} inside a publication; ${readerChecks} concurrent reads, all one set`);
   }, 600_000);
 
   it('the next writer removes what killed writers left, publishes, and GDAL opens the map', async () => {
