@@ -24,7 +24,9 @@ if (supervisor) {
     : await import('tsx/esm/api').then((m) => (m.register(), import('../server/supervisor.ts')));
   process.exitCode = await supervise({ script: fileURLToPath(import.meta.url), args: ['serve', '--supervised', ...argv.slice(1)] });
 } else if (compiled) {
-  const { main } = await import(pathToFileURL(join(root, 'dist/server/cli/granary.js')).href);
+  // the bundle with its V8 code cache (scripts/load-bundle.mjs)
+  const { loadBundle } = await import('../scripts/load-bundle.mjs');
+  const { main } = loadBundle(join(root, 'dist/bundle/granary.cjs')).exports;
   process.exitCode = await main(argv);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -9,6 +9,7 @@
 // back to tsx otherwise, so a stale build never serves. Run by `npm ci`/`npm install` (prepare)
 // and by `npm start`; never on the serving path. `--if-stale` skips the work when dist/ is current.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,7 @@ for (const f of other) {
 const manifest = Object.fromEntries([...files, ...SOURCE_FILES.map((f) => join(root, f))].map((f) => [relative(root, f), statSync(f).mtimeMs]));
 writeFileSync(join(dist, 'manifest.json'), JSON.stringify({ files: manifest }));
 if (!existsSync(join(dist, 'server', 'cli', 'granary.js'))) throw new Error('build-server: dist/server/cli/granary.js missing');
+if (!process.argv.includes('--no-code-cache')) makeCodeCache();
 console.log(`compiled ${ts.length} modules to dist/ in ${Math.round(performance.now() - t0)} ms`);
 
 /**
@@ -61,13 +63,8 @@ console.log(`compiled ${ts.length} modules to dist/ in ${Math.round(performance.
  */
 async function bundleEntries() {
   const outdir = join(dist, 'bundle');
-  const entries = { granary: 'server/cli/granary.ts', 'worker-main': 'server/workers/worker-main.ts' };
-  await build({
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, src]) => [name, join(root, src)])),
-    outdir,
+  const common = {
     bundle: true,
-    splitting: true,
-    format: 'esm',
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
@@ -75,24 +72,54 @@ async function bundleEntries() {
     minifySyntax: true,
     logLevel: 'warning',
     external: ['onnxruntime-node', 'better-sqlite3', 'sharp', 'pg-native'],
-    // CommonJS packages inside an ES module call require() for Node's built-ins; __granaryDir: see packageDirs
-    banner: {
-      js: "import { createRequire as __granaryRequire } from 'node:module'; import { dirname as __granaryDirname } from 'node:path'; import { fileURLToPath as __granaryPath } from 'node:url'; const require = __granaryRequire(import.meta.url); const __granaryDir = __granaryDirname(__granaryPath(import.meta.url));",
-    },
-    plugins: [moduleUrls(outdir), packageDirs(outdir)],
+  };
+  // the worker child: one CommonJS file too (its code cache: scripts/load-bundle.mjs)
+  await build({
+    ...common,
+    entryPoints: { 'worker-main': join(root, 'server/workers/worker-main.ts') },
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    define: { 'import.meta.url': '__granaryUrl' },
+    banner: { js: "const __granaryUrl = require('node:url').pathToFileURL(__filename).href; const __granaryDir = __dirname;" },
+    plugins: [moduleUrls(outdir, '__granaryUrl'), packageDirs(outdir)],
   });
-  for (const [name, src] of Object.entries(entries)) {
-    const compiled = join(dist, src.replace(/\.ts$/, '.js'));
-    const rel = relative(dirname(compiled), join(outdir, `${name}.js`)).split('\\').join('/');
-    writeFileSync(compiled, `// bundled: scripts/build-server.mjs\nexport * from '${rel}';\n`);
-  }
+  // the CLI with the server: one CommonJS file, so that scripts/load-bundle.mjs can hand V8 its code
+  // cache (vm.Script; Node 20 has no compile cache for ES modules). What it imports lazily is in the
+  // file but evaluated only when imported; import.meta.url is the bundle's own URL (__granaryUrl)
+  await build({
+    ...common,
+    entryPoints: { granary: join(root, 'server/cli/granary.ts') },
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    define: { 'import.meta.url': '__granaryUrl' },
+    banner: { js: "const __granaryUrl = require('node:url').pathToFileURL(__filename).href; const __granaryDir = __dirname;" },
+    plugins: [moduleUrls(outdir, '__granaryUrl'), packageDirs(outdir)],
+  });
+  const reexport = (src, body) => writeFileSync(join(dist, src.replace(/\.ts$/, '.js')), `// bundled: scripts/build-server.mjs\n${body}\n`);
+  reexport('server/workers/worker-main.ts', "import { fileURLToPath } from 'node:url';\nimport { loadBundle } from '../../../scripts/load-bundle.mjs';\nloadBundle(fileURLToPath(new URL('../../bundle/worker-main.cjs', import.meta.url)));");
+  reexport('server/cli/granary.ts', "import bundle from '../../bundle/granary.cjs';\nexport const main = bundle.main;");
+}
+
+/**
+ * The V8 code cache of the CLI bundle (scripts/load-bundle.mjs), made by starting the server from it
+ * once (scripts/make-code-cache.mjs) in a clean environment: the embedded defaults and the bundled
+ * data, whatever GRANARY_* variables the build runs with. A failure leaves no cache (slower starts),
+ * never a failed build.
+ */
+function makeCodeCache() {
+  // the server's worker children write their bundle's cache too (scripts/load-bundle.mjs), after priming
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', GRANARY_LOG_LEVEL: 'silent', GRANARY_WORKERS: '1', GRANARY_WRITE_CODE_CACHE_AFTER_MS: '1500' };
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'make-code-cache.mjs')], { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+  if (r.status !== 0) console.warn(`build-server: no V8 code cache (${r.error?.message ?? `exit ${r.status ?? r.signal}`}); starts compile the bundle`);
 }
 
 /**
  * Inside a bundle `import.meta.url` is the URL of the bundle's file; every service module's own uses
  * (files beside it, its compiled sibling modules) get the URL of its compiled copy in dist/ instead.
  */
-function moduleUrls(outdir) {
+function moduleUrls(outdir, base) {
   return {
     name: 'module-urls',
     setup(b) {
@@ -102,7 +129,7 @@ function moduleUrls(outdir) {
         if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
         const compiled = join(dist, relative(root, args.path)).replace(/\.ts$/, '.js');
         const rel = relative(outdir, compiled).split('\\').join('/');
-        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: 'ts' };
+        return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, ${base}).href`), loader: 'ts' };
       });
     },
   };

@@ -56,6 +56,7 @@ import suitabilityRoutes from './routes/suitability/index.js';
 import outlookRoutes from './routes/outlook/index.js';
 import policyImpactRoutes from './routes/policy-impact/index.js';
 import { ModelRegistry } from './inference/registry.js';
+import { primeTiles } from './services/prime-tiles.js';
 import type { WorkerInit } from './workers/raster-context.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
@@ -103,9 +104,17 @@ export interface BuildOptions {
    * schema that does not compile fails at build.
    */
   lazySchemas?: boolean;
+  /**
+   * Load the regions configuration after listening (plugins/regions.ts): the server process sets it;
+   * tests keep the eager default so a configuration that does not load fails at build.
+   */
+  deferRegions?: boolean;
   /** tests only: modules whose `tasks` table is added to every worker process (see WorkerPool) */
   extraWorkerTasks?: URL[];
 }
+
+/** Routes a fresh process is asked first (load balancers' health checks, a map's first tiles): schemas compiled before listening. */
+const HOT_ROUTES = /^(validate GET \/tiles\/:sceneId\/(crops\/)?:z\/:x\/:y (params|querystring)|serialize GET \/(healthz|readyz) 200)$/;
 
 const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
 
@@ -181,6 +190,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('config', config);
   app.decorate('policy', policy);
   const backends = await createBackends(config, (msg) => app.log.info(msg));
+  // the catalog is read while the routes are registered (healthy waits for it, onReady below)
+  const catalogRead = backends.catalog.refresh().then(
+    async () => {
+      // then every worker renders its scenes' first tiles before its first request (services/prime-tiles.ts):
+      // the first worker does it while this process registers its routes, before it answers the ping
+      if (config.primeBudgetMs > 0) pool.prime('prime-tiles', { tiles: primeTiles(await backends.catalog.list(), app.colormaps), budgetMs: config.primeBudgetMs });
+      return null;
+    },
+    (e: unknown) => e,
+  );
   app.decorate('backends', backends);
   app.decorate('catalog', backends.catalog);
   app.decorate('reports', backends.reports);
@@ -213,7 +232,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await backends.close();
   });
 
-  await app.register(regionsPlugin);
+  await app.register(regionsPlugin, { defer: opts.deferRegions ?? false });
   await app.register(footprintPlugin);
   await app.register(regionLookup);
   await app.register(uncertainPlacesPlugin);
@@ -252,11 +271,24 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // healthy = the catalog is read and a worker answers (both at once); the models are checked
     // (an ONNX session in a worker) by the warm-up right after listen: a crop request that comes
     // before waits for that check, an imagery request never does
-    await Promise.all([
-      app.catalog.refresh().then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog'))),
-      pool.run('ping', null).then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers'))),
+    const waiting = Promise.all([
+      catalogRead.then((e) => {
+        if (e) throw e;
+        app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog');
+      }),
+      // after the catalog: the ping then queues behind the first worker's priming (healthy = primed)
+      catalogRead.then(() => pool.run('ping', null)).then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers'))),
     ]);
+    // While the worker starts (and primes), this process is idle: it does now what the first
+    // requests would otherwise pay. Node loads its fetch classes (undici, ~20 ms) on the first use of
+    // the global `Response`, which @fastify/compress checks on every reply; the schemas of the routes
+    // a fresh process is asked first (health, tiles) are compiled, with Ajv's own start (~100 ms on
+    // the first tile otherwise); the others are compiled by the warm-up after listen (lazy-schemas.ts).
+    void globalThis.Response;
+    for (const p of pendingSchemas.filter((x) => HOT_ROUTES.test(x.what))) p.compile();
+    await waiting;
     app.readiness.ok = app.readiness.waitingFor.length === 0;
+
   });
   // first in the warm-up: what a user's first crop tile would otherwise wait for
   app.warmup.add('first crop tile', (signal) => warmCropTile(app, signal), { first: true });

@@ -5,7 +5,7 @@ import { buildApp } from './app.js';
 export async function startServer(): Promise<void> {
   const config = loadConfig();
   // every line names this replica (GRANARY_INSTANCE) and carries the request id (X-Request-Id from the proxy)
-  const app = await buildApp(config, { logger: { level: config.logLevel, base: { instance: config.instanceName } }, lazySchemas: true });
+  const app = await buildApp(config, { logger: { level: config.logLevel, base: { instance: config.instanceName } }, lazySchemas: true, deferRegions: true });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -8,6 +8,8 @@ import { loadConfig, ConfigError } from '../config.js';
 import { GranaryError } from '../errors.js';
 import { isRemote } from '../raster/source.js';
 import { sourcePolicy } from '../raster/source-policy.js';
+import { forkEarlyWorker } from '../workers/fork-child.js';
+import { siblingModule } from '../sibling-module.js';
 // Everything heavier is imported by the command that needs it: `granary serve` (the supervisor)
 // must not load the service it supervises, and each command pays only for its own modules.
 
@@ -110,6 +112,8 @@ async function scenesAdd(args: string[]): Promise<number> {
 const commands: Record<string, Sub> = {
   serve: async (args) => {
     if (args.includes('--supervised') || args.includes('--no-supervisor')) {
+      // the first worker child loads its modules while this process loads and builds the server
+      forkEarlyWorker(siblingModule('../workers/worker-main.ts', import.meta.url), loadConfig().workerHeapMb);
       const { startServer } = await import('../server.js');
       await startServer();
       return 0;

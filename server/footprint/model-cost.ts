@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mulberry32 } from '../../models/contract/prng.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { importModule } from '../util/import-module.js';
 
 const SHIPPED_MODEL_ID = 'granary-mlp-ndvi-evi';
 
@@ -130,7 +131,7 @@ interface MeasureOptions {
 }
 
 async function measureInferenceCost(m: ModelFile, opts: MeasureOptions = {}): Promise<InferenceCost> {
-  const ort = await import('onnxruntime-node');
+  const ort = await importModule<typeof import('onnxruntime-node')>('onnxruntime-node');
   const batch = opts.batch ?? 2048;
   const minCpuMs = opts.minCpuMs ?? 300;
   const maxRuns = opts.maxRuns ?? 200;
@@ -173,7 +174,7 @@ const MODEL_COST_METHOD = 'onnxruntime-node, cpu EP, 1 intra-op thread, graph op
 
 async function ortVersion(): Promise<string> {
   try {
-    const ort = await import('onnxruntime-node');
+    const ort = await importModule<typeof import('onnxruntime-node')>('onnxruntime-node');
     return (ort.env as { versions?: { node?: string } }).versions?.node ?? 'unknown';
   } catch {
     return 'unavailable';
@@ -238,8 +239,10 @@ export function tradeOffRow(c: Pick<InferenceCost, 'id' | 'role' | 'title' | 'cp
 
 // Script entry: measure (or reuse the cache) for the configured models and data directory.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { loadConfig } = await import('../config.js');
-  const config = loadConfig();
-  const out = await loadOrMeasureModelCost(config.modelsDir, config.dataDir, { force: process.argv.includes('--force') });
-  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  void (async () => {
+    const { loadConfig } = await import('../config.js');
+    const config = loadConfig();
+    const out = await loadOrMeasureModelCost(config.modelsDir, config.dataDir, { force: process.argv.includes('--force') });
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  })();
 }

@@ -44,6 +44,18 @@ export function zoomForResolution(metresPerPixel: number, latDeg: number, tileSi
   return 30;
 }
 
+/**
+ * The zoom range of a raster (its WGS84 bbox, pixel size in CRS units, whether the CRS is
+ * geographic): maxzoom is the first zoom whose pixels are at least as fine as the raster's, minzoom
+ * six below it.
+ */
+export function rasterZoomRange(bbox: readonly [number, number, number, number], pixelSize: number, geographic: boolean): { minzoom: number; maxzoom: number } {
+  const lat = (bbox[1] + bbox[3]) / 2;
+  const metres = Math.abs(pixelSize) * (geographic ? 111_320 * Math.cos((lat * Math.PI) / 180) : 1);
+  const maxzoom = Math.min(24, zoomForResolution(metres, lat));
+  return { minzoom: Math.max(0, maxzoom - 6), maxzoom };
+}
+
 /** Tile x/y range covering a WGS84 bbox at zoom z. */
 export function tileRangeForBBox(bbox: readonly [number, number, number, number], z: number): { minX: number; minY: number; maxX: number; maxY: number } {
   const [w, s, e, n] = bbox;

@@ -8,6 +8,7 @@ import type * as ort from 'onnxruntime-node';
 import { applyStandardization } from '../../models/contract/standardize.js';
 import { applyTemperature } from '../../models/contract/calibration.js';
 import { featureCount, type ModelCard } from '../../models/contract/model-card.js';
+import { importModule } from '../util/import-module.js';
 
 interface OpenOptions {
   /** Threads onnxruntime may use inside one run (default 1: the server parallelises across requests). */
@@ -20,7 +21,7 @@ let ortModule: Promise<Ort> | null = null;
  * onnxruntime-node (a native library of some 20 MB) is loaded when the first session opens, not when
  * a worker process starts: imagery tiles never need it (README, performance: start-up).
  */
-const loadOrt = (): Promise<Ort> => (ortModule ??= import('onnxruntime-node'));
+const loadOrt = (): Promise<Ort> => (ortModule ??= importModule<Ort>('onnxruntime-node'));
 
 export async function openSession(onnxPath: string, card: ModelCard, o: OpenOptions = {}): Promise<ort.InferenceSession> {
   const ort = await loadOrt();

@@ -11,7 +11,9 @@ declare module 'fastify' {
 }
 
 async function regionLookup(app: FastifyInstance) {
-  app.decorate('regionAt', lookup(app.regions.regions, (id) => app.regions.bboxOf(id)));
+  // built on first use: the regions may load after the server listens (plugins/regions.ts)
+  let at: ((lon: number, lat: number) => RegionRef | null) | null = null;
+  app.decorate('regionAt', (lon: number, lat: number) => (at ??= lookup(app.regions.regions, (id) => app.regions.bboxOf(id)))(lon, lat));
 }
 
 export default fp(regionLookup, { name: 'granary-region-lookup', dependencies: ['granary-regions'] });

@@ -218,15 +218,42 @@ function overlaps(a: Bbox, b: Bbox): boolean {
   return a[0] <= b[2] && a[2] >= b[0] && a[1] <= b[3] && a[3] >= b[1];
 }
 
-async function regionsPlugin(app: FastifyInstance) {
+async function regionsPlugin(app: FastifyInstance, opts: { defer?: boolean }) {
   const cache = new DerivedCache(join(app.config.dataDir, 'cache', 'derived'), join(PACKAGE_ROOT, 'package-lock.json'));
-  const loaded = loadRegions(app.config.regionsConfig, { cache });
-  const service = new RegionsService(loaded);
-  app.decorate('regions', service);
-  // Every (crop, year)'s rows (~8 ms each, ~0.4 s in all) are computed after the server listens, one
-  // per step of the warm-up (plugins/warmup.ts), so neither the start nor a request waits for all of
-  // them; a request that comes first computes (and memoises) only its own.
-  for (const { crop, years } of service.domain) for (let y = years[0]; y <= years[1]; y++) app.warmup.add(`yield-gap rows ${crop} ${y}`, () => service.rows(crop, y));
+  let service: RegionsService | null = null;
+  const load = (): RegionsService => {
+    if (service) return service;
+    const loaded = loadRegions(app.config.regionsConfig, { cache });
+    service = new RegionsService(loaded);
+    // Every (crop, year)'s rows (~8 ms each, ~0.4 s in all) are computed after the server listens, one
+    // per step of the warm-up (plugins/warmup.ts), so neither the start nor a request waits for all of
+    // them; a request that comes first computes (and memoises) only its own.
+    const s = service;
+    for (const { crop, years } of s.domain) for (let y = years[0]; y <= years[1]; y++) app.warmup.add(`yield-gap rows ${crop} ${y}`, () => s.rows(crop, y));
+    const report = loaded.joinReport;
+    app.log.info(
+      { regions: report.regions, derivedCache: { hits: cache.hits, misses: cache.misses }, invalidGeometries: report.invalidGeometries.length, tables: report.tables.map((t) => ({ table: t.table, unmatched: t.unmatchedTableKeys.length, without: t.regionsWithoutRows.length })) },
+      'regions loaded',
+    );
+    return s;
+  };
+  if (opts.defer) {
+    // The server process (server.ts) listens before the regions are loaded (~60 ms of CSV and
+    // polygons, README, performance: start-up): the first step of the warm-up loads them, or the
+    // first request that needs them does, whichever comes first. A configuration that does not load
+    // still stops the process, right after it started to listen.
+    app.decorate('regions', { getter: load });
+    app.warmup.add('regions', () => {
+      try {
+        load();
+      } catch (e) {
+        app.log.fatal({ err: (e as Error).message }, 'the regions configuration does not load: stopping');
+        void app.close().finally(() => process.exit(1));
+      }
+    }, { first: true });
+  } else {
+    app.decorate('regions', load());
+  }
   app.decorate('cropMaps', new CropMapStore(join(app.config.dataDir, 'cropmaps'), app.pool, app.catalog, app.policy));
   // what crop-map writers killed mid-publication left (unpublished set directories): gone at start
   const removed = await removeLeftoversIn(app.cropMaps.dir).catch((e: Error) => {
@@ -234,11 +261,6 @@ async function regionsPlugin(app: FastifyInstance) {
     return [] as string[];
   });
   if (removed.length > 0) app.log.info({ removed }, 'removed crop-map sets left by killed writers');
-  const report = loaded.joinReport;
-  app.log.info(
-    { regions: report.regions, derivedCache: { hits: cache.hits, misses: cache.misses }, invalidGeometries: report.invalidGeometries.length, tables: report.tables.map((t) => ({ table: t.table, unmatched: t.unmatchedTableKeys.length, without: t.regionsWithoutRows.length })) },
-    'regions loaded',
-  );
 }
 
 export default fp(regionsPlugin, { name: 'granary-regions' });

@@ -25,6 +25,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { addDecoder, BaseDecoder } from 'geotiff';
 import { GranaryError } from '../errors.js';
+import { importModule } from '../util/import-module.js';
 
 interface BlockParams {
   tileWidth?: number;
@@ -208,7 +209,7 @@ const original = new Map<string, Promise<DecoderClass>>();
 function geotiffDecoder(file: string): Promise<DecoderClass> {
   let p = original.get(file);
   if (!p) {
-    p = import(pathToFileURL(join(geotiffModules, file)).href).then((m: { default: DecoderClass }) => m.default);
+    p = importModule<{ default: DecoderClass }>(pathToFileURL(join(geotiffModules, file)).href).then((m) => m.default);
     original.set(file, p);
   }
   return p;

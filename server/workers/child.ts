@@ -6,6 +6,7 @@
  */
 import { toWire } from '../errors.js';
 import type { TaskContext } from './tasks.js';
+import { importModule } from '../util/import-module.js';
 
 type AnyHandler = (input: never, ctx: TaskContext) => Promise<unknown>;
 type ParentMessage = { t: 'init'; init: unknown; extra: string[] } | { t: 'run'; id: number; kind: string; input: unknown } | { t: 'cancel'; id: number };
@@ -32,7 +33,7 @@ export function serveTasks(setup: (init: never) => Promise<Record<string, AnyHan
     if (m.t === 'init') {
       void (async () => {
         const table: Record<string, AnyHandler> = { ...(await setup(m.init as never)) };
-        for (const href of m.extra) Object.assign(table, ((await import(href)) as { tasks: Record<string, AnyHandler> }).tasks);
+        for (const href of m.extra) Object.assign(table, (await importModule<{ tasks: Record<string, AnyHandler> }>(href)).tasks);
         handlers = table;
         send({ t: 'ready' });
       })();

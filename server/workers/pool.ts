@@ -24,10 +24,10 @@
  * - Accounting: a child runs one task at a time and reports the process CPU time (user + system,
  *   all its threads: inference and GC threads included) between start and end of the task.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { forkWorkerChild, takeEarlyWorker } from './fork-child.js';
 import { GranaryError, fromWire, type WireError } from '../errors.js';
 import type { Lane, TaskMapBase } from './tasks.js';
 import { percentileLinear } from '../analytics/percentile.js';
@@ -99,6 +99,8 @@ interface Child {
   cancelTimer?: NodeJS.Timeout;
   /** consecutive deaths of the child in this slot without a finished task (respawn back-off) */
   failures: number;
+  /** it has been given the priming task (prime()) */
+  primed: boolean;
 }
 
 type ChildMessage = { t: 'ready' } | { t: 'done'; id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs: number };
@@ -127,7 +129,6 @@ interface PoolStats {
   cpuMsByKind: Record<string, number>;
 }
 
-const BOOT = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 /**
  * Extra time allowed to a task sent to a child that has not said ready: a new child first loads its
  * modules (seconds on a busy machine), which must not count against the task timeout.
@@ -190,6 +191,7 @@ export class WorkerPool<M extends TaskMapBase> {
   private readonly sweeper: NodeJS.Timeout;
   private staggered: NodeJS.Timeout;
   private restStarted = false;
+  private priming: { kind: string; input: unknown } | null = null;
   readonly stats: PoolStats = { workers: 0, queued: 0, inflight: 0, completed: 0, failed: 0, rejected: 0, cancelled: 0, restarts: 0, cpuMsByKind: {} };
 
   constructor(private readonly opts: PoolOptions) {
@@ -220,12 +222,10 @@ export class WorkerPool<M extends TaskMapBase> {
   }
 
   private spawn(lane: Lane, index: number, failures: number): Child {
-    const proc = fork(BOOT, [this.opts.entry.href], {
-      execArgv: [`--max-old-space-size=${this.opts.heapMb}`],
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const child: Child = { proc, lane, index, ready: false, task: null, failures };
+    // the first interactive child may have been forked at process start (fork-child.ts)
+    const early = lane === 'interactive' && index === 0 && failures === 0 ? takeEarlyWorker(this.opts.entry, this.opts.heapMb) : null;
+    const proc = early ?? forkWorkerChild(this.opts.entry, this.opts.heapMb);
+    const child: Child = { proc, lane, index, ready: false, task: null, failures, primed: false };
     if (lane === 'bulk' && proc.pid !== undefined) {
       try {
         setPriority(proc.pid, 10); // the kernel gives interactive children the CPU first
@@ -245,14 +245,18 @@ export class WorkerPool<M extends TaskMapBase> {
   }
 
   private onMessage(child: Child, m: ChildMessage): void {
+    if (process.env.DEBUG_START) console.error(`[pool ${performance.now().toFixed(0)}] ${m.t} ${child.lane}#${child.index} ${m.t === 'done' ? JSON.stringify(m.result ?? null).slice(0, 40) + ' cpu ' + m.cpuMs.toFixed(1) : ''}`);
     if (m.t === 'ready') {
       child.ready = true;
-      if (child.lane === 'interactive') this.spawnRest();
+      // with priming, the others start once the first has primed (its first task done): on two
+      // cores a child loading beside the first one's priming and the server's own start slows all three
+      if (child.lane === 'interactive' && !this.priming) this.spawnRest();
       this.pump(child.lane);
       return;
     }
     const task = child.task;
     if (!task || task.id !== m.id) return;
+    if (child.lane === 'interactive') this.spawnRest();
     child.task = null;
     child.failures = 0;
     clearTimeout(task.timer);
@@ -298,6 +302,8 @@ export class WorkerPool<M extends TaskMapBase> {
     if (lane.children[child.index] !== child) return; // already replaced
     clearTimeout(child.cancelTimer);
     const task = child.task;
+    // a child that died priming would die again at every restart: no more priming
+    if (task && this.priming && task.kind === this.priming.kind && task.client === '(service)') this.priming = null;
     child.task = null;
     if (task) {
       clearTimeout(task.timer);
@@ -343,6 +349,17 @@ export class WorkerPool<M extends TaskMapBase> {
       this.stats.restarts++;
       lane.children[child.index] = this.spawn(child.lane, child.index, 0);
     }
+  }
+
+  /**
+   * A task every interactive child runs once before its first request from then on (children that
+   * start or restart later too): warming work such as rendering the catalog's first tiles. A child
+   * that is busy or not up yet gets it when it is next free; queued requests wait behind it.
+   */
+  prime<K extends keyof M & string>(kind: K, input: M[K]['input']): void {
+    this.priming = { kind, input };
+    for (const c of this.lanes.interactive.children) if (c) c.primed = false;
+    this.pump('interactive');
   }
 
   /** Runs a task in a child process; rejects with 503 + Retry-After when its lane is full. */
@@ -448,7 +465,15 @@ export class WorkerPool<M extends TaskMapBase> {
     const lane = this.lanes[name];
     const now = performance.now();
     for (const child of lane.children) {
-      if (!child || !child.ready || child.task || lane.queue.length === 0) continue;
+      if (!child || !child.ready || child.task) continue;
+      if (name === 'interactive' && this.priming && !child.primed) {
+        child.primed = true;
+        const { kind, input } = this.priming;
+        const task: Task = { id: this.nextId++, kind, input, lane: name, key: undefined, client: '(service)', account: undefined, resolve: () => undefined, reject: () => undefined, enqueued: now, settled: false, signal: undefined };
+        this.start(child, task, now);
+        continue;
+      }
+      if (lane.queue.length === 0) continue;
       const i = this.pick(lane, child, now);
       if (i < 0) continue;
       const task = lane.queue.splice(i, 1)[0]!;
@@ -458,6 +483,7 @@ export class WorkerPool<M extends TaskMapBase> {
   }
 
   private start(child: Child, task: Task, now: number): void {
+    if (process.env.DEBUG_START) console.error(`[pool ${performance.now().toFixed(0)}] start ${task.kind} on ${child.lane}#${child.index} waited ${(now - task.enqueued).toFixed(0)}`);
     task.started = now;
     this.lanes[child.lane].recordWait(now, now - task.enqueued);
     child.task = task;

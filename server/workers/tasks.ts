@@ -26,6 +26,8 @@ export type TaskMapBase = { [kind: string]: TaskSpec };
 
 export type TaskMap = {
   'imagery-tile': TaskSpec<ImageryTileTask, TileResult>;
+  /** tiles rendered before a worker's first request (WorkerPool.prime; services/prime-tiles.ts), within a time budget */
+  'prime-tiles': TaskSpec<{ tiles: ImageryTileTask[]; budgetMs: number }, { rendered: number; ms: number }>;
   'crop-tile': TaskSpec<CropTileMessage, TileResult>;
   'crop-uncertainty-tile': TaskSpec<UncertaintyTileTask & { session: SessionSpec }, TileResult>;
   point: TaskSpec<PointMessage, PointResult>;
@@ -48,6 +50,7 @@ export type Lane = 'interactive' | 'bulk';
 
 export const LANES: { readonly [K in keyof TaskMap]: Lane } = {
   'imagery-tile': 'interactive',
+  'prime-tiles': 'interactive',
   'crop-tile': 'interactive',
   'crop-uncertainty-tile': 'interactive',
   point: 'interactive',

@@ -14,13 +14,26 @@ import { evaluateAlertRules } from '../alerts/evaluate.js';
 import { emptyImage } from '../render/image.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
+// libvips starts (and the empty tile is made) on its first encode, which the first tile of a fresh
+// worker otherwise pays (README, performance: start-up): begun now, while the child waits for its
+// init (a child forked early by `granary serve` waits for the server to be built), done before ready
+const vipsStarted = emptyImage(256, 'png').catch(() => undefined);
+
 serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
   const ctx = createRasterContext(init);
-  // before saying ready: libvips starts (and the empty tile is made) on its first encode, which
-  // the first tile of a fresh worker otherwise pays (README, performance: start-up)
-  await emptyImage(256, 'png').catch(() => undefined);
+  await vipsStarted;
   return {
     'imagery-tile': (p, { signal }) => renderImageryTile(ctx, p, signal),
+    'prime-tiles': async (p, { signal }) => {
+      const t0 = performance.now();
+      let rendered = 0;
+      for (const tile of p.tiles) {
+        if (performance.now() - t0 > p.budgetMs || signal.aborted) break;
+        // a tile that fails here (a file gone, out of the scene) fails again for its request, in words
+        await renderImageryTile(ctx, tile, signal).then(() => rendered++, () => undefined);
+      }
+      return { rendered, ms: performance.now() - t0 };
+    },
     'inspect-scene': (p) => inspectScene(p.hrefs, p.opts, init.policy, p.itemDir, init.readBudgetBytes),
     'zonal-stats': (p, { signal }) => runZonalTask(ctx, p, signal),
     ...cropTasks(ctx),

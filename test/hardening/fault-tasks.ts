@@ -13,7 +13,12 @@ export type FaultTasks = {
   'pid-for-test': TaskSpec<null, number>;
   /** a fixed amount of arithmetic (CPU time proportional to n whatever the machine's load) */
   'work-for-test': TaskSpec<{ n: number }, number>;
+  /** marks this child primed (WorkerPool.prime); `primed-for-test` answers the mark and the pid */
+  'prime-for-test': TaskSpec<null, true>;
+  'primed-for-test': TaskSpec<null, { pid: number; primed: boolean }>;
 };
+
+let primed = false;
 
 export const FAULT_TASKS = new URL('./fault-tasks.ts', import.meta.url);
 
@@ -43,6 +48,8 @@ export const tasks = {
     return { ranMs: performance.now() - t0, cancelled: false };
   },
   'pid-for-test': async () => process.pid,
+  'prime-for-test': async () => (primed = true),
+  'primed-for-test': async () => ({ pid: process.pid, primed }),
   'work-for-test': async (p: { n: number }) => {
     let x = 0;
     for (let i = 0; i < p.n; i++) x = (x + Math.sqrt(i) * 1.0000001) % 1e9;

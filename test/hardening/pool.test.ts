@@ -65,6 +65,34 @@ describe('worker pool (child processes)', () => {
     expect(new Set(p.pids()).size).toBe(3);
   }, 60_000);
 
+  it('prime(): every child runs the priming task before its first request, a restarted one too; a priming that kills its child is given up', async () => {
+    const p = make({ size: 2 });
+    p.prime('prime-for-test', null);
+    const seen = new Map<number, boolean>();
+    for (let i = 0; i < 12; i++) {
+      const r = await Promise.all([p.run('primed-for-test', null), p.run('primed-for-test', null)]);
+      for (const x of r) seen.set(x.pid, x.primed);
+      await p.ready();
+    }
+    expect(seen.size).toBe(2);
+    expect([...seen.values()]).toEqual([true, true]);
+    // a child that dies is replaced, and the new one is primed before it answers
+    const [victim] = p.pids();
+    process.kill(victim!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    await p.ready();
+    const after = await Promise.all([p.run('primed-for-test', null), p.run('primed-for-test', null), p.run('primed-for-test', null)]);
+    expect(after.every((x) => x.primed)).toBe(true);
+    expect(after.some((x) => x.pid !== victim && !seen.has(x.pid))).toBe(true);
+    // priming that crashes: one restart, then no more priming, and requests are answered
+    await p.close();
+    const q = make({ size: 1 });
+    q.prime('crash-for-test', null);
+    const r = await q.run('primed-for-test', null);
+    expect(r.primed).toBe(false);
+    expect(q.stats.restarts).toBe(1);
+  }, 60_000);
+
   it('a V8 fatal error in a task ends only its child: the task fails with 503, the next task runs in a new child', async () => {
     const p = make({ size: 1, heapMb: 64 });
     await p.ready();

@@ -99,6 +99,9 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     // inject() runs client and server on one event loop, so a busy test process would close the
     // event-loop pressure gate; test/hardening/protection.test.ts turns it on to test it
     GRANARY_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // no priming of the workers (tiles rendered before the first request) unless a test asks for it:
+    // tests count the pool's tasks and time tiles against each other
+    GRANARY_PRIME_MS: '0',
     ...clusterEnv,
     ...opts.env,
   });

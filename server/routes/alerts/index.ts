@@ -40,7 +40,8 @@ const rendered = (a: Alert, lang: MessageLang) => ({ ...a, ...alertText(a.code, 
 
 const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config } = app;
-  const service = new AlertsService({ regions: app.regions, weather: app.weather, phenology: app.phenology, reports: app.reports, regionAt: (lon, lat) => app.regionAt(lon, lat), runRules: (input) => app.pool.run('alert-rules', input) });
+  // regions read when used (a getter): they may load after the server listens (plugins/regions.ts)
+  const service = new AlertsService({ get regions() { return app.regions; }, weather: app.weather, phenology: app.phenology, reports: app.reports, regionAt: (lon, lat) => app.regionAt(lon, lat), runRules: (input) => app.pool.run('alert-rules', input) });
   app.decorate('alerts', service);
   let store: WebhookStore | null = null;
   const webhooks = () => (store ??= new WebhookStore(join(config.dataDir, 'alerts', 'webhooks.sqlite')));

@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { notFound } from '../../errors.js';
 import { problemResponses } from '../../contract/common.js';
 import { ExchangeRatesResponse } from '../../contract/regions.js';
@@ -29,7 +29,8 @@ function parseAnnualRates(csv: string): Array<{ year: number; brlPerUsd: number 
 }
 
 export default (async function exchangeRateRoutes(app) {
-  const file = join(dirname(app.regions.data.configPath), RATES_FILE);
+  // beside the regions configuration file (read from the configuration: the regions may load after listen)
+  const file = join(dirname(resolve(app.config.regionsConfig)), RATES_FILE);
   const rates = existsSync(file) ? parseAnnualRates(readFileSync(file, 'utf8')) : null;
   app.get('/api/exchange-rates', {
     schema: {

@@ -193,7 +193,10 @@ export class LayerRegistry {
     return {
       id: 'regions',
       title: 'Regions with indicators',
-      description: `${app.regions.data.config.regions.description ?? app.regions.data.config.regions.title ?? 'Regions'} with the food-security indicators of one year and crop: population, planted area, production, yields, yield gap, its value, production per capita, intervention-priority rank. Query parameters year and crop choose the indicators.`,
+      // read when asked, not at start: the regions may load after the server listens (plugins/regions.ts)
+      get description() {
+        return `${app.regions.data.config.regions.description ?? app.regions.data.config.regions.title ?? 'Regions'} with the food-security indicators of one year and crop: population, planted area, production, yields, yield gap, its value, production per capita, intervention-priority rank. Query parameters year and crop choose the indicators.`;
+      },
       params: YEAR_CROP_PARAMS,
       tabular: true,
       available: async () => true,
@@ -262,7 +265,9 @@ export class LayerRegistry {
     return {
       id: 'crop-samples',
       title: 'Labelled crop samples (public)',
-      description: app.regions.data.config.samples?.description ?? 'Labelled field samples (none configured: the regions configuration has no samples)',
+      get description() {
+        return app.regions.data.config.samples?.description ?? 'Labelled field samples (none configured: the regions configuration has no samples)';
+      },
       params: {},
       tabular: true,
       available: async () => sampleFiles(app).length > 0,
