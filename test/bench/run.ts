@@ -8,7 +8,10 @@
  *   npm run bench -- fair    tile latency p50/p99 under heavy zonal load from another client, lanes on and off
  *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg]   beside a rasterio/GDAL tile server
  */
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { distIsCurrent } from '../../scripts/dist-state.mjs';
+import { PACKAGE_ROOT } from '../../server/config.js';
 import { tileBench } from './tiles.js';
 import { cropBench } from './crops.js';
 import { zonalBench } from './zonal.js';
@@ -35,6 +38,12 @@ const sections: Record<string, (log: (s: string) => void) => Promise<unknown>> =
 
 // Section names; flags after them (--seconds 6 ...) belong to the sections. `gdal` runs only when named.
 const wanted = process.argv.slice(2).filter((a) => a in sections);
+// the processes the benchmarks start run dist/ (bin/granary.js); a stale dist/ would silently run
+// the TypeScript through tsx, several times slower to start: built first
+if (!distIsCurrent(PACKAGE_ROOT)) {
+  console.log('dist/ is older than the sources: building it (scripts/build-server.mjs)');
+  if (spawnSync(process.execPath, ['scripts/build-server.mjs'], { cwd: PACKAGE_ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build-server failed');
+}
 console.log(`Granary benchmarks: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, ${new Date().toISOString()}`);
 for (const [name, run] of Object.entries(sections)) {
   if (wanted.length > 0 ? !wanted.includes(name) : name === 'gdal' || name === 'cluster') continue;
