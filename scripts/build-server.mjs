@@ -4,7 +4,7 @@
 // import.meta.url path keeps working), with esbuild (already installed: tsx is built on it).
 // Non-TypeScript files under server/ (boot.mjs, SQL migrations) are copied beside them. The two
 // process entries (the CLI with the server, and the worker child) are then bundled with their
-// dependencies into dist/bundle/ (bundleEntries below): that is what runs.
+// dependencies into dist/bundle/ (bundleEntries below), with their V8 code cache: that is what runs.
 // bin/granary.js runs dist/ when it is up to date with the sources (dist/manifest.json) and falls
 // back to tsx otherwise, so a stale build never serves. Run by `npm ci`/`npm install` (prepare)
 // and by `npm start`; never on the serving path. `--if-stale` skips the work when dist/ is current.
@@ -53,18 +53,25 @@ console.log(`compiled ${ts.length} modules to dist/ in ${Math.round(performance.
 
 /**
  * The processes' entry modules bundled: the CLI (and through it the server) and the worker child,
- * with their dependencies, into dist/bundle/ (ES modules, code split: what is imported lazily, such
- * as a CLI command or the cluster-mode stores, stays in a chunk of its own that is read only when
- * used). A start then reads a few files instead of Node resolving, reading and (for CommonJS)
- * lexing ~1,000 (most of the start-up time; README, performance). The entries' compiled copies in
- * dist/server/ become one-line re-exports of their bundles, so bin/granary.js and the worker pool
+ * with their dependencies, into dist/bundle/ (one CommonJS file each, with its V8 code cache made by
+ * makeCodeCache). A start then reads two files instead of Node resolving, reading and (for CommonJS)
+ * lexing ~1,000, and V8 compiles almost nothing (README, performance). The entries' compiled copies
+ * in dist/server/ become one-line loaders of their bundles, so bin/granary.js and the worker pool
  * keep their paths. Kept outside: native addons. The rest of dist/ stays compiled per file (the derived cache hashes those files;
  * workers/boot.mjs and the SQL migrations are read from there).
  */
 async function bundleEntries() {
   const outdir = join(dist, 'bundle');
-  const common = {
+  // The two processes' entries, each one CommonJS file (no code splitting: what a command or task
+  // imports lazily is in the file but evaluated only when imported), so that scripts/load-bundle.mjs
+  // can hand V8 their code cache (vm.Script; Node 20 has no compile cache for ES modules);
+  // import.meta.url is the bundle's own URL (__granaryUrl)
+  await build({
+    entryPoints: { granary: join(root, 'server/cli/granary.ts'), 'worker-main': join(root, 'server/workers/worker-main.ts') },
+    outdir,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
@@ -72,27 +79,6 @@ async function bundleEntries() {
     minifySyntax: true,
     logLevel: 'warning',
     external: ['onnxruntime-node', 'better-sqlite3', 'sharp', 'pg-native'],
-  };
-  // the worker child: one CommonJS file too (its code cache: scripts/load-bundle.mjs)
-  await build({
-    ...common,
-    entryPoints: { 'worker-main': join(root, 'server/workers/worker-main.ts') },
-    outdir,
-    outExtension: { '.js': '.cjs' },
-    format: 'cjs',
-    define: { 'import.meta.url': '__granaryUrl' },
-    banner: { js: "const __granaryUrl = require('node:url').pathToFileURL(__filename).href; const __granaryDir = __dirname;" },
-    plugins: [moduleUrls(outdir, '__granaryUrl'), packageDirs(outdir)],
-  });
-  // the CLI with the server: one CommonJS file, so that scripts/load-bundle.mjs can hand V8 its code
-  // cache (vm.Script; Node 20 has no compile cache for ES modules). What it imports lazily is in the
-  // file but evaluated only when imported; import.meta.url is the bundle's own URL (__granaryUrl)
-  await build({
-    ...common,
-    entryPoints: { granary: join(root, 'server/cli/granary.ts') },
-    outdir,
-    outExtension: { '.js': '.cjs' },
-    format: 'cjs',
     define: { 'import.meta.url': '__granaryUrl' },
     banner: { js: "const __granaryUrl = require('node:url').pathToFileURL(__filename).href; const __granaryDir = __dirname;" },
     plugins: [moduleUrls(outdir, '__granaryUrl'), packageDirs(outdir)],
