@@ -10,7 +10,7 @@ import type { LayerId } from './map/layers';
 import { describeError, notice } from './notice';
 import { on, type Ctx } from './state';
 import { modelTitle, selectModel } from './models';
-import type { Colormap } from './types';
+import type { Colormap, SceneSummary, StacItem, TileJson } from './types';
 
 const RGB = '__rgb__';
 
@@ -32,11 +32,7 @@ export class LayerPanel {
   private requestSeq = 0;
 
   constructor(private readonly ctx: Ctx) {
-    const display = ctx.item.properties['granary:display'] ?? {};
-    const vars = ctx.scene.variables;
-    const isRgb = ['red', 'green', 'blue'].every((v) => vars.includes(v)) && !vars.includes('ndvi');
-    const variable = isRgb ? RGB : vars.includes('ndvi') ? 'ndvi' : (vars[0] ?? RGB);
-    this.imagery = { variable, colormap: display[variable]?.colormap ?? 'ndvi', dateIndex: defaultDateIndex(ctx.scene.dates) };
+    this.imagery = initialImagery(ctx.scene, ctx.item);
     this.el = h('div', { class: 'layer-panel' });
     on(ctx, 'model', () => this.render());
     on(ctx, 'regions', () => this.render());
@@ -67,19 +63,12 @@ export class LayerPanel {
 
   // ---------- imagery ----------
 
-  async applyImagery(): Promise<void> {
+  /** Shows the imagery of the current choice; `asked`: its TileJSON, already asked for (the first map's, main.ts). */
+  async applyImagery(asked?: Promise<TileJson>): Promise<void> {
     const { ctx } = this;
     const seq = ++this.requestSeq;
-    const params: Record<string, string | number | undefined> = { date: this.date };
-    if (this.imagery.variable === RGB) params.bands = 'red,green,blue';
-    else {
-      const hint = ctx.item.properties['granary:display']?.[this.imagery.variable];
-      params.variable = this.imagery.variable;
-      params.colormap = this.imagery.colormap;
-      if (hint) params.rescale = hint.rescale.join(',');
-    }
     try {
-      const tj = await api.tileJson(`/tiles/${encodeURIComponent(ctx.scene.id)}/tilejson.json`, params);
+      const tj = await (asked ?? imageryTileJson(ctx.scene, ctx.item, this.imagery));
       if (seq !== this.requestSeq) return;
       ctx.layers.setRaster('imagery', tj);
       this.setStatus('imagery', null);
@@ -307,6 +296,43 @@ export class LayerPanel {
     ctx.layers.setRaster('confidence', { ...sceneTj, ...tj, tiles: [conf] });
     this.render();
   }
+}
+
+/** What the imagery layer shows first: NDVI (else an RGB composite, else the first variable) at the default date, in the scene's colours (its record's display hints). */
+export function initialImagery(scene: SceneSummary, item: StacItem | null): ImageryChoice {
+  const display = item?.properties['granary:display'] ?? {};
+  const vars = scene.variables;
+  const isRgb = ['red', 'green', 'blue'].every((v) => vars.includes(v)) && !vars.includes('ndvi');
+  const variable = isRgb ? RGB : vars.includes('ndvi') ? 'ndvi' : (vars[0] ?? RGB);
+  return { variable, colormap: display[variable]?.colormap ?? 'ndvi', dateIndex: defaultDateIndex(scene.dates) };
+}
+
+/** The TileJSON of an imagery choice (its tiles' address carries the choice). */
+export function imageryTileJson(scene: SceneSummary, item: StacItem, choice: ImageryChoice): Promise<TileJson> {
+  const params: Record<string, string | number | undefined> = { date: scene.dates[choice.dateIndex] };
+  if (choice.variable === RGB) params.bands = 'red,green,blue';
+  else {
+    const hint = item.properties['granary:display']?.[choice.variable];
+    params.variable = choice.variable;
+    params.colormap = choice.colormap;
+    if (hint) params.rescale = hint.rescale.join(',');
+  }
+  return api.tileJson(`/tiles/${encodeURIComponent(scene.id)}/tilejson.json`, params);
+}
+
+/**
+ * The first imagery's TileJSON, asked for beside the scene's record rather than after it: without
+ * colormap and rescale, which the server then takes from the scene's display hints, the same the
+ * record gives the layer panel, so the tiles' address is the same as the panel's own request. When
+ * the record has no hint for the variable the panel's choice is not the server's default, and the
+ * panel's request is made once the record is here.
+ */
+export function firstImageryTileJson(scene: SceneSummary, item: Promise<StacItem>): Promise<TileJson> {
+  const { variable, dateIndex } = initialImagery(scene, null);
+  const date = scene.dates[dateIndex];
+  const early = api.tileJson(`/tiles/${encodeURIComponent(scene.id)}/tilejson.json`, variable === RGB ? { date, bands: 'red,green,blue' } : { date, variable });
+  early.catch(() => {});
+  return item.then((it) => (variable === RGB || it.properties['granary:display']?.[variable] ? early : imageryTileJson(scene, it, initialImagery(scene, it))));
 }
 
 /** The date nearest the middle of the growing season (January), else the last. */

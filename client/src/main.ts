@@ -5,16 +5,16 @@
  */
 import { addWeatherStations } from './map/stations';
 import { api } from './api';
-import { boundaries, modelList } from './datasets';
+import { boundaries, modelList, normals } from './datasets';
 import { exportMapPng, exportStrings } from './export-map';
 import { saveBlob } from './download';
 import { setupPlaceSearch } from './panels/place-search';
 import { flush, formatMapPosition, mapPosition, param, setParams } from './permalink';
 import { byId, h } from './dom';
 import { catalogs, initLang, setLang, getLang, onLangChange, sceneTitle, t } from './i18n';
-import { LayerPanel } from './controls';
-import { createMap, geometryBBox, styleReady } from './map/map';
-import { Layers } from './map/layers';
+import { firstImageryTileJson, LayerPanel } from './controls';
+import { createMap, geometryBBox, maplibregl, styleReady } from './map/map';
+import { firstMapStyle, Layers, type FirstMap } from './map/layers';
 import { Absent, describeError, notice } from './notice';
 import { emit, on, VIEWS, type Ctx, type View } from './state';
 import { AnalystView } from './views/analyst';
@@ -22,7 +22,7 @@ import { PolicymakerView } from './views/policymaker';
 import { FarmerView } from './views/farmer';
 import { resolveYears } from './years';
 import { setCrops, type CropInfo } from './crops';
-import type { Colormap, RegionCollection, RegionFeature, SceneSummary } from './types';
+import type { Colormap, RegionCollection, RegionFeature, SceneSummary, StacItem } from './types';
 import { modelVariables, selectModel } from './models';
 
 interface Hook {
@@ -62,6 +62,12 @@ function chooseCrop(list: readonly CropInfo[], fallback: string): string {
   return list.find((c) => c.crop === wanted)?.crop ?? (fallback || list[0]?.crop || '');
 }
 
+/** The year of the permalink when the server has it, else the server's default year. */
+function chooseYear(years: readonly number[], fallback: number): number {
+  const wanted = Number(param('year'));
+  return years.includes(wanted) ? wanted : fallback;
+}
+
 async function boot(): Promise<void> {
   mark('boot');
   initLang();
@@ -71,16 +77,20 @@ async function boot(): Promise<void> {
     setLang(getLang() === 'pt' ? 'en' : 'pt');
     setParams({ lang: getLang() });
   };
-  // the server's crops first (a few hundred bytes), then the years of the chosen one, in parallel with what the map needs
+  // Everything the first screen needs is asked for at once (index.html preloads the fixed URLs, so
+  // most answers are already in when this script runs): the catalog, the crops, the municipal
+  // boundaries, then the yield-gap table of the default year and its comparison with normal.
   const cropsP = api.crops().catch(() => ({ defaultCrop: '', regionsTitle: '', areaName: '', sources: [] as string[], crops: [] as CropInfo[] }));
   const yearsP = cropsP.then((c) => resolveYears(chooseCrop(c.crops, c.defaultCrop)));
-  // the municipal boundaries the choropleth needs, fetched beside the catalog rather than after the first map
+  // the choropleth waits for the comparison with normal of the year shown: asked as soon as the year is known
+  void Promise.all([cropsP, yearsP]).then(([c, y]) => normals(chooseCrop(c.crops, c.defaultCrop), chooseYear(y.years, y.year)).catch(() => {}));
   const boundariesP = boundaries('low');
   boundariesP.catch(() => {});
+  const colormapsP = api.colormaps();
+  colormapsP.catch(() => {});
   let scenes: SceneSummary[];
-  let colormaps: Colormap[];
   try {
-    [scenes, colormaps] = await Promise.all([api.scenes(), api.colormaps()]);
+    scenes = await api.scenes();
   } catch (e) {
     fatal(describeError(e, 'wScenes'));
     return;
@@ -90,22 +100,30 @@ async function boot(): Promise<void> {
     fatal(t('noScenes'));
     return;
   }
-  let item;
+  // the scene's record and its first imagery's TileJSON side by side, both before the map is made, so
+  // that the imagery tiles are asked for in the map's first frame (a map made earlier draws empty
+  // frames of 60-100 ms each in a software-rendered browser, and the answers it waits for queue behind them)
+  const itemP = api.scene(scene.id);
+  const imageryTj = firstImageryTileJson(scene, itemP);
+  imageryTj.catch(() => {});
+  let item: StacItem;
+  let colormaps: Colormap[];
   try {
-    item = await api.scene(scene.id);
+    [item, colormaps] = await Promise.all([itemP, colormapsP]);
   } catch (e) {
     fatal(describeError(e, 'wScenes'));
     return;
   }
-
   mark('catalog');
+  const first: FirstMap = { imagery: await imageryTj.catch(() => null), footprint: item.geometry };
   const crops = await cropsP;
   setCrops(crops);
-  const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution'], mapPosition());
+  const map = createMap(byId('map'), scene.bbox, item.properties['granary:attribution'], firstMapStyle(first), mapPosition());
+  const styleP = styleReady(map);
   map.on('moveend', () => setParams({ map: formatMapPosition(map.getZoom(), map.getCenter().lat, map.getCenter().lng) }));
   const ctx: Ctx = {
     map,
-    layers: new Layers(map),
+    layers: new Layers(map, first),
     scenes,
     scene,
     item,
@@ -129,19 +147,23 @@ async function boot(): Promise<void> {
   };
   hook.idle = () => new Promise((r) => (map.loaded() && !map.isMoving() ? r() : map.once('idle', () => r())));
 
-  // the first map: imagery and the scene footprint
+  // the first map: imagery and the scene footprint (in the map's style), the rest once the style has loaded
   const layerPanel = new LayerPanel(ctx);
   byId('layer-panel').replaceChildren(layerPanel.el);
-  await styleReady(map);
+  reportTileErrors(map, layerPanel);
+  await styleP;
   mark('style');
-  ctx.layers.setFootprint(item.geometry);
-  void addWeatherStations(ctx.layers.map);
   // time to first rendered map: the first frame with every imagery tile of the view drawn
   let frameDone: () => void = () => {};
   const firstFrame = Promise.race([new Promise<void>((r) => (frameDone = r)), new Promise<void>((r) => setTimeout(r, 3000))]);
-  const imagery = layerPanel.applyImagery().then(() => {
+  const imagery = layerPanel.applyImagery(imageryTj).then(() => {
     mark('imagery');
-    map.once('data', () => mark('firstTile'));
+    const onTile = (e: maplibregl.MapSourceDataEvent | maplibregl.MapStyleDataEvent) => {
+      if (e.dataType !== 'source' || e.sourceId !== 'imagery' || !e.tile) return;
+      mark('firstTile');
+      map.off('data', onTile);
+    };
+    map.on('data', onTile);
     const onRender = () => {
       if (map.getSource('imagery') && map.isSourceLoaded('imagery')) {
         hook.firstRenderMs = performance.now();
@@ -153,15 +175,20 @@ async function boot(): Promise<void> {
     map.on('render', onRender);
   });
   // optional parts, each on its own
-  // the crop map (inference on the server's workers) once the imagery is on screen, or after 3 s at
-  // most, so it does not delay the first map; the boundaries (35 KB) are already on their way
-  // (asked for at start) and go onto the map at the same moment
-  void firstFrame.then(() => Promise.all([loadModel(ctx, layerPanel), loadRegions(ctx, boundariesP)]));
+  // the crop map (inference on the server's workers) and the weather stations once the imagery is on
+  // screen, or after 3 s at most, so they do not delay the first map
+  void firstFrame.then(() => {
+    void addWeatherStations(ctx.layers.map);
+    return loadModel(ctx, layerPanel);
+  });
+  // the views and the choropleth's layers next, before the map's first frame: their data was asked
+  // for at start (index.html and the page's Link header preload it), so the municipalities are drawn
+  // in the same frames as the imagery
 
   const { years, year } = await yearsP;
   ctx.years = years;
-  const wantedYear = Number(param('year'));
-  ctx.year = years.includes(wantedYear) ? wantedYear : year;
+  ctx.year = chooseYear(years, year);
+  mark('viewsStart');
   const policy = new PolicymakerView(ctx);
   const farmer = new FarmerView(ctx);
   const analyst = new AnalystView(ctx);
@@ -170,7 +197,10 @@ async function boot(): Promise<void> {
   setupExport(ctx);
   setupPlaceSearch(ctx, byId('map-wrap').querySelector('.map-buttons')!, (lon, lat) => void farmer.query(lon, lat, false));
   setupTabs(ctx, { policy: policy.el, farmer: farmer.el, analyst: analyst.el }, farmer);
-  setupMapEvents(ctx, layerPanel, farmer, policy);
+  setupMapEvents(ctx, farmer, policy);
+  // the boundaries (35 KB, asked for at start) go onto the map as soon as they are here and the views listen
+  mark('views');
+  void loadRegions(ctx, boundariesP);
   if (window.matchMedia('(max-width: 760px)').matches) (byId('layers') as HTMLDetailsElement).open = false;
   onLangChange(() => layerPanel.render());
   // a shared link to the farmer view opens at its place
@@ -220,6 +250,7 @@ async function loadRegions(ctx: Ctx, early: Promise<RegionCollection>): Promise<
     ctx.regions = { value: null, error: e };
   }
   emit(ctx, 'regions');
+  mark('regions');
 }
 
 /** Zoomed in to fields, the simplified boundaries give way to the full-precision ones (fetched once). */
@@ -304,7 +335,7 @@ function setupTabs(ctx: Ctx, els: Record<View, HTMLElement>, farmer: FarmerView)
   show(ctx.view, false);
 }
 
-function setupMapEvents(ctx: Ctx, panel: LayerPanel, farmer: FarmerView, policy: PolicymakerView): void {
+function setupMapEvents(ctx: Ctx, farmer: FarmerView, policy: PolicymakerView): void {
   const { map } = ctx;
   const tip = byId('map-tip');
   const regionAt = (pt: { x: number; y: number }): string | null => {
@@ -343,21 +374,55 @@ function setupMapEvents(ctx: Ctx, panel: LayerPanel, farmer: FarmerView, policy:
     const f = ctx.regionById.get(id);
     if (f) map.fitBounds(geometryBBox(f.geometry), { padding: 40, maxZoom: 11 });
   });
+}
+
+/** Failing tiles of the raster layers, in plain words under the layer's toggle (from the map's first frame on). */
+function reportTileErrors(map: Ctx['map'], panel: LayerPanel): void {
   const reported = new Set<string>();
+  const report = (id: 'imagery' | 'crops' | 'confidence', status: number) => {
+    const key = `${id}|${status}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const layer = t(id === 'imagery' ? 'imagery' : id === 'crops' ? 'cropMap' : 'confidence');
+    // plain words, never the raw "AJAXError: Failed to fetch (0): http://..."
+    const detail = t(status === 0 ? 'tilesNoAnswer' : status === 503 || status === 429 ? 'tilesBusy' : status >= 500 ? 'tilesServerFailed' : 'tilesRefused');
+    panel.setStatus(id, t('tilesFailed', { layer, detail }), 'warn');
+  };
+  const probing = new Set<string>();
   map.on('error', (e) => {
-    const ev = e as unknown as { sourceId?: string; error?: { message?: string; status?: number } };
+    const ev = e as unknown as { sourceId?: string; error?: { message?: string; status?: number }; tile?: { tileID?: { canonical?: TileAddress } } };
     const id = ev.sourceId;
-    if (id === 'imagery' || id === 'crops' || id === 'confidence') {
-      const key = `${id}|${ev.error?.status ?? ev.error?.message}`;
-      if (reported.has(key)) return;
-      reported.add(key);
-      const layer = t(id === 'imagery' ? 'imagery' : id === 'crops' ? 'cropMap' : 'confidence');
-      // plain words, never the raw "AJAXError: Failed to fetch (0): http://..."
-      const status = ev.error?.status ?? 0;
-      const detail = t(status === 0 ? 'tilesNoAnswer' : status === 503 || status === 429 ? 'tilesBusy' : status >= 500 ? 'tilesServerFailed' : 'tilesRefused');
-      panel.setStatus(id, t('tilesFailed', { layer, detail }), 'warn');
-    }
+    if (id !== 'imagery' && id !== 'crops' && id !== 'confidence') return;
+    if (typeof ev.error?.status === 'number') return report(id, ev.error.status);
+    // raster tiles load as <img> elements (map/map.ts), whose failures carry no HTTP status: the
+    // failed tile is asked for once more to learn it; a missing tile (404) stays silent, as MapLibre
+    // keeps it when it has the status
+    if (probing.has(id)) return;
+    probing.add(id);
+    void tileStatus(map, id, ev.tile?.tileID?.canonical).then((status) => {
+      probing.delete(id);
+      if (status !== 404) report(id, status);
+    });
   });
+}
+
+interface TileAddress {
+  z: number;
+  x: number;
+  y: number;
+}
+
+/** The HTTP status of a raster source's tile (0: no answer, or a good one now). */
+async function tileStatus(map: Ctx['map'], id: string, at: TileAddress | undefined): Promise<number> {
+  const template = (map.getSource(id) as { tiles?: string[] } | undefined)?.tiles?.[0];
+  if (!template || !at) return 0;
+  try {
+    const res = await fetch(template.replace('{z}', String(at.z)).replace('{x}', String(at.x)).replace('{y}', String(at.y)));
+    await res.body?.cancel();
+    return res.ok ? 0 : res.status;
+  } catch {
+    return 0;
+  }
 }
 
 function applyStaticText(): void {

@@ -10,6 +10,7 @@
  *        with this one round by round, so both see the same machine load; ratios this/baseline
  */
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describeVisit, measureFirstRender, type FirstRender } from '../browser/first-render.js';
 import { fmt } from './stats.js';
 
@@ -19,6 +20,22 @@ const BEFORE = { transferKiB: 3030 + 508, firstRenderMs: 2578, choroplethMs: 514
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The baseline must be a checkout with its server and client built (its own service is started from it); else a clear message and exit 2. */
+function checkBaseline(dir: string): void {
+  const where = resolve(dir);
+  const build = 'npm run build:client && node scripts/build-server.mjs';
+  let problem: string | null = null;
+  if (!existsSync(where)) problem = `no such directory (make one with \`git worktree add ${dir} <commit>\` and build it there: ${build})`;
+  else {
+    const missing = ['bin/granary.js', 'dist', 'client/dist/index.html'].filter((f) => !existsSync(join(where, f)));
+    if (missing.length) problem = `not a built Granary checkout (missing ${missing.join(', ')}; build it there: ${build})`;
+  }
+  if (problem) {
+    console.error(`npm run bench -- browser --baseline ${dir}: ${problem}`);
+    process.exit(2);
+  }
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
@@ -38,6 +55,7 @@ export async function browserBench(log: (s: string) => void): Promise<Record<str
     log(`  client JS ${fmt(r.jsGzipBytes / 1024)} KiB gzipped (Brotli served)`);
     return { transferKiB: kib, firstRenderMs: r.warm.firstRenderMs, choroplethMs: r.warm.choroplethMs, jsGzipKiB: r.jsGzipBytes / 1024 };
   }
+  checkBaseline(baseline);
   const rounds = Number(flag('rounds') ?? 2);
   const mine: FirstRender[] = [];
   const theirs: FirstRender[] = [];

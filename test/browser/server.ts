@@ -85,6 +85,11 @@ export async function startGranary(opts: { env?: Record<string, string>; extend?
       clearTimeout(timer);
       reject(new Error(`Granary exited (${code}) before listening:\n${log}`));
     });
+    // a missing node or checkout directory: spawn's error event, which nothing else listens to
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`Granary could not be started from ${repo}: ${e.message}`));
+    });
   });
   await waitHealthy(url, () => child.exitCode === null);
   return {

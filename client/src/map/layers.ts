@@ -5,6 +5,7 @@
  */
 import type { Geometry } from 'geojson';
 import type { RegionCollection, TileJson } from '../types';
+import type { LayerSpecification, RasterLayerSpecification, RasterSourceSpecification, SourceSpecification } from 'maplibre-gl';
 import type { GMap } from './map';
 import { NO_DATA_COLOR } from '../legend';
 import { param, setParams } from '../permalink';
@@ -19,48 +20,87 @@ function beforeIdOf(map: GMap, id: (typeof ORDER)[number]): string | undefined {
   return ORDER.slice(i + 1).find((l) => map.getLayer(l));
 }
 
+const DEFAULT_OPACITY: Record<LayerId, number> = { imagery: 1, crops: 0.85, confidence: 0.85, regions: 0.7 };
+
+/** Which layers are on at start: the defaults, or exactly those of a permalink's layers=a,b,c. */
+function initialVisibility(): Record<LayerId, boolean> {
+  const visible: Record<LayerId, boolean> = { imagery: true, crops: true, confidence: false, regions: true };
+  const wanted = param('layers');
+  if (wanted !== null) {
+    const on = new Set(wanted.split(','));
+    for (const id of Object.keys(visible) as LayerId[]) visible[id] = on.has(id);
+  }
+  return visible;
+}
+
+function rasterSource(tj: TileJson): RasterSourceSpecification {
+  return {
+    type: 'raster',
+    tiles: tj.tiles,
+    tileSize: 256,
+    ...(tj.bounds ? { bounds: tj.bounds } : {}),
+    ...(tj.minzoom !== undefined ? { minzoom: tj.minzoom } : {}),
+    ...(tj.maxzoom !== undefined ? { maxzoom: tj.maxzoom } : {}),
+  };
+}
+
+function rasterLayer(id: RasterId, visible: boolean, opacity: number): RasterLayerSpecification {
+  return { id, type: 'raster', source: id, layout: { visibility: visible ? 'visible' : 'none' }, paint: { 'raster-opacity': opacity, 'raster-resampling': 'nearest', 'raster-fade-duration': 0 } };
+}
+
+const footprintData = (geometry: Geometry) => ({ type: 'Feature' as const, properties: {}, geometry });
+const FOOTPRINT_LAYER: LayerSpecification = { id: 'footprint-line', type: 'line', source: 'footprint', paint: { 'line-color': '#111111', 'line-width': 1.5, 'line-dasharray': [3, 2] } };
+
+/** What the first map shows: the scene's imagery (its TileJSON, null when it could not be had) and footprint. */
+export interface FirstMap {
+  imagery: TileJson | null;
+  footprint: Geometry;
+}
+
+/**
+ * The first map's sources and layers, for the style the map is made with: MapLibre then asks for the
+ * imagery tiles in its first frame, not a frame later as for a source added once the style has
+ * loaded (a raster source waits one animation frame before its tiles are asked for). A frame is
+ * 60-100 ms in a software-rendered browser.
+ */
+export function firstMapStyle(first: FirstMap): { sources: Record<string, SourceSpecification>; layers: LayerSpecification[] } {
+  const sources: Record<string, SourceSpecification> = { footprint: { type: 'geojson', data: footprintData(first.footprint) } };
+  const layers: LayerSpecification[] = [];
+  if (first.imagery) {
+    sources.imagery = rasterSource(first.imagery);
+    layers.push(rasterLayer('imagery', initialVisibility().imagery, DEFAULT_OPACITY.imagery));
+  }
+  layers.push(FOOTPRINT_LAYER);
+  return { sources, layers };
+}
+
 export class Layers {
   private regionIds: string[] = [];
   private selected: string | null = null;
   private hovered: string | null = null;
-  private readonly opacity: Record<LayerId, number> = { imagery: 1, crops: 0.85, confidence: 0.85, regions: 0.7 };
-  private readonly visible: Record<LayerId, boolean> = { imagery: true, crops: true, confidence: false, regions: true };
+  private readonly opacity: Record<LayerId, number> = { ...DEFAULT_OPACITY };
+  private readonly visible = initialVisibility();
+  /** the tiles' address of each raster layer on the map */
+  private readonly tiles = new Map<RasterId, string>();
 
-  constructor(readonly map: GMap) {
-    // a permalink's layers=a,b,c: exactly those are on
-    const wanted = param('layers');
-    if (wanted !== null) {
-      const on = new Set(wanted.split(','));
-      for (const id of Object.keys(this.visible) as LayerId[]) this.visible[id] = on.has(id);
-    }
+  /** `first`: what the map was made with (firstMapStyle). */
+  constructor(readonly map: GMap, first?: FirstMap) {
+    if (first?.imagery) this.tiles.set('imagery', first.imagery.tiles.join('\n'));
   }
 
-  /** Adds or replaces a raster layer from a TileJSON document. */
+  /** Adds or replaces a raster layer from a TileJSON document (the same tiles again: nothing to do). */
   setRaster(id: RasterId, tj: TileJson): void {
     const map = this.map;
+    const key = tj.tiles.join('\n');
     const src = map.getSource(id) as { setTiles?: (t: string[]) => void } | undefined;
+    if (src && this.tiles.get(id) === key) return;
+    this.tiles.set(id, key);
     if (src && src.setTiles) {
       src.setTiles(tj.tiles);
       return;
     }
-    map.addSource(id, {
-      type: 'raster',
-      tiles: tj.tiles,
-      tileSize: 256,
-      ...(tj.bounds ? { bounds: tj.bounds } : {}),
-      ...(tj.minzoom !== undefined ? { minzoom: tj.minzoom } : {}),
-      ...(tj.maxzoom !== undefined ? { maxzoom: tj.maxzoom } : {}),
-    });
-    map.addLayer(
-      {
-        id,
-        type: 'raster',
-        source: id,
-        layout: { visibility: this.visible[id] ? 'visible' : 'none' },
-        paint: { 'raster-opacity': this.opacity[id], 'raster-resampling': 'nearest', 'raster-fade-duration': 0 },
-      },
-      beforeIdOf(map, id),
-    );
+    map.addSource(id, rasterSource(tj));
+    map.addLayer(rasterLayer(id, this.visible[id], this.opacity[id]), beforeIdOf(map, id));
   }
 
   removeRaster(id: RasterId): void {
@@ -129,14 +169,6 @@ export class Layers {
     if (this.hovered) this.map.setFeatureState({ source: 'regions', id: this.hovered }, { hover: false });
     this.hovered = id;
     if (id) this.map.setFeatureState({ source: 'regions', id }, { hover: true });
-  }
-
-  setFootprint(geometry: Geometry): void {
-    const data = { type: 'Feature' as const, properties: {}, geometry };
-    const src = this.map.getSource('footprint') as unknown as { setData(d: unknown): void } | undefined;
-    if (src) return src.setData(data);
-    this.map.addSource('footprint', { type: 'geojson', data });
-    this.map.addLayer({ id: 'footprint-line', type: 'line', source: 'footprint', paint: { 'line-color': '#111111', 'line-width': 1.5, 'line-dasharray': [3, 2] } });
   }
 
   setVisible(id: LayerId, on: boolean): void {

@@ -17,13 +17,20 @@ maplibregl.prewarm();
 export type GMap = maplibregl.Map;
 export { maplibregl };
 
-export function createMap(container: HTMLElement, bbox: BBox, attribution: string | undefined, position?: { zoom: number; center: [number, number] } | null): GMap {
+/** The map and its controls, its style made of a background and `first` (layers.ts firstMapStyle). */
+export function createMap(
+  container: HTMLElement,
+  bbox: BBox,
+  attribution: string | undefined,
+  first: { sources: Record<string, maplibregl.SourceSpecification>; layers: maplibregl.LayerSpecification[] },
+  position?: { zoom: number; center: [number, number] } | null,
+): GMap {
   const map = new maplibregl.Map({
     container,
     style: {
       version: 8,
-      sources: {},
-      layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#e9ecef' } }],
+      sources: first.sources,
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#e9ecef' } }, ...first.layers],
     },
     ...(position ? { center: position.center, zoom: position.zoom } : { bounds: [bbox[0], bbox[1], bbox[2], bbox[3]] as [number, number, number, number], fitBoundsOptions: { padding: 48 } }),
     attributionControl: false,
@@ -34,6 +41,12 @@ export function createMap(container: HTMLElement, bbox: BBox, attribution: strin
     keyboard: true,
     // labels appear at once (no 300 ms collision fade), so a picture of the map does not depend on timing
     fadeDuration: 0,
+    // raster tiles through <img> elements, decoded where they are drawn, rather than fetch + Blob +
+    // createImageBitmap, whose hops queue behind each frame in a software-rendered browser (there the
+    // first map's four tiles took 0.4-0.9 s from their last byte to the screen). MapLibre then does
+    // not re-ask for a tile on screen when its hour of Cache-Control runs out (a tile's address names
+    // the scene, date and rendering, which do not change under it)
+    refreshExpiredTiles: false,
   });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -47,9 +60,13 @@ export function createMap(container: HTMLElement, bbox: BBox, attribution: strin
   return map;
 }
 
-/** Resolves once the style is loaded (sources and layers may be added). */
+/**
+ * Resolves once the style is loaded, so sources and layers may be added: MapLibre's `style.load`
+ * (the next animation frame after the map is created), not `load`, which waits for the first frame
+ * drawn, so what is added now is in that first frame rather than in later ones.
+ */
 export function styleReady(map: GMap): Promise<void> {
-  return map.isStyleLoaded() ? Promise.resolve() : new Promise((r) => map.once('load', () => r()));
+  return map.isStyleLoaded() ? Promise.resolve() : new Promise((r) => map.once('style.load', () => r()));
 }
 
 /** Bounding box of a GeoJSON geometry's coordinates. */
