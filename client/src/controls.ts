@@ -299,7 +299,7 @@ export class LayerPanel {
 }
 
 /** What the imagery layer shows first: NDVI (else an RGB composite, else the first variable) at the default date, in the scene's colours (its record's display hints). */
-export function initialImagery(scene: SceneSummary, item: StacItem | null): ImageryChoice {
+function initialImagery(scene: SceneSummary, item: StacItem | null): ImageryChoice {
   const display = item?.properties['granary:display'] ?? {};
   const vars = scene.variables;
   const isRgb = ['red', 'green', 'blue'].every((v) => vars.includes(v)) && !vars.includes('ndvi');
@@ -308,7 +308,7 @@ export function initialImagery(scene: SceneSummary, item: StacItem | null): Imag
 }
 
 /** The TileJSON of an imagery choice (its tiles' address carries the choice). */
-export function imageryTileJson(scene: SceneSummary, item: StacItem, choice: ImageryChoice): Promise<TileJson> {
+function imageryTileJson(scene: SceneSummary, item: StacItem, choice: ImageryChoice): Promise<TileJson> {
   const params: Record<string, string | number | undefined> = { date: scene.dates[choice.dateIndex] };
   if (choice.variable === RGB) params.bands = 'red,green,blue';
   else {

@@ -1,13 +1,16 @@
 /**
  * What the dashboard needs from the service to stay light (issue #15): compressed API responses
  * (Brotli and gzip, never for PNG tiles), the municipal boundaries as simplified TopoJSON (with
- * ETag/304 and a precise 400), and the catalog flag that keeps test scenes out of the users' list.
+ * ETag/304 and a precise 400), the catalog flag that keeps test scenes out of the users' list, and the
+ * page's Link header preloading the data its choropleth waits for.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sceneFromItem, type StacItem } from '../../server/catalog/scene.js';
+import { PACKAGE_ROOT } from '../../server/config.js';
+import { dashboardPreloads } from '../../server/plugins/client.js';
 import { createTestApp, FIXTURES, LANDSAT_BAHAMAS, SINOP, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -109,5 +112,36 @@ describe('test scenes are flagged in the catalog', () => {
     const res = await t.app.inject({ url: '/api/scenes' });
     const scenes = (res.json() as { scenes: Array<{ id: string; purpose: string }> }).scenes;
     expect(scenes.map((s) => s.purpose)).toEqual(['data', 'data']);
+  });
+});
+
+describe('the dashboard page preloads what its choropleth waits for', () => {
+  const links = (header: unknown) => String(header ?? '').split(', ').map((l) => /^<([^>]+)>; rel=preload; as=fetch; crossorigin=anonymous$/.exec(l)?.[1]);
+
+  it('names the default crop\'s yield-gap table and normals of the default year, each answering', async () => {
+    const r = t.app.regions;
+    const urls = dashboardPreloads(t.app, {});
+    expect(urls).toEqual([`/api/yield-gap?crop=${r.defaultCrop}`, `/api/normals?crop=${r.defaultCrop}&year=${r.defaultYear}`]);
+    for (const url of urls) {
+      const res = await t.app.inject({ url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type']).toMatch(/json/);
+    }
+  });
+
+  it('follows the page\'s crop and year when the server has them, else the defaults', async () => {
+    const r = t.app.regions;
+    const other = r.crops.find((c) => c !== r.defaultCrop)!;
+    const [first] = r.yearRange(other);
+    expect(dashboardPreloads(t.app, { crop: other, year: String(first) })).toEqual([`/api/yield-gap?crop=${other}`, `/api/normals?crop=${other}&year=${first}`]);
+    expect(dashboardPreloads(t.app, { crop: 'rice', year: '1850' })).toEqual([`/api/yield-gap?crop=${r.defaultCrop}`, `/api/normals?crop=${r.defaultCrop}&year=${r.defaultYear}`]);
+  });
+
+  it.skipIf(!existsSync(join(PACKAGE_ROOT, 'client', 'dist', 'index.html')))('sends them as a Link header with the page (built client only)', async () => {
+    const res = await t.app.inject({ url: '/?lang=pt' });
+    expect(res.statusCode).toBe(200);
+    expect(links(res.headers.link)).toEqual(dashboardPreloads(t.app, {}));
+    const api = await t.app.inject({ url: '/api/crops' });
+    expect(api.headers.link).toBeUndefined();
   });
 });
