@@ -97,6 +97,7 @@ export async function startGranary(opts: { env?: Record<string, string>; extend?
     pid: child.pid,
     close: () =>
       new Promise<void>((done) => {
+        process.off('exit', reap);
         if (child.exitCode !== null) return done();
         const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
         child.once('exit', () => {
