@@ -116,7 +116,7 @@ describe('test scenes are flagged in the catalog', () => {
 });
 
 describe('the dashboard page preloads what its choropleth waits for', () => {
-  const links = (header: unknown) => String(header ?? '').split(', ').map((l) => /^<([^>]+)>; rel=preload; as=fetch; crossorigin=anonymous$/.exec(l)?.[1]);
+  const links = (header: unknown) => String(header ?? '').split(', ').map((l) => /^<([^>]+)>; rel=preload; as=fetch; crossorigin=anonymous; fetchpriority=low$/.exec(l)?.[1]);
 
   it('names the default crop\'s yield-gap table and normals of the default year, each answering', async () => {
     const r = t.app.regions;
