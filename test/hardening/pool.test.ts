@@ -81,9 +81,14 @@ describe('worker pool (child processes)', () => {
     process.kill(victim!, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     await p.ready();
-    const after = await Promise.all([p.run('primed-for-test', null), p.run('primed-for-test', null), p.run('primed-for-test', null)]);
-    expect(after.every((x) => x.primed)).toBe(true);
-    expect(after.some((x) => x.pid !== victim && !seen.has(x.pid))).toBe(true);
+    // (the new child primes first, so the other may answer the first pairs: ask until the new one answers)
+    let fresh: { pid: number; primed: boolean } | undefined;
+    for (let i = 0; i < 50 && !fresh; i++) {
+      const after = await Promise.all([p.run('primed-for-test', null), p.run('primed-for-test', null)]);
+      expect(after.every((x) => x.primed)).toBe(true);
+      fresh = after.find((x) => x.pid !== victim && !seen.has(x.pid));
+    }
+    expect(fresh?.primed).toBe(true);
     // priming that crashes: one restart, then no more priming, and requests are answered
     await p.close();
     const q = make({ size: 1 });
