@@ -32,7 +32,16 @@ describe('early worker child', () => {
     const p = make(256);
     const answered = await p.run('pid-for-test', null);
     expect(answered).not.toBe(pid);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(() => process.kill(pid, 0)).toThrow(); // the early child was stopped
+    // the early child was stopped (asked until it is gone: a busy machine may take a moment)
+    const gone = () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(gone()).toBe(true);
   }, 30_000);
 });
