@@ -288,7 +288,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     for (const p of pendingSchemas.filter((x) => HOT_ROUTES.test(x.what))) p.compile();
     await waiting;
     app.readiness.ok = app.readiness.waitingFor.length === 0;
-
   });
   // first in the warm-up: what a user's first crop tile would otherwise wait for
   app.warmup.add('first crop tile', (signal) => warmCropTile(app, signal), { first: true });

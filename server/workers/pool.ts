@@ -245,7 +245,6 @@ export class WorkerPool<M extends TaskMapBase> {
   }
 
   private onMessage(child: Child, m: ChildMessage): void {
-    if (process.env.DEBUG_START) console.error(`[pool ${performance.now().toFixed(0)}] ${m.t} ${child.lane}#${child.index} ${m.t === 'done' ? JSON.stringify(m.result ?? null).slice(0, 40) + ' cpu ' + m.cpuMs.toFixed(1) : ''}`);
     if (m.t === 'ready') {
       child.ready = true;
       // with priming, the others start once the first has primed (its first task done): on two
@@ -483,7 +482,6 @@ export class WorkerPool<M extends TaskMapBase> {
   }
 
   private start(child: Child, task: Task, now: number): void {
-    if (process.env.DEBUG_START) console.error(`[pool ${performance.now().toFixed(0)}] start ${task.kind} on ${child.lane}#${child.index} waited ${(now - task.enqueued).toFixed(0)}`);
     task.started = now;
     this.lanes[child.lane].recordWait(now, now - task.enqueued);
     child.task = task;
