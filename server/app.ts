@@ -56,8 +56,8 @@ import suitabilityRoutes from './routes/suitability/index.js';
 import outlookRoutes from './routes/outlook/index.js';
 import policyImpactRoutes from './routes/policy-impact/index.js';
 import { ModelRegistry } from './inference/registry.js';
-import { primeTiles } from './services/prime-tiles.js';
-import type { WorkerInit } from './workers/raster-context.js';
+import { primeCropTiles, primeTiles } from './services/prime-tiles.js';
+import { workerInit } from './workers/worker-init.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
 import warmupPlugin, { unlessAborted } from './plugins/warmup.js';
@@ -173,7 +173,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   registerProblemHandlers(app);
 
   const policy = sourcePolicy(config);
-  const init: WorkerInit = { policy, blockCacheBytes: config.blockCacheMb * 1024 * 1024, readBudgetBytes: config.requestDecodeMb * 1024 * 1024 };
+  const init = workerInit(config);
   const pool = new WorkerPool<TaskMap>({
     size: config.workers,
     bulkSize: config.bulkWorkers,
@@ -193,9 +193,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // the catalog is read while the routes are registered (healthy waits for it, onReady below)
   const catalogRead = backends.catalog.refresh().then(
     async () => {
-      // then every worker renders its scenes' first tiles before its first request (services/prime-tiles.ts):
-      // the first worker does it while this process registers its routes, before it answers the ping
-      if (config.primeBudgetMs > 0) pool.prime('prime-tiles', { tiles: primeTiles(await backends.catalog.list(), app.colormaps), budgetMs: config.primeBudgetMs });
+      // then every worker renders its scenes' first tiles and crop tiles before its first request
+      // (services/prime-tiles.ts): the first worker does it while this process registers its routes,
+      // before it answers the ping (unless `granary serve` forked it early with its own priming)
+      if (config.primeBudgetMs > 0 || config.primeCropMs > 0) {
+        const scenes = await backends.catalog.list();
+        const model = config.primeCropMs > 0 ? await app.models.peekDefault().catch(() => null) : null;
+        pool.prime('prime-tiles', { ...primeTiles(scenes, app.colormaps), crops: model ? primeCropTiles(scenes, model) : [], budgetMs: config.primeBudgetMs, cropBudgetMs: config.primeCropMs });
+      }
       return null;
     },
     (e: unknown) => e,
@@ -268,6 +273,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(clientPlugin);
 
   app.addHook('onReady', async () => {
+    // the server is built: the first worker stops priming once it has its minimum (the centre tile
+    // of every data scene; workers/worker-main.ts), so healthy waits for no more than that
+    pool.stopPriming();
     // healthy = the catalog is read and a worker answers (both at once); the models are checked
     // (an ONNX session in a worker) by the warm-up right after listen: a crop request that comes
     // before waits for that check, an imagery request never does
@@ -297,6 +305,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // warm-up task on the only worker there is would make the first imagery tile wait for it, and the
   // steps after this one run after it (one step at a time)
   // (bounded: a worker that cannot start must not hold the warm-up back for good)
-  app.warmup.add('models', async (signal) => (await unlessAborted(pool.ready(WARMUP_POOL_WAIT_MS), signal), app.models.refresh()), { first: true });
+  app.warmup.add('models', async (signal) => (await unlessAborted(pool.ready(WARMUP_POOL_WAIT_MS), signal), app.models.list()), { first: true });
   return app;
 }

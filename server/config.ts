@@ -17,6 +17,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import { DEFAULT_WORKER_HEAP_MB } from './workers/worker-heap.js';
 
 /**
  * Repository root (where package.json, fixtures/ and models/ live): the nearest directory above this
@@ -65,9 +66,11 @@ const SETTINGS = {
   bulkQueueLimit: setting('GRANARY_BULK_QUEUE_LIMIT', 'number', Type.Integer({ minimum: 1, description: 'bulk tasks waiting before 503 (default 64)' }), () => 64),
   bulkCpuSecondsPerMinute: setting('GRANARY_BULK_CPU_S_PER_MIN', 'number', Type.Number({ minimum: 0, description: 'bulk CPU seconds one client may use per minute, then 503 with Retry-After (default 45; 0 = no cap)' }), () => 45),
   primeBudgetMs: setting('GRANARY_PRIME_MS', 'number', Type.Integer({ minimum: 0, maximum: 10_000, description: 'each interactive worker renders the first tiles of the catalog\'s scenes for up to this long before its first request, so that a fresh process serves its first tile warm (default 150; 0 = off)' }), () => 150),
-  workerHeapMb: setting('GRANARY_WORKER_HEAP_MB', 'number', Type.Integer({ minimum: 64, description: 'V8 heap limit of each worker process (default 2048)' }), () => 2048),
+  primeCropMs: setting('GRANARY_PRIME_CROP_MS', 'number', Type.Integer({ minimum: 0, maximum: 10_000, description: 'after its imagery tiles, each interactive worker classifies the centre of the catalog\'s data scenes with the default model for up to this long (loading ONNX Runtime and the model session), so that a fresh process serves its first crop tile warm (default 300; 0 = off)' }), () => 300),
+  workerHeapMb: setting('GRANARY_WORKER_HEAP_MB', 'number', Type.Integer({ minimum: 64, description: `V8 heap limit of each worker process (default ${DEFAULT_WORKER_HEAP_MB})` }), () => DEFAULT_WORKER_HEAP_MB),
   requestDecodeMb: setting('GRANARY_REQUEST_DECODE_MB', 'number', Type.Integer({ minimum: 1, description: 'decoded bytes one request may read from a COG level; a wider read is refused naming the missing overview (default 256)' }), () => 256),
   publicUrl: setting('GRANARY_PUBLIC_URL', 'url', Type.Union([Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' }), Type.Null()], { description: 'origin (and path prefix) used in links (OGC, TileJSON); unset = from a validated Host header' }), () => null),
+  extraCaCerts: setting('NODE_EXTRA_CA_CERTS', 'path', Type.Union([Type.String(), Type.Null()], { description: 'Node\'s own variable, read here too: extra CA certificates (PEM) for remote COGs. Worker processes are started without it (Node parses the file at every start, ~40 ms) and give it to the connections that read remote COGs instead (default: unset)' }), () => null),
   remoteTimeoutMs: setting('GRANARY_REMOTE_TIMEOUT_MS', 'number', Type.Integer({ minimum: 100, description: 'timeout of one range request to a remote COG (default 10000)' }), () => 10_000),
   blockCacheMb: setting('GRANARY_BLOCK_CACHE_MB', 'number', Type.Number({ minimum: 0, description: 'decoded COG blocks kept per worker (default 64)' }), () => 64),
   tileCacheMb: setting('GRANARY_TILE_CACHE_MB', 'number', Type.Number({ minimum: 0, description: 'rendered tiles kept in memory (default 64)' }), () => 64),

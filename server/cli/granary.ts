@@ -8,8 +8,11 @@ import { loadConfig, ConfigError } from '../config.js';
 import { GranaryError } from '../errors.js';
 import { isRemote } from '../raster/source.js';
 import { sourcePolicy } from '../raster/source-policy.js';
-import { forkEarlyWorker } from '../workers/fork-child.js';
+import { startEarlyWorker } from '../workers/fork-child.js';
 import { siblingModule } from '../sibling-module.js';
+import { workerInit } from '../workers/worker-init.js';
+import { catalogDirOf } from '../store/catalog-dir.js';
+import type { PrimeCatalog } from '../services/prime-tiles.js';
 // Everything heavier is imported by the command that needs it: `granary serve` (the supervisor)
 // must not load the service it supervises, and each command pays only for its own modules.
 
@@ -112,8 +115,14 @@ async function scenesAdd(args: string[]): Promise<number> {
 const commands: Record<string, Sub> = {
   serve: async (args) => {
     if (args.includes('--supervised') || args.includes('--no-supervisor')) {
-      // the first worker child loads its modules while this process loads and builds the server
-      forkEarlyWorker(siblingModule('../workers/worker-main.ts', import.meta.url), loadConfig().workerHeapMb);
+      // the first worker child loads its modules and primes (its first tiles and crop tiles, read
+      // from the file catalog) while this process loads and builds the server (workers/fork-child.ts)
+      const config = loadConfig();
+      const prime = (config.primeBudgetMs > 0 || config.primeCropMs > 0) && config.databaseUrl === null;
+      startEarlyWorker(siblingModule('../workers/worker-main.ts', import.meta.url), config.workerHeapMb, {
+        init: { t: 'init', init: workerInit(config), extra: [] },
+        ...(prime ? { first: { kind: 'prime-catalog', input: { catalogDir: catalogDirOf(config), modelsDir: config.modelsDir, budgetMs: config.primeBudgetMs, cropBudgetMs: config.primeCropMs } satisfies PrimeCatalog } } : {}),
+      });
       const { startServer } = await import('../server.js');
       await startServer();
       return 0;

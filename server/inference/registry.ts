@@ -1,8 +1,11 @@
 /**
  * The models directory: every `<id>.onnx` with a card `<id>.json` of the shared schema is served.
- * Cards are checked against their ONNX file (sha256, input width, class count) before serving; a
- * disagreeing model is listed in `problems` with the reason and never served. Reloaded when the
- * directory changes, so users bring their own model without a restart.
+ * Cards are checked against their ONNX file (sha256 here; input width and class count by an ONNX
+ * session in a worker) before a model is first served: `get` checks the model it returns, `list`
+ * every model. A disagreeing model is listed in `problems` with the reason and never served.
+ * Checking only what is asked keeps a fresh process's first crop tile from waiting for a session of
+ * every installed model (issue #17). Reloaded when the directory changes, so users bring their own
+ * model without a restart.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -48,6 +51,8 @@ function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEn
 
 export class ModelRegistry {
   private models = new Map<string, ModelEntry>();
+  /** the worker check of each model (by id and sha256), started at most once while it succeeds */
+  private readonly checks = new Map<string, Promise<void>>();
   private loadedMtime = -1;
   private loading: Promise<void> | null = null;
   problems: ModelProblem[] = [];
@@ -82,7 +87,6 @@ export class ModelRegistry {
         const sha = createHash('sha256').update(await readFile(onnx)).digest('hex');
         const entry = entryFromCard(card, onnx, sha);
         if (`${entry.id}.json` !== f) throw new Error(`card.id "${entry.id}" does not match its file name ${f}`);
-        await this.check(entry);
         next.set(entry.id, entry);
       } catch (e) {
         problems.push({ file: f, error: (e as Error).message });
@@ -93,18 +97,57 @@ export class ModelRegistry {
     this.loadedMtime = mtime;
   }
 
+  /** Checks `e` in a worker once; a model that fails is moved to `problems` and never served. */
+  private async checked(e: ModelEntry): Promise<ModelEntry> {
+    const key = `${e.id}|${e.sha256}`;
+    let p = this.checks.get(key);
+    if (!p) {
+      p = this.check(e);
+      this.checks.set(key, p);
+    }
+    try {
+      await p;
+      return e;
+    } catch (err) {
+      this.checks.delete(key);
+      // a full or stopping worker pool says nothing about the model: the next request checks again
+      if (err instanceof GranaryError && err.kind === 'overloaded') throw err;
+      if (this.models.get(e.id) === e) {
+        this.models.delete(e.id);
+        this.problems = [...this.problems.filter((q) => q.file !== `${e.id}.json`), { file: `${e.id}.json`, error: (err as Error).message }];
+      }
+      throw new GranaryError('unprocessable', `model "${e.id}" is installed but refused: ${(err as Error).message}`);
+    }
+  }
+
+  /** Every servable model, each checked against its ONNX file (the refused ones go to `problems`). */
   async list(): Promise<ModelEntry[]> {
     await this.refresh();
-    return [...this.models.values()];
+    const all = [...this.models.values()];
+    const ok = await Promise.all(all.map((e) => this.checked(e).then((m) => m, (err: unknown) => {
+      if (err instanceof GranaryError && err.kind === 'overloaded') throw err;
+      return null;
+    })));
+    return ok.filter((m): m is ModelEntry => m !== null);
+  }
+
+  /** The default model's entry without its worker check (what a worker primes; it checks the session itself), or null. */
+  async peekDefault(): Promise<ModelEntry | null> {
+    await this.refresh();
+    return this.pick(undefined) ?? null;
+  }
+
+  private pick(id: string | undefined): ModelEntry | undefined {
+    return id === undefined ? (this.models.get('granary-mlp-ndvi-evi') ?? [...this.models.values()][0]) : this.models.get(id);
   }
 
   /** The model by id; without an id, the default (first by name, preferring `granary-mlp-ndvi-evi`). */
   async get(id?: string): Promise<ModelEntry> {
     await this.refresh();
     if (id === undefined) {
-      const d = this.models.get('granary-mlp-ndvi-evi') ?? [...this.models.values()][0];
+      const d = this.pick(undefined);
       if (!d) throw new GranaryError('not-found', `no model is installed in ${this.dir}${this.problems.length ? ` (refused: ${this.problems.map((p) => `${p.file}: ${p.error}`).join('; ')})` : ''}`);
-      return d;
+      return this.checked(d);
     }
     const m = this.models.get(id);
     if (!m) {
@@ -112,6 +155,6 @@ export class ModelRegistry {
       if (refused) throw new GranaryError('unprocessable', `model "${id}" is installed but refused: ${refused.error}`);
       throw new GranaryError('not-found', `unknown model "${id.slice(0, 64)}" (available: ${[...this.models.keys()].join(', ') || 'none'})`, { valid: [...this.models.keys()] });
     }
-    return m;
+    return this.checked(m);
   }
 }

@@ -2,6 +2,6 @@
 import type { Config } from '../config.js';
 import type { SourcePolicy } from './source.js';
 
-export function sourcePolicy(config: Pick<Config, 'dataDir' | 'readOnlyDirs' | 'remoteHosts' | 'remoteTimeoutMs'>): SourcePolicy {
-  return { readRoots: [config.dataDir, ...config.readOnlyDirs], remoteHosts: config.remoteHosts, remoteTimeoutMs: config.remoteTimeoutMs };
+export function sourcePolicy(config: Pick<Config, 'dataDir' | 'readOnlyDirs' | 'remoteHosts' | 'remoteTimeoutMs' | 'extraCaCerts'>): SourcePolicy {
+  return { readRoots: [config.dataDir, ...config.readOnlyDirs], remoteHosts: config.remoteHosts, remoteTimeoutMs: config.remoteTimeoutMs, ...(config.extraCaCerts ? { extraCaFile: config.extraCaCerts } : {}) };
 }

@@ -5,12 +5,13 @@
  * remote URLs only to allowlisted hosts (no server-side request forgery to internal addresses).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { GranaryError } from '../errors.js';
 
 export interface Source {
@@ -27,6 +28,8 @@ export interface SourcePolicy {
   /** Allowed remote hosts (lower-case `host` or `host:port`). */
   remoteHosts: readonly string[];
   remoteTimeoutMs: number;
+  /** extra CA certificates (PEM file, NODE_EXTRA_CA_CERTS) trusted besides Node's own for remote COGs */
+  extraCaFile?: string;
 }
 
 export const isRemote = (href: string) => /^https?:\/\//i.test(href);
@@ -144,7 +147,22 @@ export function guardedLookup(policy: SourcePolicy, port: number) {
 }
 
 /** Keep-alive connections (each one's address was checked by guardedLookup when it was opened). */
-const AGENTS = { http: new HttpAgent({ keepAlive: true, maxSockets: 32 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 32 }) };
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+const httpsAgents = new Map<string, HttpsAgent>();
+/**
+ * The HTTPS agent trusting Node's CAs and the policy's extra CA file: worker processes start without
+ * NODE_EXTRA_CA_CERTS (workers/fork-child.ts), so the file is read here, on the first remote COG.
+ */
+function httpsAgent(policy: SourcePolicy): HttpsAgent {
+  const key = policy.extraCaFile ?? '';
+  let agent = httpsAgents.get(key);
+  if (!agent) {
+    const ca = policy.extraCaFile ? [...rootCertificates, readFileSync(policy.extraCaFile, 'utf8')] : undefined;
+    agent = new HttpsAgent({ keepAlive: true, maxSockets: 32, ...(ca ? { ca } : {}) });
+    httpsAgents.set(key, agent);
+  }
+  return agent;
+}
 
 interface RangeResponse {
   status: number;
@@ -252,7 +270,7 @@ class HttpSource implements Source {
         method: 'GET',
         headers: { Range: `bytes=${offset}-${offset + length - 1}`, 'User-Agent': 'granary', Accept: '*/*' },
         lookup: guardedLookup(policy, port) as unknown as RequestOptions['lookup'],
-        agent: url.protocol === 'https:' ? AGENTS.https : AGENTS.http,
+        agent: url.protocol === 'https:' ? httpsAgent(policy) : httpAgent,
       };
       const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res) => {
         const status = res.statusCode ?? 0;

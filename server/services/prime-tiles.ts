@@ -9,8 +9,38 @@
 import type { Scene } from '../catalog/scene.js';
 import type { ColormapRegistry } from '../render/colormaps.js';
 import type { ImageryTileTask } from '../pipeline/tile.js';
+import type { ModelEntry } from '../inference/registry.js';
+import type { CropTileMessage } from '../workers/crop-tasks.js';
 import { rasterZoomRange, tileRangeForBBox } from '../geo/tile-grid.js';
 import { resolveSelection } from '../pipeline/selection.js';
+import { modelTask } from './model-task.js';
+
+/**
+ * A worker's priming, in three steps: the first `minTiles` imagery tiles (always, even when the
+ * priming is stopped: WorkerPool.stopPriming), then the crop tiles within `cropBudgetMs`, then the
+ * other imagery tiles within `budgetMs`; a tile is not started past its budget or once stopped.
+ */
+export interface PrimeTiles {
+  tiles: ImageryTileTask[];
+  minTiles: number;
+  crops: CropTileMessage[];
+  budgetMs: number;
+  cropBudgetMs: number;
+}
+
+/** The same, with the lists made by the worker from these directories (primeListsFromFiles). */
+export interface PrimeCatalog {
+  catalogDir: string;
+  modelsDir: string;
+  budgetMs: number;
+  cropBudgetMs: number;
+}
+
+export interface PrimeResult {
+  rendered: number;
+  crops: number;
+  ms: number;
+}
 
 /** At most this many scenes are primed. */
 const MAX_SCENES = 8;
@@ -20,29 +50,70 @@ const blockCost = (s: Scene) => Math.min(s.grid.width * s.grid.height, 512 * 512
 
 /**
  * In the order the budget should spend them: the users' scenes (purpose "data": the dashboard's)
- * before test scenes and products, cheaper blocks first; every scene's centre tile before any
- * scene's overview tile.
+ * before products, cheaper blocks first; every scene's centre tile before any scene's overview
+ * tile. Test scenes (kept for tests and demos of the tiler, out of the users' catalog) are not primed.
  */
-export function primeTiles(scenes: Scene[], colormaps: ColormapRegistry): ImageryTileTask[] {
-  const ordered = [...scenes].sort((a, b) => Number(a.purpose !== 'data') - Number(b.purpose !== 'data') || blockCost(a) - blockCost(b)).slice(0, MAX_SCENES);
+const inBudgetOrder = (scenes: Scene[]) =>
+  scenes
+    .filter((s) => s.purpose !== 'test')
+    .sort((a, b) => Number(a.purpose !== 'data') - Number(b.purpose !== 'data') || blockCost(a) - blockCost(b))
+    .slice(0, MAX_SCENES);
+
+/** The tile a scene's TileJSON centres on: its centre at the zoom of native or near-native blocks. */
+function centreTile(scene: Scene): { z: number; x: number; y: number; size: number } {
+  const [w, s, e, n] = scene.bbox;
+  const { minzoom, maxzoom } = rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);
+  const z = Math.max(minzoom, maxzoom - 1);
+  const { minX: x, minY: y } = tileRangeForBBox([(w + e) / 2, (s + n) / 2, (w + e) / 2, (s + n) / 2], z);
+  return { z, x, y, size: 256 };
+}
+
+/**
+ * The imagery tiles, and how many of them are the minimum: the centre tile of every data scene (the
+ * dashboard's), which compiles the tile path and opens each of their files; then the products'
+ * centre tiles and every scene's coarsest overview.
+ */
+export function primeTiles(scenes: Scene[], colormaps: ColormapRegistry): Pick<PrimeTiles, 'tiles' | 'minTiles'> {
   const passes: ImageryTileTask[][] = [[], []];
-  for (const scene of ordered) {
+  let minTiles = 0;
+  for (const scene of inBudgetOrder(scenes)) {
     let sel;
     try {
       sel = resolveSelection(scene, {}, colormaps);
     } catch {
       continue; // a scene without a default selection is primed by its first request
     }
+    const centre = centreTile(scene);
+    passes[0]!.push({ scene, tile: centre, format: 'png', sel });
+    if (scene.purpose === 'data') minTiles++;
+    // and the coarsest overview, after every scene's centre
     const [w, s, e, n] = scene.bbox;
-    const lon = (w + e) / 2;
-    const lat = (s + n) / 2;
-    const { minzoom, maxzoom } = rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);
-    const zooms = [Math.max(minzoom, maxzoom - 1), minzoom];
-    zooms.forEach((z, pass) => {
-      if (pass > 0 && z === zooms[0]) return;
-      const { minX: x, minY: y } = tileRangeForBBox([lon, lat, lon, lat], z);
-      passes[pass]!.push({ scene, tile: { z, x, y, size: 256 }, format: 'png', sel });
-    });
+    const { minzoom } = rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);
+    if (minzoom === centre.z) continue;
+    const { minX: x, minY: y } = tileRangeForBBox([(w + e) / 2, (s + n) / 2, (w + e) / 2, (s + n) / 2], minzoom);
+    passes[1]!.push({ scene, tile: { z: minzoom, x, y, size: 256 }, format: 'png', sel });
   }
-  return passes.flat();
+  return { tiles: passes.flat(), minTiles };
+}
+
+/**
+ * The crop tiles a worker classifies before its first request: the centre tile of each data scene
+ * (the dashboard's) that the default model can read, in the same order, with the model's default
+ * season (what the crop TileJSON points at). Classifying them loads ONNX Runtime (~25 ms), opens and
+ * checks the model's session (~30 ms) and fills the worker's classified-block cache with the blocks
+ * a first visit asks for (~100 ms for a 256 px block), which a first crop tile otherwise pays.
+ */
+export function primeCropTiles(scenes: Scene[], model: ModelEntry): CropTileMessage[] {
+  const out: CropTileMessage[] = [];
+  for (const scene of inBudgetOrder(scenes)) {
+    if (scene.purpose !== 'data' || !model.variables.every((v) => scene.variables.includes(v))) continue;
+    let task;
+    try {
+      task = modelTask(model, scene);
+    } catch {
+      continue; // no season of the scene fits the model: such a scene has no crop layer
+    }
+    out.push({ scene, model: task.ref, inputs: task.inputs, season: task.choice.season, tile: centreTile(scene), layer: 'class', session: model.session });
+  }
+  return out;
 }

@@ -10,6 +10,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Catalog, type SceneCatalog } from '../catalog/catalog.js';
+import { catalogDirOf } from './catalog-dir.js';
 import type { StacItem } from '../catalog/scene.js';
 import type { Config } from '../config.js';
 import { SqliteReports, type FieldReportStore } from '../reports/store.js';
@@ -61,7 +62,7 @@ async function fileItems(dir: string): Promise<StacItem[]> {
 }
 
 export async function createBackends(config: Config, log: (msg: string) => void = () => undefined): Promise<Backends> {
-  const catalogDir = join(config.dataDir, 'catalog');
+  const catalogDir = catalogDirOf(config);
   if (!config.databaseUrl) {
     const catalog = new Catalog(catalogDir);
     const reports = new SqliteReports(config.reportsDb);

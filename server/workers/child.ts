@@ -7,9 +7,10 @@
 import { toWire } from '../errors.js';
 import type { TaskContext } from './tasks.js';
 import { importModule } from '../util/import-module.js';
+import type { InitMessage } from './fork-child.js';
 
 type AnyHandler = (input: never, ctx: TaskContext) => Promise<unknown>;
-type ParentMessage = { t: 'init'; init: unknown; extra: string[] } | { t: 'run'; id: number; kind: string; input: unknown } | { t: 'cancel'; id: number };
+type ParentMessage = InitMessage | { t: 'run'; id: number; kind: string; input: unknown } | { t: 'cancel'; id: number };
 
 /** CPU ms of this process (user + system, every thread: inference threads and GC included). */
 function processCpuMs(): number {
@@ -28,28 +29,38 @@ export function serveTasks(setup: (init: never) => Promise<Record<string, AnyHan
   };
   let handlers: Record<string, AnyHandler> | null = null;
   const running = new Map<number, AbortController>();
+  let firstId: number | null = null;
+  let firstCancelled = false;
 
   process.on('message', (m: ParentMessage) => {
     if (m.t === 'init') {
+      firstId = m.first?.id ?? null;
       void (async () => {
         const table: Record<string, AnyHandler> = { ...(await setup(m.init as never)) };
         for (const href of m.extra) Object.assign(table, (await importModule<{ tasks: Record<string, AnyHandler> }>(href)).tasks);
         handlers = table;
         send({ t: 'ready' });
+        // a task given with the init runs at once, without a round trip through a parent that may
+        // still be busy loading (the early child's priming: fork-child.ts)
+        if (m.first) void run(m.first.id, m.first.kind, m.first.input, firstCancelled);
       })();
       return;
     }
     if (m.t === 'cancel') {
-      running.get(m.id)?.abort(new Error('cancelled'));
+      const ac = running.get(m.id);
+      if (ac) ac.abort(new Error('cancelled'));
+      // the init's own task, stopped before it started (the child was still loading): it starts stopped
+      else if (m.id === firstId) firstCancelled = true;
       return;
     }
     void run(m.id, m.kind, m.input);
   });
   process.on('disconnect', () => process.exit(0));
 
-  async function run(id: number, kind: string, input: unknown): Promise<void> {
+  async function run(id: number, kind: string, input: unknown, cancelled = false): Promise<void> {
     const before = processCpuMs();
     const ac = new AbortController();
+    if (cancelled) ac.abort(new Error('cancelled'));
     running.set(id, ac);
     try {
       const handler = handlers?.[kind];

@@ -1,43 +1,145 @@
 /**
  * Forking a worker child (workers/boot.mjs with the task-table entry), and the one child `granary
- * serve` forks first thing, before the server's own modules load: a child takes ~250 ms to load its
- * modules and the server ~500 ms to load and build, so started together on two cores the worker is
- * ready when the server is, instead of starting only when the pool is built. The pool adopts that
- * child as its first interactive child (and sends it its init) when it was forked for the same entry
- * and heap limit and is still alive; otherwise it forks its own and the early one is stopped.
+ * serve` forks first thing: bin/granary.js forks it (with the default heap limit) before the
+ * service's bundle loads, so the child loads its modules (~200 ms) while the server loads and builds
+ * (~350 ms) on the other core.
+ *
+ * Once the configuration is read, the CLI gives that child its init and a first task
+ * (startEarlyWorker): its priming (the 'prime-catalog' task: its first tiles and crop tiles), done
+ * while the server is still being built, so the process is healthy and warm at about the same
+ * moment. The pool adopts the child as its first interactive child when it was forked for the same
+ * entry and heap limit, was given the same init message and is still alive, taking over its state
+ * (ready, first task running or done); otherwise it forks its own and the early one is stopped.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BOOT = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 
+/** The id of the early child's first task (the pool numbers its own tasks from 1). */
+export const EARLY_TASK_ID = -1;
+
 export function forkWorkerChild(entry: URL, heapMb: number): ChildProcess {
+  // without NODE_EXTRA_CA_CERTS, which Node would parse at start (~40 ms a child): the one place a
+  // worker needs it, the reading of remote COGs, gets the file from its init (SourcePolicy.extraCaFile)
+  const { NODE_EXTRA_CA_CERTS: _extraCa, ...env } = process.env;
   return fork(BOOT, [entry.href], {
+    env,
     execArgv: [`--max-old-space-size=${heapMb}`],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 
-let early: { entry: string; heapMb: number; proc: ChildProcess } | null = null;
+/** The init message every child gets first (child.ts): the pool's `init` and its extra task modules. */
+export interface InitMessage {
+  t: 'init';
+  init: unknown;
+  extra: string[];
+  /** a task the child runs as soon as it is ready, before any other */
+  first?: { id: number; kind: string; input: unknown };
+}
 
-/** Forks the first worker child now, for the pool built later in this process to adopt (its pid). */
+/** What makes two init messages interchangeable (not the first task). */
+const initKey = (m: InitMessage) => JSON.stringify([m.init, m.extra]);
+
+/** What the early child is given before the pool exists: its init message and a task to run first. */
+interface EarlyStart {
+  init: InitMessage;
+  first?: { kind: string; input: unknown };
+}
+
+interface Early {
+  entry: string;
+  heapMb: number;
+  proc: ChildProcess;
+  /** JSON of the init message sent, if one was */
+  initJson: string | null;
+  ready: boolean;
+  first: { kind: string; input: unknown } | null;
+  firstSent: boolean;
+  firstDone: boolean;
+  listener: ((m: { t: string; id?: number }) => void) | null;
+}
+
+// The early child is forked by bin/granary.js, from this module's compiled copy in dist/, before the
+// service's bundle loads, and given its init by the bundle's copy of this module: one state for both
+const EARLY = Symbol.for('granary.earlyWorker');
+const state = globalThis as typeof globalThis & { [EARLY]?: Early | null };
+
+/**
+ * Forks the first worker child now, for the pool built later in this process to adopt (its pid):
+ * the child loads its modules while this process loads its own. It waits for its init
+ * (startEarlyWorker, or the pool's when adopted as is).
+ */
 export function forkEarlyWorker(entry: URL, heapMb: number): number | undefined {
-  if (early) return early.proc.pid;
+  const e = state[EARLY];
+  if (e) return e.proc.pid;
   const proc = forkWorkerChild(entry, heapMb);
   // a fork that fails emits 'error': the pool then forks its own (an unheard 'error' would throw)
   proc.on('error', () => undefined);
-  early = { entry: entry.href, heapMb, proc };
+  state[EARLY] = { entry: entry.href, heapMb, proc, initJson: null, ready: false, first: null, firstSent: false, firstDone: false, listener: null };
   return proc.pid;
 }
 
-/** The early child if it was forked for this entry and heap limit and is still alive (once), else null. */
-export function takeEarlyWorker(entry: URL, heapMb: number): ChildProcess | null {
-  const e = early;
-  early = null;
+/**
+ * Gives the early child (forked now if there is none, or none for this entry and heap limit) its
+ * init and the task it runs as soon as it is ready (its priming), before the pool exists.
+ */
+export function startEarlyWorker(entry: URL, heapMb: number, start: EarlyStart): number | undefined {
+  let e = state[EARLY];
+  if (e && (e.entry !== entry.href || e.heapMb !== heapMb || e.initJson !== null)) {
+    e.proc.kill();
+    e = state[EARLY] = null;
+  }
+  forkEarlyWorker(entry, heapMb);
+  e = state[EARLY]!;
+  const early = e;
+  early.initJson = initKey(start.init);
+  early.first = start.first ?? null;
+  early.firstSent = early.first !== null;
+  early.proc.send({ ...start.init, ...(early.first ? { first: { id: EARLY_TASK_ID, ...early.first } } : {}) }, undefined, {}, () => undefined);
+  early.listener = (m) => {
+    if (m.t === 'ready') early.ready = true;
+    else if (m.t === 'done' && m.id === EARLY_TASK_ID) early.firstDone = true;
+  };
+  early.proc.on('message', early.listener);
+  return early.proc.pid;
+}
+
+/** The early child as the pool takes it over. */
+interface AdoptedChild {
+  proc: ChildProcess;
+  /** its init message was sent (the pool must not send another) */
+  initSent: boolean;
+  /** it said ready before it was adopted (the pool hears no second 'ready') */
+  ready: boolean;
+  /** its first task (sent with its init) runs or waits to run now: the pool hears its 'done', with EARLY_TASK_ID */
+  firstRunning: string | null;
+  /** it was given a first task (ran, runs or will run): its priming */
+  primed: boolean;
+}
+
+/**
+ * The early child if it was forked for this entry and heap limit, with this init message if it was
+ * given one, and is still alive (once), else null (a child that does not fit is stopped).
+ */
+export function takeEarlyWorker(entry: URL, heapMb: number, init: InitMessage): AdoptedChild | null {
+  const e = state[EARLY];
+  state[EARLY] = null;
   if (!e) return null;
+  if (e.listener) e.proc.off('message', e.listener);
   const alive = e.proc.exitCode === null && e.proc.signalCode === null && e.proc.connected;
-  if (alive && e.entry === entry.href && e.heapMb === heapMb) return e.proc;
+  const fits = e.entry === entry.href && e.heapMb === heapMb && (e.initJson === null || e.initJson === initKey(init));
+  if (alive && fits) {
+    return {
+      proc: e.proc,
+      initSent: e.initJson !== null,
+      ready: e.ready,
+      firstRunning: e.firstSent && !e.firstDone ? e.first!.kind : null,
+      primed: e.first !== null,
+    };
+  }
   if (alive) e.proc.kill();
   return null;
 }

@@ -27,7 +27,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setPriority } from 'node:os';
-import { forkWorkerChild, takeEarlyWorker } from './fork-child.js';
+import { EARLY_TASK_ID, forkWorkerChild, takeEarlyWorker, type InitMessage } from './fork-child.js';
 import { GranaryError, fromWire, type WireError } from '../errors.js';
 import type { Lane, TaskMapBase } from './tasks.js';
 import { percentileLinear } from '../analytics/percentile.js';
@@ -101,6 +101,8 @@ interface Child {
   failures: number;
   /** it has been given the priming task (prime()) */
   primed: boolean;
+  /** primed as the early child (fork-child.ts): a later prime() does not prime it again */
+  earlyPrimed: boolean;
 }
 
 type ChildMessage = { t: 'ready' } | { t: 'done'; id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs: number };
@@ -223,9 +225,15 @@ export class WorkerPool<M extends TaskMapBase> {
 
   private spawn(lane: Lane, index: number, failures: number): Child {
     // the first interactive child may have been forked at process start (fork-child.ts)
-    const early = lane === 'interactive' && index === 0 && failures === 0 ? takeEarlyWorker(this.opts.entry, this.opts.heapMb) : null;
-    const proc = early ?? forkWorkerChild(this.opts.entry, this.opts.heapMb);
-    const child: Child = { proc, lane, index, ready: false, task: null, failures, primed: false };
+    const init: InitMessage = { t: 'init', init: this.opts.init, extra: (this.opts.extraTaskModules ?? []).map((u) => u.href) };
+    const early = lane === 'interactive' && index === 0 && failures === 0 ? takeEarlyWorker(this.opts.entry, this.opts.heapMb, init) : null;
+    const proc = early?.proc ?? forkWorkerChild(this.opts.entry, this.opts.heapMb);
+    const child: Child = { proc, lane, index, ready: early?.ready ?? false, task: null, failures, primed: early?.primed ?? false, earlyPrimed: early?.primed ?? false };
+    if (early?.firstRunning) {
+      // the early child's priming, sent before this pool existed: its 'done' comes here
+      child.task = { id: EARLY_TASK_ID, kind: early.firstRunning, input: null, lane, key: undefined, client: '(service)', account: undefined, resolve: () => undefined, reject: () => undefined, enqueued: performance.now(), started: performance.now(), settled: false, signal: undefined };
+      this.stats.inflight++;
+    }
     if (lane === 'bulk' && proc.pid !== undefined) {
       try {
         setPriority(proc.pid, 10); // the kernel gives interactive children the CPU first
@@ -238,7 +246,7 @@ export class WorkerPool<M extends TaskMapBase> {
     // follows, or its channel broke): either way this child is done and is replaced
     proc.on('error', (e) => this.onExit(child, proc.pid === undefined ? `could not be started (${e.message})` : `lost its channel (${e.message})`));
     proc.on('exit', (code, signal) => this.onExit(child, signal ? `was killed (${signal})` : `exited with code ${code}`));
-    proc.send({ t: 'init', init: this.opts.init, extra: (this.opts.extraTaskModules ?? []).map((u) => u.href) });
+    if (!early?.initSent) proc.send(init);
     // children keep the process alive until close() (an unref'd channel let a process with only
     // pool work pending, e.g. a benchmark awaiting a task, exit in the middle)
     return child;
@@ -249,7 +257,7 @@ export class WorkerPool<M extends TaskMapBase> {
       child.ready = true;
       // with priming, the others start once the first has primed (its first task done): on two
       // cores a child loading beside the first one's priming and the server's own start slows all three
-      if (child.lane === 'interactive' && !this.priming) this.spawnRest();
+      if (child.lane === 'interactive' && !this.priming && !child.primed) this.spawnRest();
       this.pump(child.lane);
       return;
     }
@@ -357,8 +365,23 @@ export class WorkerPool<M extends TaskMapBase> {
    */
   prime<K extends keyof M & string>(kind: K, input: M[K]['input']): void {
     this.priming = { kind, input };
-    for (const c of this.lanes.interactive.children) if (c) c.primed = false;
+    for (const c of this.lanes.interactive.children) if (c && !c.earlyPrimed) c.primed = false;
     this.pump('interactive');
+  }
+
+  /**
+   * Stops the priming that runs now (the server is ready for requests): each priming child finishes
+   * the tile it is on and its minimum (PrimeTiles.minTiles) and answers; children that start later
+   * still prime in full before their first request (they are not what a fresh process waits for).
+   */
+  stopPriming(): void {
+    for (const c of this.lanes.interactive.children) {
+      if (c?.task && this.isPriming(c.task)) c.proc.send({ t: 'cancel', id: c.task.id }, undefined, {}, () => undefined);
+    }
+  }
+
+  private isPriming(t: Task): boolean {
+    return t.client === '(service)' && (t.id === EARLY_TASK_ID || t.kind === this.priming?.kind);
   }
 
   /** Runs a task in a child process; rejects with 503 + Retry-After when its lane is full. */
@@ -438,6 +461,11 @@ export class WorkerPool<M extends TaskMapBase> {
     child.cancelTimer.unref();
   }
 
+  /** The child has started and is not running its priming. */
+  private serving(c: Child): boolean {
+    return c.ready && !(c.task && this.isPriming(c.task));
+  }
+
   /** The index in the lane's queue of the next task for this free child, or -1. */
   private pick(lane: LaneState, child: Child, now: number): number {
     if (lane.name === 'bulk') {
@@ -454,8 +482,10 @@ export class WorkerPool<M extends TaskMapBase> {
       const t = lane.queue[i]!;
       if (t.key === undefined) return i;
       const home = lane.children[hash(t.key) % lane.size];
-      // its home child, or any child once it waited AFFINITY_WAIT_MS (or the home slot is restarting)
-      if (home === child || !home || now - t.enqueued >= AFFINITY_WAIT_MS) return i;
+      // its home child, or any child once it waited AFFINITY_WAIT_MS, or at once while the home
+      // child is not serving yet (its slot restarting, the child loading or priming: a fresh process's
+      // first crop tile goes to the child that primed it, not after a wait for one that did not)
+      if (home === child || !home || !this.serving(home) || now - t.enqueued >= AFFINITY_WAIT_MS) return i;
     }
     return -1;
   }

@@ -16,6 +16,7 @@ import type { CropTileMessage, PointMessage } from './crop-tasks.js';
 import type { CropMapBlockTask, CropMapPublishTask, CropMapPublishResult } from '../jobs/tasks.js';
 import type { BlockResult } from '../jobs/cropmap-blocks.js';
 import type { AlertRulesInput, AlertRulesOutput } from '../alerts/evaluate.js';
+import type { PrimeCatalog, PrimeResult, PrimeTiles } from '../services/prime-tiles.js';
 
 /** A task kind's input and output. */
 export interface TaskSpec<I = unknown, O = unknown> {
@@ -26,8 +27,10 @@ export type TaskMapBase = { [kind: string]: TaskSpec };
 
 export type TaskMap = {
   'imagery-tile': TaskSpec<ImageryTileTask, TileResult>;
-  /** tiles rendered before a worker's first request (WorkerPool.prime; services/prime-tiles.ts), within a time budget */
-  'prime-tiles': TaskSpec<{ tiles: ImageryTileTask[]; budgetMs: number }, { rendered: number; ms: number }>;
+  /** tiles rendered before a worker's first request (WorkerPool.prime; services/prime-tiles.ts), each kind within its time budget */
+  'prime-tiles': TaskSpec<PrimeTiles, PrimeResult>;
+  /** the same, the lists made by the worker itself from the catalog and models directories (the child `granary serve` forks first: fork-child.ts) */
+  'prime-catalog': TaskSpec<PrimeCatalog, PrimeResult>;
   'crop-tile': TaskSpec<CropTileMessage, TileResult>;
   'crop-uncertainty-tile': TaskSpec<UncertaintyTileTask & { session: SessionSpec }, TileResult>;
   point: TaskSpec<PointMessage, PointResult>;
@@ -51,6 +54,7 @@ export type Lane = 'interactive' | 'bulk';
 export const LANES: { readonly [K in keyof TaskMap]: Lane } = {
   'imagery-tile': 'interactive',
   'prime-tiles': 'interactive',
+  'prime-catalog': 'interactive',
   'crop-tile': 'interactive',
   'crop-uncertainty-tile': 'interactive',
   point: 'interactive',

@@ -12,6 +12,9 @@ import { runZonalTask } from '../pipeline/zonal.js';
 import { serveTasks } from './child.js';
 import { evaluateAlertRules } from '../alerts/evaluate.js';
 import { emptyImage } from '../render/image.js';
+import { primeListsFromFiles } from '../services/prime-lists.js';
+import type { PrimeResult, PrimeTiles } from '../services/prime-tiles.js';
+import type { ImageryTileTask } from '../pipeline/tile.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
 // libvips starts (and the empty tile is made) on its first encode, which the first tile of a fresh
@@ -21,22 +24,36 @@ const vipsStarted = emptyImage(256, 'png').catch(() => undefined);
 
 serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
   const ctx = createRasterContext(init);
-  await vipsStarted;
+  const crops = cropTasks(ctx);
+  void vipsStarted;
+  // a tile that fails while priming (a file gone, out of the scene) fails again for its request, in
+  // words; `signal` is aborted when the pool stops the priming (the server is ready: stopPriming)
+  const prime = async (p: PrimeTiles, signal: AbortSignal): Promise<PrimeResult> => {
+    const t0 = performance.now();
+    let rendered = 0;
+    let classified = 0;
+    const render = (tile: ImageryTileTask) => renderImageryTile(ctx, tile).then(() => rendered++, () => undefined);
+    for (const tile of p.tiles.slice(0, p.minTiles)) await render(tile);
+    const t1 = performance.now();
+    for (const tile of p.crops) {
+      if (performance.now() - t1 > p.cropBudgetMs || signal.aborted) break;
+      await crops['crop-tile'](tile, { signal }).then(() => classified++, () => undefined);
+    }
+    const t2 = performance.now();
+    for (const tile of p.tiles.slice(p.minTiles)) {
+      // the imagery budget counts the minimum tiles too, not the crop tiles between
+      if (t1 - t0 + (performance.now() - t2) > p.budgetMs || signal.aborted) break;
+      await render(tile);
+    }
+    return { rendered, crops: classified, ms: performance.now() - t0 };
+  };
   return {
     'imagery-tile': (p, { signal }) => renderImageryTile(ctx, p, signal),
-    'prime-tiles': async (p, { signal }) => {
-      const t0 = performance.now();
-      let rendered = 0;
-      for (const tile of p.tiles) {
-        if (performance.now() - t0 > p.budgetMs || signal.aborted) break;
-        // a tile that fails here (a file gone, out of the scene) fails again for its request, in words
-        await renderImageryTile(ctx, tile, signal).then(() => rendered++, () => undefined);
-      }
-      return { rendered, ms: performance.now() - t0 };
-    },
+    'prime-tiles': (p, { signal }) => prime(p, signal),
+    'prime-catalog': async (p, { signal }) => prime({ ...(await primeListsFromFiles(p.catalogDir, p.modelsDir, ctx.colormaps)), budgetMs: p.budgetMs, cropBudgetMs: p.cropBudgetMs }, signal),
     'inspect-scene': (p) => inspectScene(p.hrefs, p.opts, init.policy, p.itemDir, init.readBudgetBytes),
     'zonal-stats': (p, { signal }) => runZonalTask(ctx, p, signal),
-    ...cropTasks(ctx),
+    ...crops,
     ...jobTasks(ctx),
     'alert-rules': async (p) => evaluateAlertRules(p),
     ping: async () => 'pong' as const,

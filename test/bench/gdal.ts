@@ -208,7 +208,7 @@ export async function gdalBench(log: (s: string) => void, argv: string[] = proce
   const { values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '1' }, starts: { type: 'string', default: '3' }, format: { type: 'string', default: 'png' } },
+    options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '1' }, starts: { type: 'string', default: '3' }, format: { type: 'string', default: 'png' }, 'cold-only': { type: 'boolean', default: false } },
   });
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
@@ -266,6 +266,9 @@ export async function gdalBench(log: (s: string) => void, argv: string[] = proce
     log(`  start to healthy (median of ${starts}): granary ${fmt(m.gStart!)} ms | gdal ${fmt(m.pStart!)} ms | ratio ${fmt(m.gStart! / m.pStart!, 2)}x   [granary runs: ${cold.gStart!.map((v) => fmt(v, 0)).join(', ')} ms]`);
     log(`  first ${first.c.id} tile of a fresh process: granary ${fmt(m.gTile!)} ms | gdal ${fmt(m.pTile!)} ms | ratio ${fmt(m.gTile! / m.pTile!, 2)}x; granary's first crop tile after it ${fmt(m.gCrop!)} ms`);
     Object.assign(results, { 'start.granary': m.gStart!, 'start.gdal': m.pStart!, 'firstTile.granary': m.gTile!, 'firstTile.gdal': m.pTile!, 'firstCrop.granary': m.gCrop! });
+    log(`  granary's first crop tile minus its first tile: ${fmt(m.gCrop! - m.gTile!)} ms   [crop runs: ${cold.gCrop!.map((v) => fmt(v, 0)).join(', ')} ms; tile runs: ${cold.gTile!.map((v) => fmt(v, 0)).join(', ')} ms]`);
+    // --cold-only: the start-up figures alone (a quicker run while working on start-up)
+    if (values['cold-only']) return results;
 
     // Throughput: both servers up, warmed on every tile, interleaved points.
     const g = await startGranary(PORT_BASE + 1);

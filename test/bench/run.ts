@@ -6,7 +6,7 @@
  *   npm run bench -- cluster crop-map jobs on 1 and 2 workers, tiles through nginx on 1 and 2 replicas (PostgreSQL, Redis, nginx)
  *   npm run bench -- alerts  event-loop time of an alert evaluation, rules in-process vs in the worker
  *   npm run bench -- fair    tile latency p50/p99 under heavy zonal load from another client, lanes on and off
- *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg]   beside a rasterio/GDAL tile server
+ *   npm run bench -- gdal [--seconds 6] [--rounds 1] [--starts 3] [--format png|webp|jpg] [--cold-only]   beside a rasterio/GDAL tile server
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';

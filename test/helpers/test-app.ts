@@ -102,6 +102,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     // no priming of the workers (tiles rendered before the first request) unless a test asks for it:
     // tests count the pool's tasks and time tiles against each other
     GRANARY_PRIME_MS: '0',
+    GRANARY_PRIME_CROP_MS: '0',
     ...clusterEnv,
     ...opts.env,
   });

@@ -1,10 +1,12 @@
 /**
  * The worker child `granary serve` forks before its own modules load (server/workers/fork-child.ts):
- * the pool adopts it as its first interactive child when it was forked for the same entry and heap
- * limit (it answers tasks: its pid is the one forked early), and stops it otherwise.
+ * the pool adopts it as its first interactive child when it was forked for the same entry, heap
+ * limit and init (it answers tasks: its pid is the one forked early), and stops it otherwise. Given
+ * its init and a first task early (its priming), the child runs that task before the pool exists,
+ * and the pool's stopPriming() reaches it even before it has started.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { forkEarlyWorker, takeEarlyWorker } from '../../../server/workers/fork-child.js';
+import { forkEarlyWorker, startEarlyWorker, takeEarlyWorker } from '../../../server/workers/fork-child.js';
 import { WorkerPool } from '../../../server/workers/pool.js';
 import type { FaultTasks } from '../../hardening/fault-tasks.js';
 
@@ -24,7 +26,30 @@ describe('early worker child', () => {
     const p = make(128);
     expect(p.pids()).toEqual([pid]);
     expect(await p.run('pid-for-test', null)).toBe(pid);
-    expect(takeEarlyWorker(ENTRY, 128)).toBeNull(); // taken once
+    expect(takeEarlyWorker(ENTRY, 128, { t: 'init', init: null, extra: [] })).toBeNull(); // taken once
+  }, 30_000);
+
+  it('given its init and a first task early, runs that task before its first request, in the child the pool adopts', async () => {
+    const pid = startEarlyWorker(ENTRY, 128, { init: { t: 'init', init: null, extra: [] }, first: { kind: 'prime-for-test', input: null } });
+    const p = make(128);
+    expect(p.pids()).toEqual([pid]);
+    expect(await p.run('primed-for-test', null)).toEqual({ pid, primed: true });
+  }, 30_000);
+
+  it('stopPriming() reaches the early first task even before the child has started it', async () => {
+    // a first task of 20 s that checks its signal: stopped at once, the next request is answered
+    const pid = startEarlyWorker(ENTRY, 128, { init: { t: 'init', init: null, extra: [] }, first: { kind: 'spin-for-test', input: { ms: 20_000 } } });
+    const p = make(128);
+    p.stopPriming();
+    const t0 = performance.now();
+    expect(await p.run('pid-for-test', null)).toBe(pid);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  }, 30_000);
+
+  it('is stopped, not adopted, when it was given another init than the pool gives', async () => {
+    const pid = startEarlyWorker(ENTRY, 128, { init: { t: 'init', init: { other: true }, extra: [] } })!;
+    const p = make(128);
+    expect(await p.run('pid-for-test', null)).not.toBe(pid);
   }, 30_000);
 
   it('is stopped, not adopted, when the pool wants another heap limit', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ModelRegistry } from '../../../server/inference/registry.js';
 import { checkModel } from '../../../server/inference/ort-classifier.js';
+import { GranaryError } from '../../../server/errors.js';
 
 const MODELS = resolve(import.meta.dirname, '../../../models');
 
@@ -25,5 +26,35 @@ describe('model registry', () => {
     expect((await registry.list()).map((m) => m.id)).toEqual(['granary-mlp-ndvi-evi']);
     expect(registry.problems).toEqual([{ file: 'mismatch.json', error: 'card says 46 inputs, model expects 138' }]);
     await expect(registry.get('mismatch')).rejects.toThrow('model "mismatch" is installed but refused: card says 46 inputs, model expects 138');
+  });
+});
+
+describe('model registry checks', () => {
+  it('checks a model when it is first asked for (get: that model; list: every model), once, and not a model it was never asked for', async () => {
+    const checked: string[] = [];
+    const registry = new ModelRegistry(MODELS, async (e) => void checked.push(e.id));
+    expect((await registry.get()).id).toBe('granary-mlp-ndvi-evi');
+    expect(checked).toEqual(['granary-mlp-ndvi-evi']);
+    await registry.get('granary-mlp-ndvi-evi');
+    expect(checked).toEqual(['granary-mlp-ndvi-evi']);
+    const all = (await registry.list()).map((m) => m.id).sort();
+    expect(all.length).toBeGreaterThan(1);
+    expect([...checked].sort()).toEqual(all);
+    // the default's entry without a check, for priming
+    const fresh = new ModelRegistry(MODELS, async () => {
+      throw new Error('must not be checked');
+    });
+    expect((await fresh.peekDefault())?.id).toBe('granary-mlp-ndvi-evi');
+  });
+
+  it('a check that fails because the pool is overloaded refuses nothing: the next request checks again', async () => {
+    let calls = 0;
+    const registry = new ModelRegistry(MODELS, async () => {
+      if (calls++ === 0) throw new GranaryError('overloaded', 'the interactive processing queue is full');
+    });
+    await expect(registry.get()).rejects.toThrow('queue is full');
+    expect(registry.problems).toEqual([]);
+    expect((await registry.get()).id).toBe('granary-mlp-ndvi-evi');
+    expect(calls).toBe(2);
   });
 });
