@@ -5,9 +5,9 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifySchema, type HTTPMethods } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.js';
+import { PACKAGE_ROOT, type Config } from './config.js';
 import type { SceneCatalog } from './catalog/catalog.js';
 import { createBackends, type Backends } from './store/backends.js';
 import type { FieldReportStore } from './reports/store.js';
@@ -56,6 +56,8 @@ import suitabilityRoutes from './routes/suitability/index.js';
 import outlookRoutes from './routes/outlook/index.js';
 import policyImpactRoutes from './routes/policy-impact/index.js';
 import { ModelRegistry } from './inference/registry.js';
+import { ModelCheckMemo } from './inference/check-memo.js';
+import { codeIdentity } from './util/code-identity.js';
 import { primeCropTiles, primeTiles } from './services/prime-tiles.js';
 import { workerInit } from './workers/worker-init.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
@@ -190,26 +192,28 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('config', config);
   app.decorate('policy', policy);
   const backends = await createBackends(config, (msg) => app.log.info(msg));
-  // the catalog is read while the routes are registered (healthy waits for it, onReady below)
+  // the catalog is read (the file catalog's first load is synchronous, in createBackends)
   const catalogRead = backends.catalog.refresh().then(
-    async () => {
-      // then every worker renders its scenes' first tiles and crop tiles before its first request
-      // (services/prime-tiles.ts): the first worker does it while this process registers its routes,
-      // before it answers the ping (unless `granary serve` forked it early with its own priming)
-      if (config.primeBudgetMs > 0 || config.primeCropMs > 0) {
-        const scenes = await backends.catalog.list();
-        const model = config.primeCropMs > 0 ? await app.models.peekDefault().catch(() => null) : null;
-        pool.prime('prime-tiles', { ...primeTiles(scenes, app.colormaps), crops: model ? primeCropTiles(scenes, model) : [], budgetMs: config.primeBudgetMs, cropBudgetMs: config.primeCropMs });
-      }
-      return null;
-    },
+    () => null,
     (e: unknown) => e,
   );
+  // then every worker renders its scenes' first tiles and crop tiles before its first request
+  // (services/prime-tiles.ts): the first worker does it while this process registers its routes,
+  // before it answers the ping, unless `granary serve` forked it early with its own priming (then
+  // what is set here is for the workers started later)
+  const primingSet = catalogRead.then(async (e) => {
+    if (e || (config.primeBudgetMs <= 0 && config.primeCropMs <= 0)) return;
+    const scenes = await backends.catalog.list();
+    const model = config.primeCropMs > 0 ? await app.models.peekDefault().catch(() => null) : null;
+    pool.prime('prime-tiles', { ...primeTiles(scenes, app.colormaps), crops: model ? primeCropTiles(scenes, model) : [], budgetMs: config.primeBudgetMs, cropBudgetMs: config.primeCropMs });
+  }).catch((e: unknown) => app.log.warn({ err: e }, 'worker priming not set: workers start cold'));
   app.decorate('backends', backends);
   app.decorate('catalog', backends.catalog);
   app.decorate('reports', backends.reports);
   app.decorate('pool', pool);
-  app.decorate('models', new ModelRegistry(config.modelsDir, async (entry) => void (await pool.run('check-model', entry.session))));
+  // a model's check against its ONNX file is remembered across processes (inference/check-memo.ts)
+  const checkMemo = new ModelCheckMemo(join(config.dataDir, 'cache', 'derived', 'model-checks.json'), codeIdentity([siblingModule('./inference/onnx-session.ts', import.meta.url), siblingModule('../models/contract/model-card.ts', import.meta.url)], join(PACKAGE_ROOT, 'package-lock.json')));
+  app.decorate('models', new ModelRegistry(config.modelsDir, async (entry) => void (await pool.run('check-model', entry.session)), checkMemo));
   app.decorate('colormaps', new ColormapRegistry());
   app.decorate('tileCache', new TileCache(config.tileCacheMb * 1024 * 1024));
   app.decorate('metrics', new Metrics());
@@ -284,8 +288,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         if (e) throw e;
         app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'catalog');
       }),
-      // after the catalog: the ping then queues behind the first worker's priming (healthy = primed)
-      catalogRead.then(() => pool.run('ping', null)).then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers'))),
+      // after the priming is set: the ping then queues behind the first worker's priming (healthy =
+      // primed); an early-primed worker runs its priming already
+      (pool.primedEarly ? catalogRead : primingSet).then(() => pool.run('ping', null)).then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers'))),
     ]);
     // While the worker starts (and primes), this process is idle: it does now what the first
     // requests would otherwise pay. Node loads its fetch classes (undici, ~20 ms) on the first use of

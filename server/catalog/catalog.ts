@@ -4,12 +4,28 @@
  * added by `granary scenes add` without a restart. Items are written to a temporary file and renamed.
  */
 import { readdir, readFile, stat, mkdir } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { sceneFromItem, SCENE_ID, type StacItem } from './scene.js';
 import { isRemote } from '../raster/source.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { GranaryError } from '../errors.js';
 import { LoadedCatalog, type CatalogEntry, type CatalogProblem } from './scene-catalog.js';
+
+/** assetFingerprint, synchronously (Catalog.loadSync). */
+function assetFingerprintSync(item: StacItem, dir: string): string {
+  return Object.values(item.assets)
+    .filter((a) => !isRemote(a.href))
+    .map((a) => {
+      try {
+        const s = statSync(resolve(dir, a.href));
+        return `${s.size}:${s.mtimeMs}`;
+      } catch {
+        return 'missing';
+      }
+    })
+    .join('|');
+}
 
 /** Size and mtime of an item's local assets (hrefs relative to `dir`): part of a scene's ETag. */
 export async function assetFingerprint(item: StacItem, dir: string): Promise<string> {
@@ -40,11 +56,15 @@ export class Catalog extends LoadedCatalog {
     return `${st.mtimeMs}|${await assetFingerprint(item, dirname(itemPath))}`;
   }
 
-  /** Reloads the items if the directory changed since the last load. */
+  /**
+   * Reloads the items if the directory changed since the last load. The directory's stat is
+   * synchronous (one system call, cheaper than the turn of the event loop an asynchronous one needs;
+   * this runs for every request that names a scene); the reload itself is not.
+   */
   async refresh(): Promise<void> {
     let mtime: number;
     try {
-      mtime = (await stat(this.dir)).mtimeMs;
+      mtime = statSync(this.dir).mtimeMs;
     } catch {
       this.scenes.clear();
       this.loadedMtime = -1;
@@ -57,6 +77,36 @@ export class Catalog extends LoadedCatalog {
       });
     }
     await this.loading;
+  }
+
+  /**
+   * The first load, synchronous: a server reads its catalog while it builds, and the asynchronous
+   * reads would each wait for a turn of an event loop that the build keeps busy (some 60 ms of a
+   * fresh process's start; issue #17). A few small JSON files and their assets' stats.
+   */
+  loadSync(): void {
+    let mtime: number;
+    try {
+      mtime = statSync(this.dir).mtimeMs;
+    } catch {
+      return;
+    }
+    const next = new Map<string, CatalogEntry>();
+    const problems: CatalogProblem[] = [];
+    for (const f of readdirSync(this.dir).filter((f) => f.endsWith('.json')).sort()) {
+      const path = join(this.dir, f);
+      try {
+        const item = JSON.parse(readFileSync(path, 'utf8')) as StacItem;
+        if (!SCENE_ID.test(item.id)) throw new Error(`invalid scene id ${item.id}`);
+        const fingerprint = `${statSync(path).mtimeMs}|${assetFingerprintSync(item, dirname(path))}`;
+        next.set(item.id, { item, scene: sceneFromItem(item, path, fingerprint) });
+      } catch (e) {
+        problems.push({ file: f, error: (e as Error).message });
+      }
+    }
+    this.scenes = next;
+    this.problems = problems;
+    this.loadedMtime = mtime;
   }
 
   private async load(mtime: number): Promise<void> {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { GranaryError } from '../errors.js';
 import type { SessionSpec } from './ort-classifier.js';
 import { validateCard, type ModelCard } from '../../models/contract/model-card.js';
+import type { ModelCheckMemo } from './check-memo.js';
 
 
 export interface ModelEntry {
@@ -58,9 +59,11 @@ export class ModelRegistry {
   problems: ModelProblem[] = [];
 
   /** `check` verifies a model against its ONNX file (input width, class count) in a worker. */
+  /** `memo`: passes kept across processes (check-memo.ts); a model in it is not checked again. */
   constructor(
     readonly dir: string,
     private readonly check: (entry: ModelEntry) => Promise<void>,
+    private readonly memo: Pick<ModelCheckMemo, 'has' | 'add'> | null = null,
   ) {}
 
   async refresh(): Promise<void> {
@@ -102,7 +105,8 @@ export class ModelRegistry {
     const key = `${e.id}|${e.sha256}`;
     let p = this.checks.get(key);
     if (!p) {
-      p = this.check(e);
+      const memo = this.memo;
+      p = memo?.has(e) ? Promise.resolve() : this.check(e).then(() => void memo?.add(e));
       this.checks.set(key, p);
     }
     try {

@@ -20,6 +20,7 @@ import { hexToRgb, ColormapRegistry } from '../render/colormaps.js';
 import { GranaryError } from '../errors.js';
 import type { Scene } from '../catalog/scene.js';
 import type { PixelWindow } from '../raster/read-window.js';
+import type { ClassifiedDiskCache } from './classified-disk.js';
 
 export const BLOCK = 256;
 /** Native pixels a single crop tile may classify on the fly (beyond: use granary cropmap). */
@@ -46,16 +47,34 @@ const windowBytes = (w: ClassifiedWindow) => w.classes.byteLength + w.confidence
 /** What a block is counted as while it is being classified (a 256 px block of a 16-class model). */
 const PENDING_BYTES = BLOCK * BLOCK * (1 + 4 + 4 * 16);
 
-/** Classified blocks per worker, bounded in bytes (default 64 MB) as well as in entries. */
+/**
+ * Classified blocks per worker, bounded in bytes (default 64 MB) as well as in entries; under it,
+ * optionally, the blocks kept on disk (classified-disk.ts): a block missing here is read from there
+ * before it is classified, and a block classified here is written there.
+ */
 export class BlockClassCache {
   private readonly lru: LRUCache<string, Promise<ClassifiedWindow>>;
-  constructor(maxBytes = 64 * 1024 * 1024) {
+  constructor(
+    maxBytes = 64 * 1024 * 1024,
+    readonly disk: ClassifiedDiskCache | null = null,
+  ) {
     this.lru = new LRUCache<string, Promise<ClassifiedWindow>>({ max: 512, maxSize: Math.max(PENDING_BYTES, Math.floor(maxBytes)), sizeCalculation: () => PENDING_BYTES });
   }
-  get(key: string, load: () => Promise<ClassifiedWindow>): Promise<ClassifiedWindow> {
+  /** The block under `key`: from memory, from disk (under `diskKey`: the key and the input layout), or `load()`ed. */
+  get(key: string, load: () => Promise<ClassifiedWindow>, diskKey?: string): Promise<ClassifiedWindow> {
     let p = this.lru.get(key);
     if (!p) {
-      const q = load();
+      const disk = diskKey === undefined ? null : this.disk;
+      const q = disk
+        ? disk.get(diskKey!).then(
+            (stored) =>
+              stored ??
+              load().then((w) => {
+                void disk.put(diskKey!, w);
+                return w;
+              }),
+          )
+        : load();
       p = q;
       q.then(
         (w) => {
@@ -101,6 +120,9 @@ export class NativeBlocks {
   }
 }
 
+/** A classifier that never runs: the blocks come from the caches (memory, disk) or the tile fails, without reading the scene. */
+export const STORED_ONLY: Classifier = () => Promise.reject(new Error('not classified yet'));
+
 /** Classifies (or takes from the cache) the aligned native blocks covering `win`. */
 export async function classifiedBlocks(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, t: ClassificationSource, win: PixelWindow, signal?: AbortSignal): Promise<NativeBlocks> {
   const { width, height } = t.scene.grid;
@@ -113,7 +135,8 @@ export async function classifiedBlocks(ctx: RasterContext, cache: BlockClassCach
     for (let bx = bx0; bx < bx0 + nbx; bx++) {
       const block = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
       const key = `${t.model.sha256}|${t.scene.id}|${t.scene.etag}|${t.season}|${bx},${by}`;
-      jobs.push(cache.get(key, () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal)));
+      const load = classify === STORED_ONLY ? () => Promise.reject(new Error('not classified yet')) : () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal);
+      jobs.push(cache.get(key, load, `${key}|${JSON.stringify(t.inputs)}|${block.join(',')}`));
     }
   }
   return new NativeBlocks(bx0, by0, nbx, await Promise.all(jobs));

@@ -1,10 +1,14 @@
 /** Child-side tasks for crop inference: crop tiles, uncertainty, points, model checks. */
 import { ortClassifier, checkModel, type SessionSpec } from '../inference/ort-classifier.js';
-import { renderCropTile, BlockClassCache, type CropTileTask } from '../pipeline/crop-tile.js';
+import { renderCropTile, BlockClassCache, STORED_ONLY, type CropTileTask } from '../pipeline/crop-tile.js';
 import { pointQuery, type PointTask } from '../pipeline/point.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
 import { renderUncertaintyTile, uncertainPlaces } from '../pipeline/uncertainty.js';
 import type { Handlers, TaskMap } from './tasks.js';
+import type { WorkerInit } from './raster-context.js';
+import { ClassifiedDiskCache } from '../pipeline/classified-disk.js';
+import { codeIdentity } from '../util/code-identity.js';
+import { siblingModule } from '../sibling-module.js';
 
 export interface CropTileMessage extends CropTileTask {
   session: SessionSpec;
@@ -16,10 +20,21 @@ export interface PointMessage extends PointTask {
 
 type CropKinds = 'crop-tile' | 'point' | 'crop-uncertainty-tile' | 'uncertain-places' | 'check-model';
 
-export function cropTasks(ctx: RasterContext): Pick<Handlers<TaskMap>, CropKinds> {
-  // one cache per child: the pool routes a block's tasks to the same child (affinity key)
-  const cache = new BlockClassCache();
-  return {
+/** The modules whose code decides a block's classes and probabilities (part of the disk entries' key). */
+const CLASSIFYING_CODE = ['../pipeline/classify-window.ts', '../inference/onnx-session.ts', '../../models/contract/standardize.ts', '../../models/contract/calibration.ts'];
+
+/**
+ * The crop task handlers of a child, and `renderStored`: a crop tile from classified blocks already
+ * in memory or on disk only, never running the model (what a priming that was told to stop still
+ * does: it costs a file read, not ONNX Runtime's load and a classification).
+ */
+export function cropTasks(ctx: RasterContext, init: Pick<WorkerInit, 'classifiedCache'> = {}): { handlers: Pick<Handlers<TaskMap>, CropKinds>; renderStored: (p: CropTileMessage, signal: AbortSignal) => Promise<unknown> } {
+  // one cache per child: the pool routes a block's tasks to the same child (affinity key); under it
+  // the blocks on disk, which every child and every later process shares
+  const c = init.classifiedCache;
+  const disk = c ? new ClassifiedDiskCache(c.dir, c.maxBytes, codeIdentity(CLASSIFYING_CODE.map((m) => siblingModule(m, import.meta.url)), c.lockFile)) : null;
+  const cache = new BlockClassCache(undefined, disk);
+  const handlers: Pick<Handlers<TaskMap>, CropKinds> = {
     'crop-tile': async (p, { signal }) => {
       const r = await renderCropTile(ctx, cache, ortClassifier(p.session), p, signal);
       return { body: r.body, empty: r.empty };
@@ -36,4 +51,5 @@ export function cropTasks(ctx: RasterContext): Pick<Handlers<TaskMap>, CropKinds
       return true as const;
     },
   };
+  return { handlers, renderStored: (p, signal) => renderCropTile(ctx, cache, STORED_ONLY, p, signal) };
 }

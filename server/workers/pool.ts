@@ -369,6 +369,11 @@ export class WorkerPool<M extends TaskMapBase> {
     this.pump('interactive');
   }
 
+  /** The first interactive child was primed before this pool existed (the early child: fork-child.ts). */
+  get primedEarly(): boolean {
+    return this.lanes.interactive.children[0]?.earlyPrimed === true;
+  }
+
   /**
    * Stops the priming that runs now (the server is ready for requests): each priming child finishes
    * the tile it is on and its minimum (PrimeTiles.minTiles) and answers; children that start later

@@ -15,6 +15,8 @@ export interface WorkerInit {
   blockCacheBytes: number;
   /** decoded bytes one read may use (see checkReadBudget) */
   readBudgetBytes?: number;
+  /** classified blocks kept on disk (pipeline/classified-disk.ts): where, how many bytes at most, and the dependency lock file (part of the entries' key) */
+  classifiedCache?: { dir: string; maxBytes: number; lockFile: string };
 }
 
 export function createRasterContext(init: WorkerInit): RasterContext & { colormaps: ColormapRegistry } {

@@ -103,6 +103,7 @@ export async function createTestApp(opts: TestAppOptions = {}): Promise<TestApp>
     // tests count the pool's tasks and time tiles against each other
     GRANARY_PRIME_MS: '0',
     GRANARY_PRIME_CROP_MS: '0',
+    GRANARY_CLASSIFIED_CACHE_MB: '0',
     ...clusterEnv,
     ...opts.env,
   });

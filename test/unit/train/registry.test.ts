@@ -1,12 +1,13 @@
 /** The models directory: a card that disagrees with its ONNX file is refused with the reason, never served. */
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ModelRegistry } from '../../../server/inference/registry.js';
 import { checkModel } from '../../../server/inference/ort-classifier.js';
 import { GranaryError } from '../../../server/errors.js';
+import { ModelCheckMemo } from '../../../server/inference/check-memo.js';
 
 const MODELS = resolve(import.meta.dirname, '../../../models');
 
@@ -56,5 +57,29 @@ describe('model registry checks', () => {
     expect(registry.problems).toEqual([]);
     expect((await registry.get()).id).toBe('granary-mlp-ndvi-evi');
     expect(calls).toBe(2);
+  });
+});
+
+describe('model check memo', () => {
+  it('a pass is remembered across registries (processes) for the same card and model; a changed card is checked again', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'granary-memo-')), 'derived', 'model-checks.json');
+    let checks = 0;
+    const make = () => new ModelRegistry(MODELS, async () => void checks++, new ModelCheckMemo(file, 'code-1'));
+    await make().get();
+    expect(checks).toBe(1);
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+    await make().get();
+    expect(checks).toBe(1);
+    // other checking code: checked again
+    await new ModelRegistry(MODELS, async () => void checks++, new ModelCheckMemo(file, 'code-2')).get();
+    expect(checks).toBe(2);
+    // a card changed (another copy of the models directory with one field edited): checked again
+    const dir = mkdtempSync(join(tmpdir(), 'granary-models-'));
+    copyFileSync(join(MODELS, 'granary-mlp-ndvi-evi.onnx'), join(dir, 'granary-mlp-ndvi-evi.onnx'));
+    const card = JSON.parse(readFileSync(join(MODELS, 'granary-mlp-ndvi-evi.json'), 'utf8'));
+    card.title = `${card.title} (edited)`;
+    writeFileSync(join(dir, 'granary-mlp-ndvi-evi.json'), JSON.stringify(card));
+    await new ModelRegistry(dir, async () => void checks++, new ModelCheckMemo(file, 'code-1')).get();
+    expect(checks).toBe(3);
   });
 });
