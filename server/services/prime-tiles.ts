@@ -42,6 +42,9 @@ export interface PrimeResult {
   ms: number;
 }
 
+/** The field-level tile is at most this zoom (the service's usual maxzoom for imagery). */
+const MAX_PRIME_ZOOM = 16;
+
 /** At most this many scenes are primed. */
 const MAX_SCENES = 8;
 
@@ -68,10 +71,15 @@ function centreTile(scene: Scene): { z: number; x: number; y: number; size: numb
   return { z, x, y, size: 256 };
 }
 
+/** Zooms past the data's own of the field-level tile primed for the first data scene (a farmer's field at 250 m pixels: z13). */
+const FIELD_ZOOMS_PAST_DATA = 3;
+
 /**
  * The imagery tiles, and how many of them are the minimum: the centre tile of every data scene (the
- * dashboard's), which compiles the tile path and opens each of their files; then the products'
- * centre tiles and every scene's coarsest overview.
+ * dashboard's), which compiles the tile path and opens each of their files, and one tile zoomed in
+ * past the first data scene's pixels (the upsampling path a farmer's field takes, otherwise first
+ * run, and slow, by the first such request); then the products' centre tiles and every scene's
+ * coarsest overview.
  */
 export function primeTiles(scenes: Scene[], colormaps: ColormapRegistry): Pick<PrimeTiles, 'tiles' | 'minTiles'> {
   const passes: ImageryTileTask[][] = [[], []];
@@ -85,7 +93,16 @@ export function primeTiles(scenes: Scene[], colormaps: ColormapRegistry): Pick<P
     }
     const centre = centreTile(scene);
     passes[0]!.push({ scene, tile: centre, format: 'png', sel });
-    if (scene.purpose === 'data') minTiles++;
+    if (scene.purpose === 'data') {
+      if (minTiles === 0) {
+        const [w, s, e, n] = scene.bbox;
+        const z = Math.min(MAX_PRIME_ZOOM, rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic).maxzoom + FIELD_ZOOMS_PAST_DATA);
+        const { minX: x, minY: y } = tileRangeForBBox([(w + e) / 2, (s + n) / 2, (w + e) / 2, (s + n) / 2], z);
+        passes[0]!.push({ scene, tile: { z, x, y, size: 256 }, format: 'png', sel });
+        minTiles++;
+      }
+      minTiles++;
+    }
     // and the coarsest overview, after every scene's centre
     const [w, s, e, n] = scene.bbox;
     const { minzoom } = rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);

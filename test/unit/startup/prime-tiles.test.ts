@@ -1,7 +1,7 @@
 /**
  * What a worker primes (server/services/prime-tiles.ts, prime-lists.ts), read from the bundled
- * catalog and models as the early child reads them: every data scene's centre tile first (the
- * minimum, kept when the priming is stopped), no test scene, and the default model's crop tile at
+ * catalog and models as the early child reads them: every data scene's centre tile first, and one
+ * tile zoomed in past the first one's pixels (the minimum, kept when the priming is stopped), no test scene, and the default model's crop tile at
  * the centre of each data scene it can read, with the season its crop TileJSON names.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,8 +25,13 @@ describe('prime lists', () => {
     expect(tests.length).toBeGreaterThan(0); // the bundled catalog has one: it must not be primed
 
     const { tiles, minTiles, crops } = await primeListsFromFiles(CATALOG, MODELS, new ColormapRegistry());
-    expect(minTiles).toBe(data.length);
-    expect(tiles.slice(0, minTiles).map((t) => t.scene.id).sort()).toEqual(data);
+    // every data scene's centre, and the first one's field-level tile (past its pixels: upsampling)
+    expect(minTiles).toBe(data.length + 1);
+    const minimum = tiles.slice(0, minTiles);
+    expect([...new Set(minimum.map((t) => t.scene.id))].sort()).toEqual(data);
+    const field = minimum[1]!;
+    expect(field.scene.id).toBe(minimum[0]!.scene.id);
+    expect(field.tile.z).toBe(minimum[0]!.tile.z + 4); // the centre is one zoom under the data's, the field three past it
     expect(tiles.some((t) => tests.includes(t.scene.id))).toBe(false);
     expect(tiles.slice(minTiles).every((t) => t.scene.purpose !== 'test')).toBe(true);
 
