@@ -34,8 +34,11 @@ interface ModelProblem {
   error: string;
 }
 
+/** The model `get()` gives without an id, when it is installed. */
+export const DEFAULT_MODEL_ID = 'granary-mlp-ndvi-evi';
+
 /** Validates a card (the shared schema names the first bad field) and pairs it with its ONNX file. */
-function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
+export function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
   const card = validateCard(json);
   if (card.file.sha256 !== sha256) throw new Error(`card.file.sha256 ${card.file.sha256.slice(0, 12)}... does not match the ONNX file (${sha256.slice(0, 12)}...)`);
   return {
@@ -142,7 +145,7 @@ export class ModelRegistry {
   }
 
   private pick(id: string | undefined): ModelEntry | undefined {
-    return id === undefined ? (this.models.get('granary-mlp-ndvi-evi') ?? [...this.models.values()][0]) : this.models.get(id);
+    return id === undefined ? (this.models.get(DEFAULT_MODEL_ID) ?? [...this.models.values()][0]) : this.models.get(id);
   }
 
   /** The model by id; without an id, the default (first by name, preferring `granary-mlp-ndvi-evi`). */

@@ -120,9 +120,6 @@ export class NativeBlocks {
   }
 }
 
-/** A classifier that never runs: the blocks come from the caches (memory, disk) or the tile fails, without reading the scene. */
-export const STORED_ONLY: Classifier = () => Promise.reject(new Error('not classified yet'));
-
 /** Classifies (or takes from the cache) the aligned native blocks covering `win`. */
 export async function classifiedBlocks(ctx: RasterContext, cache: BlockClassCache, classify: Classifier, t: ClassificationSource, win: PixelWindow, signal?: AbortSignal): Promise<NativeBlocks> {
   const { width, height } = t.scene.grid;
@@ -135,8 +132,7 @@ export async function classifiedBlocks(ctx: RasterContext, cache: BlockClassCach
     for (let bx = bx0; bx < bx0 + nbx; bx++) {
       const block = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
       const key = `${t.model.sha256}|${t.scene.id}|${t.scene.etag}|${t.season}|${bx},${by}`;
-      const load = classify === STORED_ONLY ? () => Promise.reject(new Error('not classified yet')) : () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal);
-      jobs.push(cache.get(key, load, `${key}|${JSON.stringify(t.inputs)}|${block.join(',')}`));
+      jobs.push(cache.get(key, () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal), `${key}|${JSON.stringify(t.inputs)}|${block.join(',')}`));
     }
   }
   return new NativeBlocks(bx0, by0, nbx, await Promise.all(jobs));

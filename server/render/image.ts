@@ -3,8 +3,8 @@
  * quality a parameter, as TiTiler offers). All three through sharp (libvips). JPEG has no alpha:
  * pixels without data are black there (colourised RGBA leaves them at 0, 0, 0).
  */
-import sharp from 'sharp';
 import { encodePng, emptyPng } from './png.js';
+import { loadSharp } from './sharp.js';
 
 export type ImageFormat = 'png' | 'webp' | 'jpg';
 
@@ -15,6 +15,7 @@ export const DEFAULT_QUALITY = 85;
 
 export async function encodeImage(rgba: Uint8Array, width: number, height: number, format: ImageFormat, quality = DEFAULT_QUALITY): Promise<Buffer> {
   if (format === 'png') return encodePng(rgba, width, height);
+  const sharp = loadSharp();
   const img = sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } });
   if (format === 'webp') return img.webp({ quality, alphaQuality: 100, effort: 2 }).toBuffer();
   return img.removeAlpha().jpeg({ quality, mozjpeg: false }).toBuffer();

@@ -1,7 +1,5 @@
 /** PNG encoding of RGBA tiles with sharp (libvips), ~2-5 ms for 256 px. */
-import sharp from 'sharp';
-
-sharp.concurrency(1); // one libvips thread per worker: parallelism comes from the worker pool
+import { loadSharp } from './sharp.js';
 
 /**
  * zlib level 4, no row filter: chosen by measurement on the bench tiles (README, performance). PNG is
@@ -12,6 +10,7 @@ sharp.concurrency(1); // one libvips thread per worker: parallelism comes from t
 const PNG_ZLIB_LEVEL = 4;
 
 export async function encodePng(rgba: Uint8Array, width: number, height: number): Promise<Buffer> {
+  const sharp = loadSharp();
   return sharp(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength), { raw: { width, height, channels: 4 } })
     .png({ compressionLevel: PNG_ZLIB_LEVEL, adaptiveFiltering: false })
     .toBuffer();

@@ -1,6 +1,6 @@
 /** Child-side tasks for crop inference: crop tiles, uncertainty, points, model checks. */
 import { ortClassifier, checkModel, type SessionSpec } from '../inference/ort-classifier.js';
-import { renderCropTile, BlockClassCache, STORED_ONLY, type CropTileTask } from '../pipeline/crop-tile.js';
+import { renderCropTile, BlockClassCache, type CropTileTask } from '../pipeline/crop-tile.js';
 import { pointQuery, type PointTask } from '../pipeline/point.js';
 import type { RasterContext } from '../pipeline/read-tile.js';
 import { renderUncertaintyTile, uncertainPlaces } from '../pipeline/uncertainty.js';
@@ -23,18 +23,13 @@ type CropKinds = 'crop-tile' | 'point' | 'crop-uncertainty-tile' | 'uncertain-pl
 /** The modules whose code decides a block's classes and probabilities (part of the disk entries' key). */
 const CLASSIFYING_CODE = ['../pipeline/classify-window.ts', '../inference/onnx-session.ts', '../../models/contract/standardize.ts', '../../models/contract/calibration.ts'];
 
-/**
- * The crop task handlers of a child, and `renderStored`: a crop tile from classified blocks already
- * in memory or on disk only, never running the model (what a priming that was told to stop still
- * does: it costs a file read, not ONNX Runtime's load and a classification).
- */
-export function cropTasks(ctx: RasterContext, init: Pick<WorkerInit, 'classifiedCache'> = {}): { handlers: Pick<Handlers<TaskMap>, CropKinds>; renderStored: (p: CropTileMessage, signal: AbortSignal) => Promise<unknown> } {
+export function cropTasks(ctx: RasterContext, init: Pick<WorkerInit, 'classifiedCache'> = {}): Pick<Handlers<TaskMap>, CropKinds> {
   // one cache per child: the pool routes a block's tasks to the same child (affinity key); under it
   // the blocks on disk, which every child and every later process shares
   const c = init.classifiedCache;
   const disk = c ? new ClassifiedDiskCache(c.dir, c.maxBytes, codeIdentity(CLASSIFYING_CODE.map((m) => siblingModule(m, import.meta.url)), c.lockFile)) : null;
   const cache = new BlockClassCache(undefined, disk);
-  const handlers: Pick<Handlers<TaskMap>, CropKinds> = {
+  return {
     'crop-tile': async (p, { signal }) => {
       const r = await renderCropTile(ctx, cache, ortClassifier(p.session), p, signal);
       return { body: r.body, empty: r.empty };
@@ -51,5 +46,4 @@ export function cropTasks(ctx: RasterContext, init: Pick<WorkerInit, 'classified
       return true as const;
     },
   };
-  return { handlers, renderStored: (p, signal) => renderCropTile(ctx, cache, STORED_ONLY, p, signal) };
 }

@@ -36,10 +36,8 @@ serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
     for (const tile of p.tiles.slice(0, p.minTiles)) await render(tile);
     const t1 = performance.now();
     for (const tile of p.crops) {
-      if (performance.now() - t1 > p.cropBudgetMs) break;
-      // once stopped, only what is classified already (on disk: a file read, no model)
-      const done = signal.aborted ? crops.renderStored(tile, new AbortController().signal) : crops.handlers['crop-tile'](tile, { signal });
-      await done.then(() => classified++, () => undefined);
+      if (performance.now() - t1 > p.cropBudgetMs || signal.aborted) break;
+      await crops['crop-tile'](tile, { signal }).then(() => classified++, () => undefined);
     }
     const t2 = performance.now();
     for (const tile of p.tiles.slice(p.minTiles)) {
@@ -55,7 +53,7 @@ serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
     'prime-catalog': async (p, { signal }) => prime({ ...(await primeListsFromFiles(p.catalogDir, p.modelsDir, ctx.colormaps)), budgetMs: p.budgetMs, cropBudgetMs: p.cropBudgetMs }, signal),
     'inspect-scene': (p) => inspectScene(p.hrefs, p.opts, init.policy, p.itemDir, init.readBudgetBytes),
     'zonal-stats': (p, { signal }) => runZonalTask(ctx, p, signal),
-    ...crops.handlers,
+    ...crops,
     ...jobTasks(ctx),
     'alert-rules': async (p) => evaluateAlertRules(p),
     ping: async () => 'pong' as const,
