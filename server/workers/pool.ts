@@ -140,7 +140,7 @@ const BOOT_GRACE_MS = 30_000;
 const CANCEL_GRACE_MS = 2_000;
 /** A keyed task waits for its child at most this long (then any free child of the lane takes it). */
 const AFFINITY_WAIT_MS = 100;
-/** The other interactive children start when the first is ready, or after this long if it is not. */
+/** The other interactive children start when the first is ready (primed: when a request waits for a child), or after this long. */
 const STAGGER_MS = 2_000;
 const WAIT_SAMPLES = 256;
 const MINUTE = 60_000;
@@ -255,15 +255,15 @@ export class WorkerPool<M extends TaskMapBase> {
   private onMessage(child: Child, m: ChildMessage): void {
     if (m.t === 'ready') {
       child.ready = true;
-      // with priming, the others start once the first has primed (its first task done): on two
-      // cores a child loading beside the first one's priming and the server's own start slows all three
+      // with priming, the others start when a request waits for a child (pump) or after STAGGER_MS:
+      // on two cores a child loading beside the first one's priming and the server's own start slowed
+      // all three, and one loading just after start slowed a fresh process's first tiles 2-3x
       if (child.lane === 'interactive' && !this.priming && !child.primed) this.spawnRest();
       this.pump(child.lane);
       return;
     }
     const task = child.task;
     if (!task || task.id !== m.id) return;
-    if (child.lane === 'interactive') this.spawnRest();
     child.task = null;
     child.failures = 0;
     clearTimeout(task.timer);
@@ -514,6 +514,8 @@ export class WorkerPool<M extends TaskMapBase> {
       this.start(child, task, now);
     }
     this.stats.queued = this.lanes.interactive.queue.length + this.lanes.bulk.queue.length;
+    // a request (not the service's own ping or priming) waits while the started children are busy
+    if (name === 'interactive' && !this.restStarted && lane.queue.some((t) => t.client !== '(service)')) this.spawnRest();
   }
 
   private start(child: Child, task: Task, now: number): void {
