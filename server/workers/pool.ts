@@ -568,8 +568,11 @@ export class WorkerPool<M extends TaskMapBase> {
     return this.lanes[lane].children.flatMap((c) => (c?.proc.pid !== undefined ? [c.proc.pid] : []));
   }
 
-  /** Resolves when every interactive child has said ready (or after `timeoutMs`, whichever is first). */
+  /** Resolves when every interactive child has said ready, those not started yet started now (or after `timeoutMs`, whichever is first). */
   async ready(timeoutMs = Infinity): Promise<void> {
+    // the service's warm-up asks for them after listen: started here, they load while it runs
+    // rather than waiting for a request to queue (or STAGGER_MS)
+    this.spawnRest();
     const until = performance.now() + timeoutMs;
     while (!this.closed && performance.now() < until && this.lanes.interactive.children.some((c) => !c?.ready)) await new Promise((r) => setTimeout(r, 10));
   }
