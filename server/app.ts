@@ -280,9 +280,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // the server is built: the first worker stops priming once it has its minimum (the centre tile
     // of every data scene; workers/worker-main.ts), so healthy waits for no more than that
     pool.stopPriming();
-    // healthy = the catalog is read and a worker answers (both at once); the models are checked
-    // (an ONNX session in a worker) by the warm-up right after listen: a crop request that comes
-    // before waits for that check, an imagery request never does
+    // healthy = the catalog is read and a worker answers (both at once); a model is checked (an ONNX
+    // session in a worker, unless a pass is remembered: inference/check-memo.ts) when first asked
+    // for, and every model by the warm-up after listen: an imagery request never waits for that
     const waiting = Promise.all([
       catalogRead.then((e) => {
         if (e) throw e;

@@ -12,28 +12,22 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { GranaryError } from '../errors.js';
 import { LoadedCatalog, type CatalogEntry, type CatalogProblem } from './scene-catalog.js';
 
-/** assetFingerprint, synchronously (Catalog.loadSync). */
-function assetFingerprintSync(item: StacItem, dir: string): string {
-  return Object.values(item.assets)
-    .filter((a) => !isRemote(a.href))
-    .map((a) => {
-      try {
-        const s = statSync(resolve(dir, a.href));
-        return `${s.size}:${s.mtimeMs}`;
-      } catch {
-        return 'missing';
-      }
-    })
-    .join('|');
+/** The file reads a catalog load makes: asynchronous (a running server), or synchronous (its first load). */
+interface CatalogIo {
+  readdir(dir: string): string[] | Promise<string[]>;
+  readText(path: string): string | Promise<string>;
+  stat(path: string): { size: number; mtimeMs: number } | Promise<{ size: number; mtimeMs: number }>;
 }
+const ASYNC_IO: CatalogIo = { readdir: (d) => readdir(d), readText: (p) => readFile(p, 'utf8'), stat: (p) => stat(p) };
+const SYNC_IO: CatalogIo = { readdir: (d) => readdirSync(d), readText: (p) => readFileSync(p, 'utf8'), stat: (p) => statSync(p) };
 
 /** Size and mtime of an item's local assets (hrefs relative to `dir`): part of a scene's ETag. */
-export async function assetFingerprint(item: StacItem, dir: string): Promise<string> {
+export async function assetFingerprint(item: StacItem, dir: string, io: CatalogIo = ASYNC_IO): Promise<string> {
   const parts: string[] = [];
   for (const a of Object.values(item.assets)) {
     if (isRemote(a.href)) continue;
     try {
-      const s = await stat(resolve(dir, a.href));
+      const s = await io.stat(resolve(dir, a.href));
       parts.push(`${s.size}:${s.mtimeMs}`);
     } catch {
       parts.push('missing');
@@ -49,11 +43,6 @@ export class Catalog extends LoadedCatalog {
   private loading: Promise<void> | null = null;
   constructor(readonly dir: string) {
     super();
-  }
-
-  private async fingerprint(item: StacItem, itemPath: string): Promise<string> {
-    const st = await stat(itemPath);
-    return `${st.mtimeMs}|${await assetFingerprint(item, dirname(itemPath))}`;
   }
 
   /**
@@ -80,44 +69,31 @@ export class Catalog extends LoadedCatalog {
   }
 
   /**
-   * The first load, synchronous: a server reads its catalog while it builds, and the asynchronous
-   * reads would each wait for a turn of an event loop that the build keeps busy (some 60 ms of a
-   * fresh process's start; issue #17). A few small JSON files and their assets' stats.
+   * The first load, with synchronous reads: a server reads its catalog while it builds, and
+   * asynchronous reads would each wait for a turn of an event loop that the build keeps busy (some
+   * 60 ms of a fresh process's start; issue #17). A few small JSON files and their assets' stats;
+   * the returned promise settles within the same turn.
    */
-  loadSync(): void {
+  async firstLoad(): Promise<void> {
     let mtime: number;
     try {
       mtime = statSync(this.dir).mtimeMs;
     } catch {
       return;
     }
-    const next = new Map<string, CatalogEntry>();
-    const problems: CatalogProblem[] = [];
-    for (const f of readdirSync(this.dir).filter((f) => f.endsWith('.json')).sort()) {
-      const path = join(this.dir, f);
-      try {
-        const item = JSON.parse(readFileSync(path, 'utf8')) as StacItem;
-        if (!SCENE_ID.test(item.id)) throw new Error(`invalid scene id ${item.id}`);
-        const fingerprint = `${statSync(path).mtimeMs}|${assetFingerprintSync(item, dirname(path))}`;
-        next.set(item.id, { item, scene: sceneFromItem(item, path, fingerprint) });
-      } catch (e) {
-        problems.push({ file: f, error: (e as Error).message });
-      }
-    }
-    this.scenes = next;
-    this.problems = problems;
-    this.loadedMtime = mtime;
+    await this.load(mtime, SYNC_IO);
   }
 
-  private async load(mtime: number): Promise<void> {
+  private async load(mtime: number, io: CatalogIo = ASYNC_IO): Promise<void> {
     const next = new Map<string, CatalogEntry>();
     const problems: CatalogProblem[] = [];
-    for (const f of (await readdir(this.dir)).filter((f) => f.endsWith('.json')).sort()) {
+    for (const f of (await io.readdir(this.dir)).filter((f) => f.endsWith('.json')).sort()) {
       const path = join(this.dir, f);
       try {
-        const item = JSON.parse(await readFile(path, 'utf8')) as StacItem;
+        const item = JSON.parse(await io.readText(path)) as StacItem;
         if (!SCENE_ID.test(item.id)) throw new Error(`invalid scene id ${item.id}`);
-        next.set(item.id, { item, scene: sceneFromItem(item, path, await this.fingerprint(item, path)) });
+        const fingerprint = `${(await io.stat(path)).mtimeMs}|${await assetFingerprint(item, dirname(path), io)}`;
+        next.set(item.id, { item, scene: sceneFromItem(item, path, fingerprint) });
       } catch (e) {
         problems.push({ file: f, error: (e as Error).message });
       }

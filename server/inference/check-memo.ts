@@ -19,11 +19,12 @@ export class ModelCheckMemo {
 
   constructor(
     private readonly file: string | null,
-    private readonly code: string,
+    /** the identity of the code that computes the stored results (util/code-identity.ts) */
+    private readonly code: () => string,
   ) {}
 
   private key(e: ModelEntry): string {
-    return createHash('sha256').update(`${this.code}\0${e.sha256}\0${JSON.stringify(e.card)}`).digest('hex').slice(0, 32);
+    return createHash('sha256').update(`${this.code()}\0${e.sha256}\0${JSON.stringify(e.card)}`).digest('hex').slice(0, 32);
   }
 
   private load(): Set<string> {

@@ -35,10 +35,10 @@ interface ModelProblem {
 }
 
 /** The model `get()` gives without an id, when it is installed. */
-export const DEFAULT_MODEL_ID = 'granary-mlp-ndvi-evi';
+const DEFAULT_MODEL_ID = 'granary-mlp-ndvi-evi';
 
 /** Validates a card (the shared schema names the first bad field) and pairs it with its ONNX file. */
-export function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
+function entryFromCard(json: unknown, onnxPath: string, sha256: string): ModelEntry {
   const card = validateCard(json);
   if (card.file.sha256 !== sha256) throw new Error(`card.file.sha256 ${card.file.sha256.slice(0, 12)}... does not match the ONNX file (${sha256.slice(0, 12)}...)`);
   return {
@@ -61,8 +61,10 @@ export class ModelRegistry {
   private loading: Promise<void> | null = null;
   problems: ModelProblem[] = [];
 
-  /** `check` verifies a model against its ONNX file (input width, class count) in a worker. */
-  /** `memo`: passes kept across processes (check-memo.ts); a model in it is not checked again. */
+  /**
+   * `check` verifies a model against its ONNX file (input width, class count) in a worker; `memo`
+   * keeps passes across processes (check-memo.ts): a model in it is not checked again.
+   */
   constructor(
     readonly dir: string,
     private readonly check: (entry: ModelEntry) => Promise<void>,
@@ -164,4 +166,23 @@ export class ModelRegistry {
     }
     return this.checked(m);
   }
+}
+
+/**
+ * The entry `get()` would give without an id, reading only that model's card and file rather than
+ * every installed model's (~30 ms of a fresh worker's start: services/prime-lists.ts), without the
+ * worker check. Null when there is none, or the first candidate does not read.
+ */
+export async function readDefaultModel(dir: string): Promise<ModelEntry | null> {
+  try {
+    const cards = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+    for (const f of [`${DEFAULT_MODEL_ID}.json`, ...cards.filter((c) => c !== `${DEFAULT_MODEL_ID}.json`)]) {
+      const onnx = join(dir, f.replace(/\.json$/, '.onnx'));
+      if (!cards.includes(f) || !existsSync(onnx)) continue;
+      return entryFromCard(JSON.parse(await readFile(join(dir, f), 'utf8')), onnx, createHash('sha256').update(await readFile(onnx)).digest('hex'));
+    }
+  } catch {
+    /* no models directory, or a card that does not read */
+  }
+  return null;
 }

@@ -42,15 +42,16 @@ export class ClassifiedDiskCache {
   hits = 0;
   misses = 0;
 
-  /** `dir` null: off. `code`: codeIdentity() of the classifying modules. */
+  /** `dir` null: off. */
   constructor(
     readonly dir: string | null,
     readonly maxBytes: number,
-    private readonly code: string,
+    /** the identity of the code that computes the stored results (util/code-identity.ts) */
+    private readonly code: () => string,
   ) {}
 
   private file(key: string): string {
-    return join(this.dir!, createHash('sha256').update(`${this.code}\0${key}`).digest('hex').slice(0, 40) + EXT);
+    return join(this.dir!, createHash('sha256').update(`${this.code()}\0${key}`).digest('hex').slice(0, 40) + EXT);
   }
 
   /** The block stored under `key`, or null (none, another key, cut short or unreadable). */
@@ -64,7 +65,7 @@ export class ClassifiedDiskCache {
       this.misses++;
       return null;
     }
-    const w = decode(buf, `${this.code}\0${key}`);
+    const w = decode(buf, `${this.code()}\0${key}`);
     if (!w) {
       this.misses++;
       return null;
@@ -78,7 +79,7 @@ export class ClassifiedDiskCache {
   /** Stores `w` under `key`; resolves when written or given up (never rejects). */
   async put(key: string, w: ClassifiedWindow): Promise<void> {
     if (!this.dir || this.maxBytes <= 0) return;
-    const bytes = encode(w, `${this.code}\0${key}`);
+    const bytes = encode(w, `${this.code()}\0${key}`);
     if (bytes.length > this.maxBytes) return;
     const file = this.file(key);
     const tmp = tempPathFor(file);

@@ -56,25 +56,18 @@ export class BlockClassCache {
   private readonly lru: LRUCache<string, Promise<ClassifiedWindow>>;
   constructor(
     maxBytes = 64 * 1024 * 1024,
-    readonly disk: ClassifiedDiskCache | null = null,
+    private readonly disk: ClassifiedDiskCache | null = null,
   ) {
     this.lru = new LRUCache<string, Promise<ClassifiedWindow>>({ max: 512, maxSize: Math.max(PENDING_BYTES, Math.floor(maxBytes)), sizeCalculation: () => PENDING_BYTES });
   }
-  /** The block under `key`: from memory, from disk (under `diskKey`: the key and the input layout), or `load()`ed. */
-  get(key: string, load: () => Promise<ClassifiedWindow>, diskKey?: string): Promise<ClassifiedWindow> {
+  /**
+   * The block under `key`: from memory, else from disk (under `diskKey()`: the key and the input
+   * layout, made only on a miss here), else `load()`ed and written there.
+   */
+  get(key: string, load: () => Promise<ClassifiedWindow>, diskKey?: () => string): Promise<ClassifiedWindow> {
     let p = this.lru.get(key);
     if (!p) {
-      const disk = diskKey === undefined ? null : this.disk;
-      const q = disk
-        ? disk.get(diskKey!).then(
-            (stored) =>
-              stored ??
-              load().then((w) => {
-                void disk.put(diskKey!, w);
-                return w;
-              }),
-          )
-        : load();
+      const q = this.disk && diskKey ? loadThrough(this.disk, diskKey(), load) : load();
       p = q;
       q.then(
         (w) => {
@@ -92,6 +85,14 @@ export class BlockClassCache {
   get bytes(): number {
     return this.lru.calculatedSize;
   }
+}
+
+async function loadThrough(disk: ClassifiedDiskCache, key: string, load: () => Promise<ClassifiedWindow>): Promise<ClassifiedWindow> {
+  const stored = await disk.get(key);
+  if (stored) return stored;
+  const w = await load();
+  void disk.put(key, w);
+  return w;
 }
 
 /** What identifies a classification: model file, scene version, season (the block cache key). */
@@ -132,7 +133,7 @@ export async function classifiedBlocks(ctx: RasterContext, cache: BlockClassCach
     for (let bx = bx0; bx < bx0 + nbx; bx++) {
       const block = [bx * BLOCK, by * BLOCK, Math.min(width, (bx + 1) * BLOCK), Math.min(height, (by + 1) * BLOCK)] as const;
       const key = `${t.model.sha256}|${t.scene.id}|${t.scene.etag}|${t.season}|${bx},${by}`;
-      jobs.push(cache.get(key, () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal), `${key}|${JSON.stringify(t.inputs)}|${block.join(',')}`));
+      jobs.push(cache.get(key, () => classifyWindow(ctx, t.scene, t.inputs, classify, block, signal), () => `${key}|${JSON.stringify(t.inputs)}|${block.join(',')}`));
     }
   }
   return new NativeBlocks(bx0, by0, nbx, await Promise.all(jobs));

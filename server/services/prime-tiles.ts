@@ -29,11 +29,9 @@ export interface PrimeTiles {
 }
 
 /** The same, with the lists made by the worker from these directories (primeListsFromFiles). */
-export interface PrimeCatalog {
+export interface PrimeCatalog extends Pick<PrimeTiles, 'budgetMs' | 'cropBudgetMs'> {
   catalogDir: string;
   modelsDir: string;
-  budgetMs: number;
-  cropBudgetMs: number;
 }
 
 export interface PrimeResult {
@@ -62,13 +60,19 @@ const inBudgetOrder = (scenes: Scene[]) =>
     .sort((a, b) => Number(a.purpose !== 'data') - Number(b.purpose !== 'data') || blockCost(a) - blockCost(b))
     .slice(0, MAX_SCENES);
 
-/** The tile a scene's TileJSON centres on: its centre at the zoom of native or near-native blocks. */
-function centreTile(scene: Scene): { z: number; x: number; y: number; size: number } {
+const zoomRange = (scene: Scene) => rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);
+
+/** The 256 px tile at zoom `z` under the centre of the scene's bbox. */
+function tileAtCentre(scene: Scene, z: number): { z: number; x: number; y: number; size: number } {
   const [w, s, e, n] = scene.bbox;
-  const { minzoom, maxzoom } = rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);
-  const z = Math.max(minzoom, maxzoom - 1);
   const { minX: x, minY: y } = tileRangeForBBox([(w + e) / 2, (s + n) / 2, (w + e) / 2, (s + n) / 2], z);
   return { z, x, y, size: 256 };
+}
+
+/** The tile a scene's TileJSON centres on: its centre at the zoom of native or near-native blocks. */
+function centreTile(scene: Scene): { z: number; x: number; y: number; size: number } {
+  const { minzoom, maxzoom } = zoomRange(scene);
+  return tileAtCentre(scene, Math.max(minzoom, maxzoom - 1));
 }
 
 /** Zooms past the data's own of the field-level tile primed for the first data scene (a farmer's field at 250 m pixels: z13). */
@@ -91,24 +95,18 @@ export function primeTiles(scenes: Scene[], colormaps: ColormapRegistry): Pick<P
     } catch {
       continue; // a scene without a default selection is primed by its first request
     }
+    const { minzoom, maxzoom } = zoomRange(scene);
     const centre = centreTile(scene);
     passes[0]!.push({ scene, tile: centre, format: 'png', sel });
     if (scene.purpose === 'data') {
       if (minTiles === 0) {
-        const [w, s, e, n] = scene.bbox;
-        const z = Math.min(MAX_PRIME_ZOOM, rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic).maxzoom + FIELD_ZOOMS_PAST_DATA);
-        const { minX: x, minY: y } = tileRangeForBBox([(w + e) / 2, (s + n) / 2, (w + e) / 2, (s + n) / 2], z);
-        passes[0]!.push({ scene, tile: { z, x, y, size: 256 }, format: 'png', sel });
+        passes[0]!.push({ scene, tile: tileAtCentre(scene, Math.min(MAX_PRIME_ZOOM, maxzoom + FIELD_ZOOMS_PAST_DATA)), format: 'png', sel });
         minTiles++;
       }
       minTiles++;
     }
     // and the coarsest overview, after every scene's centre
-    const [w, s, e, n] = scene.bbox;
-    const { minzoom } = rasterZoomRange(scene.bbox, scene.grid.geotransform[1], scene.crs.geographic);
-    if (minzoom === centre.z) continue;
-    const { minX: x, minY: y } = tileRangeForBBox([(w + e) / 2, (s + n) / 2, (w + e) / 2, (s + n) / 2], minzoom);
-    passes[1]!.push({ scene, tile: { z: minzoom, x, y, size: 256 }, format: 'png', sel });
+    if (minzoom !== centre.z) passes[1]!.push({ scene, tile: tileAtCentre(scene, minzoom), format: 'png', sel });
   }
   return { tiles: passes.flat(), minTiles };
 }

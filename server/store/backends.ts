@@ -65,7 +65,7 @@ export async function createBackends(config: Config, log: (msg: string) => void 
   const catalogDir = catalogDirOf(config);
   if (!config.databaseUrl) {
     const catalog = new Catalog(catalogDir);
-    catalog.loadSync();
+    await catalog.firstLoad();
     const reports = new SqliteReports(config.reportsDb);
     return {
       mode: 'embedded',

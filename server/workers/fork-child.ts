@@ -53,11 +53,11 @@ interface Early {
   entry: string;
   heapMb: number;
   proc: ChildProcess;
-  /** JSON of the init message sent, if one was */
-  initJson: string | null;
+  /** initKey of the init message sent, if one was */
+  initKey: string | null;
   ready: boolean;
+  /** the task sent with the init, if any */
   first: { kind: string; input: unknown } | null;
-  firstSent: boolean;
   firstDone: boolean;
   listener: ((m: { t: string; id?: number }) => void) | null;
 }
@@ -78,7 +78,7 @@ export function forkEarlyWorker(entry: URL, heapMb: number): number | undefined 
   const proc = forkWorkerChild(entry, heapMb);
   // a fork that fails emits 'error': the pool then forks its own (an unheard 'error' would throw)
   proc.on('error', () => undefined);
-  state[EARLY] = { entry: entry.href, heapMb, proc, initJson: null, ready: false, first: null, firstSent: false, firstDone: false, listener: null };
+  state[EARLY] = { entry: entry.href, heapMb, proc, initKey: null, ready: false, first: null, firstDone: false, listener: null };
   return proc.pid;
 }
 
@@ -87,17 +87,15 @@ export function forkEarlyWorker(entry: URL, heapMb: number): number | undefined 
  * init and the task it runs as soon as it is ready (its priming), before the pool exists.
  */
 export function startEarlyWorker(entry: URL, heapMb: number, start: EarlyStart): number | undefined {
-  let e = state[EARLY];
-  if (e && (e.entry !== entry.href || e.heapMb !== heapMb || e.initJson !== null)) {
-    e.proc.kill();
-    e = state[EARLY] = null;
+  const old = state[EARLY];
+  if (old && (old.entry !== entry.href || old.heapMb !== heapMb || old.initKey !== null)) {
+    old.proc.kill();
+    state[EARLY] = null;
   }
   forkEarlyWorker(entry, heapMb);
-  e = state[EARLY]!;
-  const early = e;
-  early.initJson = initKey(start.init);
+  const early = state[EARLY]!;
+  early.initKey = initKey(start.init);
   early.first = start.first ?? null;
-  early.firstSent = early.first !== null;
   early.proc.send({ ...start.init, ...(early.first ? { first: { id: EARLY_TASK_ID, ...early.first } } : {}) }, undefined, {}, () => undefined);
   early.listener = (m) => {
     if (m.t === 'ready') early.ready = true;
@@ -130,13 +128,13 @@ export function takeEarlyWorker(entry: URL, heapMb: number, init: InitMessage): 
   if (!e) return null;
   if (e.listener) e.proc.off('message', e.listener);
   const alive = e.proc.exitCode === null && e.proc.signalCode === null && e.proc.connected;
-  const fits = e.entry === entry.href && e.heapMb === heapMb && (e.initJson === null || e.initJson === initKey(init));
+  const fits = e.entry === entry.href && e.heapMb === heapMb && (e.initKey === null || e.initKey === initKey(init));
   if (alive && fits) {
     return {
       proc: e.proc,
-      initSent: e.initJson !== null,
+      initSent: e.initKey !== null,
       ready: e.ready,
-      firstRunning: e.firstSent && !e.firstDone ? e.first!.kind : null,
+      firstRunning: e.first && !e.firstDone ? e.first.kind : null,
       primed: e.first !== null,
     };
   }

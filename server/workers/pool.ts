@@ -105,6 +105,9 @@ interface Child {
   earlyPrimed: boolean;
 }
 
+/** A task of the service's own (priming), which no caller awaits. */
+const serviceTask = (id: number, kind: string, input: unknown, lane: Lane, now: number): Task => ({ id, kind, input, lane, key: undefined, client: '(service)', account: undefined, resolve: () => undefined, reject: () => undefined, enqueued: now, settled: false, signal: undefined });
+
 type ChildMessage = { t: 'ready' } | { t: 'done'; id: number; ok: boolean; result?: unknown; error?: WireError; cpuMs: number };
 
 interface LaneStats {
@@ -231,7 +234,7 @@ export class WorkerPool<M extends TaskMapBase> {
     const child: Child = { proc, lane, index, ready: early?.ready ?? false, task: null, failures, primed: early?.primed ?? false, earlyPrimed: early?.primed ?? false };
     if (early?.firstRunning) {
       // the early child's priming, sent before this pool existed: its 'done' comes here
-      child.task = { id: EARLY_TASK_ID, kind: early.firstRunning, input: null, lane, key: undefined, client: '(service)', account: undefined, resolve: () => undefined, reject: () => undefined, enqueued: performance.now(), started: performance.now(), settled: false, signal: undefined };
+      child.task = { ...serviceTask(EARLY_TASK_ID, early.firstRunning, null, lane, performance.now()), started: performance.now() };
       this.stats.inflight++;
     }
     if (lane === 'bulk' && proc.pid !== undefined) {
@@ -503,8 +506,7 @@ export class WorkerPool<M extends TaskMapBase> {
       if (name === 'interactive' && this.priming && !child.primed) {
         child.primed = true;
         const { kind, input } = this.priming;
-        const task: Task = { id: this.nextId++, kind, input, lane: name, key: undefined, client: '(service)', account: undefined, resolve: () => undefined, reject: () => undefined, enqueued: now, settled: false, signal: undefined };
-        this.start(child, task, now);
+        this.start(child, serviceTask(this.nextId++, kind, input, name, now), now);
         continue;
       }
       if (lane.queue.length === 0) continue;

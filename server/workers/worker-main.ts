@@ -17,15 +17,14 @@ import type { PrimeResult, PrimeTiles } from '../services/prime-tiles.js';
 import type { ImageryTileTask } from '../pipeline/tile.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
-// libvips starts (and the empty tile is made) on its first encode, which the first tile of a fresh
-// worker otherwise pays (README, performance: start-up): begun now, while the child waits for its
-// init (a child forked early by `granary serve` waits for the server to be built), done before ready
-const vipsStarted = emptyImage(256, 'png').catch(() => undefined);
+// libvips loads (render/sharp.ts) and starts (the empty tile is made) on the first encode, which the
+// first tile of a fresh worker otherwise pays (README, performance: start-up): begun now, as the
+// child loads; the first tile's encode queues behind it in libvips
+void emptyImage(256, 'png').catch(() => undefined);
 
 serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
   const ctx = createRasterContext(init);
   const crops = cropTasks(ctx, init);
-  void vipsStarted;
   // a tile that fails while priming (a file gone, out of the scene) fails again for its request, in
   // words; `signal` is aborted when the pool stops the priming (the server is ready: stopPriming)
   const prime = async (p: PrimeTiles, signal: AbortSignal): Promise<PrimeResult> => {

@@ -26,7 +26,7 @@ const dir = () => mkdtempSync(join(tmpdir(), 'granary-classified-'));
 describe('classified blocks on disk', () => {
   it('reads back exactly what was written, under the same key and code only', async () => {
     const d = dir();
-    const cache = new ClassifiedDiskCache(d, 64 * 1024 * 1024, 'code-a');
+    const cache = new ClassifiedDiskCache(d, 64 * 1024 * 1024, () => 'code-a');
     const b = block(3);
     await cache.put('model|scene|etag|2013|0,0', b);
     const back = await cache.get('model|scene|etag|2013|0,0');
@@ -37,13 +37,13 @@ describe('classified blocks on disk', () => {
     expect(Buffer.from(back!.confidence.buffer)).toEqual(Buffer.from(b.confidence.buffer));
     expect(Buffer.from(back!.probabilities.buffer)).toEqual(Buffer.from(b.probabilities.buffer));
     expect(await cache.get('model|scene|etag|2014|0,0')).toBeNull();
-    expect(await new ClassifiedDiskCache(d, 64 * 1024 * 1024, 'code-b').get('model|scene|etag|2013|0,0')).toBeNull();
+    expect(await new ClassifiedDiskCache(d, 64 * 1024 * 1024, () => 'code-b').get('model|scene|etag|2013|0,0')).toBeNull();
     expect(cache.hits).toBe(1);
   });
 
   it('an entry cut short or with a broken header reads as missing', async () => {
     const d = dir();
-    const cache = new ClassifiedDiskCache(d, 64 * 1024 * 1024, 'code');
+    const cache = new ClassifiedDiskCache(d, 64 * 1024 * 1024, () => 'code');
     await cache.put('k1', block(1));
     await cache.put('k2', block(2));
     const [f1, f2] = readdirSync(d).filter((f) => f.endsWith('.cls')).map((f) => join(d, f));
@@ -56,7 +56,7 @@ describe('classified blocks on disk', () => {
   it('stays under its byte bound, dropping the least recently used entries', async () => {
     const d = dir();
     const one = 64 * 32 * (1 + 4 + 20) + 300; // a block's bytes, about
-    const cache = new ClassifiedDiskCache(d, 3 * one, 'code');
+    const cache = new ClassifiedDiskCache(d, 3 * one, () => 'code');
     await cache.put('a', block(1));
     await cache.put('b', block(2));
     await new Promise((r) => setTimeout(r, 20));
@@ -74,10 +74,10 @@ describe('classified blocks on disk', () => {
 
   it('off (no directory or no bytes): nothing is written or found', async () => {
     const d = dir();
-    const off = new ClassifiedDiskCache(d, 0, 'code');
+    const off = new ClassifiedDiskCache(d, 0, () => 'code');
     await off.put('k', block(1));
     expect(readdirSync(d)).toEqual([]);
-    expect(await new ClassifiedDiskCache(null, 1e9, 'code').get('k')).toBeNull();
+    expect(await new ClassifiedDiskCache(null, 1e9, () => 'code').get('k')).toBeNull();
   });
 });
 
@@ -86,17 +86,17 @@ describe('the crop tiles\' block cache over the disk', () => {
     const d = dir();
     let loads = 0;
     const load = async () => (loads++, block(9));
-    const first = new BlockClassCache(undefined, new ClassifiedDiskCache(d, 64 * 1024 * 1024, 'code'));
-    await first.get('mem-key', load, 'disk-key');
+    const first = new BlockClassCache(undefined, new ClassifiedDiskCache(d, 64 * 1024 * 1024, () => 'code'));
+    await first.get('mem-key', load, () => 'disk-key');
     expect(loads).toBe(1);
     // the write runs in the background: wait until the entry is there
     for (let i = 0; i < 100 && readdirSync(d).filter((f) => f.endsWith('.cls')).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    const second = new BlockClassCache(undefined, new ClassifiedDiskCache(d, 64 * 1024 * 1024, 'code'));
-    const w = await second.get('mem-key', load, 'disk-key');
+    const second = new BlockClassCache(undefined, new ClassifiedDiskCache(d, 64 * 1024 * 1024, () => 'code'));
+    const w = await second.get('mem-key', load, () => 'disk-key');
     expect(loads).toBe(1);
     expect(Buffer.from(w.probabilities.buffer)).toEqual(Buffer.from(block(9).probabilities.buffer));
     // another input layout (disk key) is classified
-    await new BlockClassCache(undefined, new ClassifiedDiskCache(d, 64 * 1024 * 1024, 'code')).get('mem-key', load, 'other-disk-key');
+    await new BlockClassCache(undefined, new ClassifiedDiskCache(d, 64 * 1024 * 1024, () => 'code')).get('mem-key', load, () => 'other-disk-key');
     expect(loads).toBe(2);
   });
 });

@@ -64,14 +64,14 @@ describe('model check memo', () => {
   it('a pass is remembered across registries (processes) for the same card and model; a changed card is checked again', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'granary-memo-')), 'derived', 'model-checks.json');
     let checks = 0;
-    const make = () => new ModelRegistry(MODELS, async () => void checks++, new ModelCheckMemo(file, 'code-1'));
+    const make = () => new ModelRegistry(MODELS, async () => void checks++, new ModelCheckMemo(file, () => 'code-1'));
     await make().get();
     expect(checks).toBe(1);
     for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
     await make().get();
     expect(checks).toBe(1);
     // other checking code: checked again
-    await new ModelRegistry(MODELS, async () => void checks++, new ModelCheckMemo(file, 'code-2')).get();
+    await new ModelRegistry(MODELS, async () => void checks++, new ModelCheckMemo(file, () => 'code-2')).get();
     expect(checks).toBe(2);
     // a card changed (another copy of the models directory with one field edited): checked again
     const dir = mkdtempSync(join(tmpdir(), 'granary-models-'));
@@ -79,7 +79,7 @@ describe('model check memo', () => {
     const card = JSON.parse(readFileSync(join(MODELS, 'granary-mlp-ndvi-evi.json'), 'utf8'));
     card.title = `${card.title} (edited)`;
     writeFileSync(join(dir, 'granary-mlp-ndvi-evi.json'), JSON.stringify(card));
-    await new ModelRegistry(dir, async () => void checks++, new ModelCheckMemo(file, 'code-1')).get();
+    await new ModelRegistry(dir, async () => void checks++, new ModelCheckMemo(file, () => 'code-1')).get();
     expect(checks).toBe(3);
   });
 });
