@@ -48,6 +48,7 @@ for (const f of other) {
 const manifest = Object.fromEntries([...files, ...SOURCE_FILES.map((f) => join(root, f))].map((f) => [relative(root, f), statSync(f).mtimeMs]));
 writeFileSync(join(dist, 'manifest.json'), JSON.stringify({ files: manifest }));
 if (!existsSync(join(dist, 'server', 'cli', 'granary.js'))) throw new Error('build-server: dist/server/cli/granary.js missing');
+makeSchemaCode();
 if (!process.argv.includes('--no-code-cache')) makeCodeCache();
 console.log(`compiled ${ts.length} modules to dist/ in ${Math.round(performance.now() - t0)} ms`);
 
@@ -86,6 +87,17 @@ async function bundleEntries() {
   const reexport = (src, body) => writeFileSync(join(dist, src.replace(/\.ts$/, '.js')), `// bundled: scripts/build-server.mjs\n${body}\n`);
   reexport('server/workers/worker-main.ts', "import { fileURLToPath } from 'node:url';\nimport { loadBundle } from '../../../scripts/load-bundle.mjs';\nloadBundle(fileURLToPath(new URL('../../bundle/worker-main.cjs', import.meta.url)));");
   reexport('server/cli/granary.ts', "import bundle from '../../bundle/granary.cjs';\nexport const main = bundle.main;");
+}
+
+/**
+ * The route schemas' compiled code (scripts/make-schema-code.mjs, server/plugins/schema-code.ts), in
+ * the same clean environment as the code cache. A failure leaves none (the server compiles them as
+ * before), never a failed build.
+ */
+function makeSchemaCode() {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', GRANARY_LOG_LEVEL: 'silent', GRANARY_WORKERS: '1', GRANARY_PRIME_MS: '0', GRANARY_PRIME_CROP_MS: '0' };
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'make-schema-code.mjs')], { env, stdio: ['ignore', 'ignore', 'inherit'], timeout: 60_000 });
+  if (r.status !== 0) console.warn(`build-server: no stored schema code (${r.error?.message ?? `exit ${r.status ?? r.signal}`}); starts compile the hot routes' schemas`);
 }
 
 /**

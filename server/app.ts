@@ -63,7 +63,7 @@ import { workerInit } from './workers/worker-init.js';
 import { LANES, type TaskMap } from './workers/tasks.js';
 import { siblingModule } from './sibling-module.js';
 import warmupPlugin, { unlessAborted } from './plugins/warmup.js';
-import { lazySchemaCompilers } from './plugins/lazy-schemas.js';
+import { lazySchemaCompilers, type SchemaCodeOptions } from './plugins/lazy-schemas.js';
 import { warmCropTile, WARMUP_POOL_WAIT_MS } from './plugins/warm-crop-tile.js';
 import { addDashboardWarmup } from './plugins/warm-dashboard.js';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './util/json-depth.js';
@@ -107,6 +107,11 @@ export interface BuildOptions {
    */
   lazySchemas?: boolean;
   /**
+   * Route schemas' code from the build (plugins/schema-code.ts): `read` with lazySchemas (the
+   * server process), `write` to compile every schema now and store its code (the build)
+   */
+  schemaCode?: SchemaCodeOptions;
+  /**
    * Load the regions configuration after listening (plugins/regions.ts): the server process sets it;
    * tests keep the eager default so a configuration that does not load fails at build.
    */
@@ -134,7 +139,7 @@ export { sourcePolicy };
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const pendingSchemas: Array<{ what: string; compile: () => void }> = [];
   const app = Fastify({
-    ...(opts.lazySchemas ? { schemaController: { compilersFactory: lazySchemaCompilers((what, compile) => void pendingSchemas.push({ what, compile })) } } : {}),
+    ...(opts.lazySchemas || opts.schemaCode?.write ? { schemaController: { compilersFactory: lazySchemaCompilers((what, compile) => void pendingSchemas.push({ what, compile }), opts.schemaCode) } } : {}),
     logger: opts.logger ?? false,
     bodyLimit: 2 * 1024 * 1024,
     requestTimeout: config.requestTimeoutMs,

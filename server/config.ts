@@ -39,15 +39,17 @@ type Reader = 'number' | 'string' | 'path' | 'list' | 'pathList' | 'hostList' | 
 
 interface Setting<S extends TSchema> {
   env: string;
+  /** a second variable, read when `env` is unset */
+  alias?: string;
   read: Reader;
   schema: S;
   /** the default, given the settings read before this one (regionsConfig and reportsDb follow dataDir) */
   fallback: (earlier: Partial<Record<string, unknown>>) => Static<S>;
 }
 
-function setting<S extends TSchema>(env: string, read: Reader, schema: S, fallback: Setting<S>['fallback']): Setting<S> {
+function setting<S extends TSchema>(env: string, read: Reader, schema: S, fallback: Setting<S>['fallback'], alias?: string): Setting<S> {
   const description = (schema as { description?: string }).description;
-  return { env, read, schema: { ...schema, description: description ? `${env}: ${description}` : env }, fallback };
+  return { env, read, schema: { ...schema, description: description ? `${env}: ${description}` : env }, fallback, ...(alias ? { alias } : {}) };
 }
 
 const SETTINGS = {
@@ -70,7 +72,7 @@ const SETTINGS = {
   workerHeapMb: setting('GRANARY_WORKER_HEAP_MB', 'number', Type.Integer({ minimum: 64, description: `V8 heap limit of each worker process (default ${DEFAULT_WORKER_HEAP_MB})` }), () => DEFAULT_WORKER_HEAP_MB),
   requestDecodeMb: setting('GRANARY_REQUEST_DECODE_MB', 'number', Type.Integer({ minimum: 1, description: 'decoded bytes one request may read from a COG level; a wider read is refused naming the missing overview (default 256)' }), () => 256),
   publicUrl: setting('GRANARY_PUBLIC_URL', 'url', Type.Union([Type.String({ pattern: '^https?://[^/?#]+(/[^?#]*)?$' }), Type.Null()], { description: 'origin (and path prefix) used in links (OGC, TileJSON); unset = from a validated Host header' }), () => null),
-  extraCaCerts: setting('NODE_EXTRA_CA_CERTS', 'path', Type.Union([Type.String(), Type.Null()], { description: 'Node\'s own variable, read here too: extra CA certificates (PEM) for remote COGs. Worker processes are started without it (Node parses the file at every start, ~40 ms) and give it to the connections that read remote COGs instead (default: unset)' }), () => null),
+  extraCaCerts: setting('GRANARY_EXTRA_CA_CERTS', 'path', Type.Union([Type.String(), Type.Null()], { description: 'extra CA certificates (PEM) trusted for remote COGs and alert webhooks, besides Node\'s own; unset: NODE_EXTRA_CA_CERTS. Granary\'s processes other than the supervisor start without NODE_EXTRA_CA_CERTS (Node parses that file at every process start, ~50 ms here) and give this file to the connections that need it (default: unset)' }), () => null, 'NODE_EXTRA_CA_CERTS'),
   remoteTimeoutMs: setting('GRANARY_REMOTE_TIMEOUT_MS', 'number', Type.Integer({ minimum: 100, description: 'timeout of one range request to a remote COG (default 10000)' }), () => 10_000),
   blockCacheMb: setting('GRANARY_BLOCK_CACHE_MB', 'number', Type.Number({ minimum: 0, description: 'decoded COG blocks kept per worker (default 64)' }), () => 64),
   classifiedCacheMb: setting('GRANARY_CLASSIFIED_CACHE_MB', 'number', Type.Number({ minimum: 0, description: 'classified crop blocks kept on disk in <data dir>/cache/classified, so a fresh process or another replica reads them instead of running the model again (default 512; 0 = off)' }), () => 512),
@@ -126,7 +128,8 @@ const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((
 
 /** One setting's value: the environment variable, else the file's key, else the default. */
 function readSetting(key: string, s: Setting<TSchema>, env: Env, file: Record<string, unknown>, earlier: Record<string, unknown>): unknown {
-  const raw = env[s.env] === '' ? undefined : env[s.env];
+  const set = (name: string | undefined) => (name === undefined || env[name] === '' ? undefined : env[name]);
+  const raw = set(s.env) ?? set(s.alias);
   const fromFile = file[key];
   const isList = s.read === 'list' || s.read === 'pathList' || s.read === 'hostList';
   let v: unknown;

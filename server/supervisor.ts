@@ -11,6 +11,7 @@
  * in the foreground without it (an orchestrator that restarts processes itself).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { childEnv } from './util/child-env.js';
 
 const RAPID_MS = 10_000;
 const MAX_DELAY_MS = 30_000;
@@ -32,7 +33,7 @@ export function supervise(opts: SupervisorOptions): Promise<number> {
   return new Promise((resolve) => {
     const start = () => {
       const started = Date.now();
-      child = fork(opts.script, opts.args, { stdio: 'inherit', execArgv: process.execArgv });
+      child = fork(opts.script, opts.args, { stdio: 'inherit', execArgv: process.execArgv, env: childEnv(process.env) });
       log(`server process ${child.pid} started${restarts > 0 ? ` (restart ${restarts})` : ''}`);
       child.once('exit', (code, signal) => {
         child = null;

@@ -170,6 +170,11 @@ const commands: Record<string, Sub> = {
   },
 };
 
+/** The build's step that stores the route schemas' compiled code (scripts/make-schema-code.mjs; server.ts). */
+export async function writeSchemaCode(): Promise<number> {
+  return (await import('../server.js')).writeSchemaCode();
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {

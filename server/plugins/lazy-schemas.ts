@@ -6,25 +6,46 @@
  * built on its first call; `onCreated` receives each pending compilation so the server can run it
  * in the background after it listens (plugins/warmup.ts) and a request rarely pays for it.
  *
+ * With a build's stored code (`code.read`, plugins/schema-code.ts) a route's first use loads the
+ * module made for its schema instead of compiling; a schema without one is compiled as before. With
+ * `code.write` (the build) every function is compiled at once by the compilers' standalone mode and
+ * its code stored.
+ *
  * Tests build the app eagerly (the default of buildApp), so a schema that does not compile still
  * fails the test run at start-up rather than a request in production.
  */
-import { AjvCompiler } from '@fastify/ajv-compiler';
-import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+import { AjvCompiler, StandaloneValidator } from '@fastify/ajv-compiler';
+import { SerializerSelector, StandaloneSerializer } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { schemaKey, type RouteSchema, type SchemaCode, type SchemaCodeWriter } from './schema-code.js';
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type Fn = ((...args: unknown[]) => unknown) & { errors?: unknown; schemaEnv?: unknown };
+type Compiler = (route: RouteSchema) => Fn;
+type CompilerFactory = (external: unknown, options: unknown) => Compiler;
 
-export function lazySchemaCompilers(onCreated: (what: string, compile: () => void) => void): Required<CompilersFactory> {
-  const defaultValidator = AjvCompiler() as unknown as (external: unknown, options: unknown) => (route: { url?: string; method?: string; httpPart?: string }) => Fn;
-  const defaultSerializer = SerializerSelector() as unknown as (external: unknown, options: unknown) => (route: { url?: string; method?: string; httpStatus?: string }) => Fn;
+export interface SchemaCodeOptions {
+  /** a build's stored code, read on each route's first use */
+  read?: SchemaCode | null;
+  /** the build: compile everything now and store its code here */
+  write?: SchemaCodeWriter;
+}
+
+export function lazySchemaCompilers(onCreated: (what: string, compile: () => void) => void, code: SchemaCodeOptions = {}): Required<CompilersFactory> {
+  const { read, write } = code;
+  // the context hashed into each key is taken before a standalone compiler adds its own options
+  // (it sets them on the object it is given: each compiler gets a copy)
+  const context = (external: unknown, options: unknown) => JSON.stringify([external ?? null, options ?? null]);
+  const store = (kind: 'validate' | 'serialize', ctx: string) => (route: RouteSchema, source: string) => write!.add(schemaKey(kind, route, ctx), source);
+  const validatorFactory = (ctx: string): CompilerFactory => (write ? StandaloneValidator({ readMode: false, storeFunction: store('validate', ctx) as never }) : AjvCompiler()) as unknown as CompilerFactory;
+  const serializerFactory = (ctx: string): CompilerFactory => (write ? StandaloneSerializer({ readMode: false, storeFunction: store('serialize', ctx) as never }) : SerializerSelector()) as unknown as CompilerFactory;
   return {
     buildValidator: ((external: unknown, options: unknown) => {
-      let compiler: ReturnType<typeof defaultValidator> | null = null;
-      return (route: { url?: string; method?: string; httpPart?: string }) => {
+      const ctx = context(external, options);
+      let compiler: Compiler | null = null;
+      return (route: RouteSchema) => {
         let fn: Fn | null = null;
-        const compile = () => (fn ??= (compiler ??= defaultValidator(external, options))(route));
+        const compile = () => (fn ??= read?.restore<Fn>(schemaKey('validate', route, ctx)) ?? (compiler ??= validatorFactory(ctx)(external, { ...(options as object) }))(route));
         const validate: Fn = function (data: unknown, parent?: unknown) {
           const f = compile();
           const ok = f.schemaEnv ? f(data, parent) : f(data);
@@ -34,16 +55,19 @@ export function lazySchemaCompilers(onCreated: (what: string, compile: () => voi
         // Fastify hands Ajv functions (those with schemaEnv) the request as parent so that coercion
         // can replace a root value; the wrapped function forwards it when the real one is Ajv's.
         validate.schemaEnv = true;
-        onCreated(`validate ${route.method} ${route.url} ${route.httpPart}`, compile);
+        if (write) compile();
+        else onCreated(`validate ${route.method} ${route.url} ${route.httpPart}`, compile);
         return validate;
       };
     }) as unknown as CompilersFactory['buildValidator'],
     buildSerializer: ((external: unknown, options: unknown) => {
-      let compiler: ReturnType<typeof defaultSerializer> | null = null;
-      return (route: { url?: string; method?: string; httpStatus?: string }) => {
+      const ctx = context(external, options);
+      let compiler: Compiler | null = null;
+      return (route: RouteSchema) => {
         let fn: Fn | null = null;
-        const compile = () => (fn ??= (compiler ??= defaultSerializer(external, options))(route));
-        onCreated(`serialize ${route.method} ${route.url} ${route.httpStatus}`, compile);
+        const compile = () => (fn ??= read?.restore<Fn>(schemaKey('serialize', route, ctx)) ?? (compiler ??= serializerFactory(ctx)(external, { ...(options as object) }))(route));
+        if (write) compile();
+        else onCreated(`serialize ${route.method} ${route.url} ${route.httpStatus}`, compile);
         return (data: unknown) => compile()(data);
       };
     }) as unknown as CompilersFactory['buildSerializer'],

@@ -149,15 +149,30 @@ export function guardedLookup(policy: SourcePolicy, port: number) {
 /** Keep-alive connections (each one's address was checked by guardedLookup when it was opened). */
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
 const httpsAgents = new Map<string, HttpsAgent>();
+const extraCas = new Map<string, string[]>();
+
 /**
- * The HTTPS agent trusting Node's CAs and the policy's extra CA file: worker processes start without
- * NODE_EXTRA_CA_CERTS (workers/fork-child.ts), so the file is read here, on the first remote COG.
+ * The CAs an HTTPS connection under `policy` trusts: Node's own and the policy's extra CA file
+ * (undefined: Node's default). Granary's processes start without NODE_EXTRA_CA_CERTS
+ * (util/child-env.ts), so the file is read here, on the first connection that needs it.
  */
+export function trustedCa(policy: SourcePolicy): string[] | undefined {
+  const file = policy.extraCaFile;
+  if (!file) return undefined;
+  let ca = extraCas.get(file);
+  if (!ca) {
+    ca = [...rootCertificates, readFileSync(file, 'utf8')];
+    extraCas.set(file, ca);
+  }
+  return ca;
+}
+
+/** The keep-alive HTTPS agent for remote COGs under `policy` (its trusted CAs: trustedCa). */
 function httpsAgent(policy: SourcePolicy): HttpsAgent {
   const key = policy.extraCaFile ?? '';
   let agent = httpsAgents.get(key);
   if (!agent) {
-    const ca = policy.extraCaFile ? [...rootCertificates, readFileSync(policy.extraCaFile, 'utf8')] : undefined;
+    const ca = trustedCa(policy);
     agent = new HttpsAgent({ keepAlive: true, maxSockets: 32, ...(ca ? { ca } : {}) });
     httpsAgents.set(key, agent);
   }

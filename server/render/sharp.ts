@@ -1,10 +1,9 @@
 /**
- * sharp (libvips, a native library), loaded on the first encode rather than when a module that
- * names an encoder is imported: the server process imports the tile modules for their constants and
- * types and never encodes, and loading sharp cost it ~50-100 ms of its start (issue #17). A worker
- * loads it at its own start (workers/worker-main.ts encodes the empty tile at once). Through
- * require, synchronously: Node's ES module loader takes several times longer over sharp's files.
- * One libvips thread per worker: parallelism comes from the worker pool.
+ * sharp (libvips, a native library), loaded on the first WebP or JPEG tile rather than when a module
+ * that names an encoder is imported: loading it costs a process ~50 ms (issue #17), which neither
+ * the server process (it never encodes) nor a worker's start (PNG is encoded with Node's zlib:
+ * render/png.ts) should pay. Through require, synchronously: Node's ES module loader takes several
+ * times longer over sharp's files. One libvips thread per worker: parallelism comes from the pool.
  */
 import { createRequire } from 'node:module';
 import type SharpNs from 'sharp';

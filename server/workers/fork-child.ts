@@ -13,6 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../util/child-env.js';
 
 const BOOT = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 
@@ -20,11 +21,10 @@ const BOOT = fileURLToPath(new URL('./boot.mjs', import.meta.url));
 export const EARLY_TASK_ID = -1;
 
 export function forkWorkerChild(entry: URL, heapMb: number): ChildProcess {
-  // without NODE_EXTRA_CA_CERTS, which Node would parse at start (~40 ms a child): the one place a
-  // worker needs it, the reading of remote COGs, gets the file from its init (SourcePolicy.extraCaFile)
-  const { NODE_EXTRA_CA_CERTS: _extraCa, ...env } = process.env;
+  // without NODE_EXTRA_CA_CERTS (util/child-env.ts): the one place a worker needs it, the reading
+  // of remote COGs, gets the file from its init (SourcePolicy.extraCaFile)
   return fork(BOOT, [entry.href], {
-    env,
+    env: childEnv(process.env),
     execArgv: [`--max-old-space-size=${heapMb}`],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

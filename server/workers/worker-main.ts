@@ -11,16 +11,11 @@ import { jobTasks } from '../jobs/tasks.js';
 import { runZonalTask } from '../pipeline/zonal.js';
 import { serveTasks } from './child.js';
 import { evaluateAlertRules } from '../alerts/evaluate.js';
-import { emptyImage } from '../render/image.js';
 import { primeListsFromFiles } from '../services/prime-lists.js';
 import type { PrimeResult, PrimeTiles } from '../services/prime-tiles.js';
 import type { ImageryTileTask } from '../pipeline/tile.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
-// libvips loads (render/sharp.ts) and starts (the empty tile is made) on the first encode, which the
-// first tile of a fresh worker otherwise pays (README, performance: start-up): begun now, as the
-// child loads; the first tile's encode queues behind it in libvips
-void emptyImage(256, 'png').catch(() => undefined);
 
 serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
   const ctx = createRasterContext(init);

@@ -11,7 +11,7 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { assertAllowedUrl, guardedLookup, type SourcePolicy } from '../../raster/source.js';
+import { assertAllowedUrl, guardedLookup, trustedCa, type SourcePolicy } from '../../raster/source.js';
 
 function signature(secret: string, timestamp: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -32,9 +32,12 @@ async function postOnce(url: string, body: string, headers: Record<string, strin
     return { ok: false, status: null, error: (e as Error).message, retryable: false };
   }
   const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = u.protocol === 'https:';
+  const request = https ? httpsRequest : httpRequest;
+  // the extra CA file (GRANARY_EXTRA_CA_CERTS) too: this process starts without NODE_EXTRA_CA_CERTS
+  const ca = https ? trustedCa(policy) : undefined;
   return new Promise((resolve) => {
-    const req = request(u, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Granary-Webhook/1', ...headers }, lookup: guardedLookup(policy, port) as never, timeout: timeoutMs }, (res) => {
+    const req = request(u, { ...(ca ? { ca } : {}), method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Granary-Webhook/1', ...headers }, lookup: guardedLookup(policy, port) as never, timeout: timeoutMs }, (res) => {
       res.resume();
       res.on('end', () => {
         const s = res.statusCode ?? 0;

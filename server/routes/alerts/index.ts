@@ -45,7 +45,7 @@ const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.decorate('alerts', service);
   let store: WebhookStore | null = null;
   const webhooks = () => (store ??= new WebhookStore(join(config.dataDir, 'alerts', 'webhooks.sqlite')));
-  const policy: SourcePolicy = { readRoots: [], remoteHosts: config.webhookHosts, remoteTimeoutMs: config.webhookTimeoutMs };
+  const policy: SourcePolicy = { readRoots: [], remoteHosts: config.webhookHosts, remoteTimeoutMs: config.webhookTimeoutMs, ...(config.extraCaCerts ? { extraCaFile: config.extraCaCerts } : {}) };
   let dispatcher: Dispatcher | null = null;
   const dispatch = async () => {
     dispatcher ??= new Dispatcher(webhooks(), policy, { attempts: config.webhookAttempts, baseMs: config.webhookBackoffMs, timeoutMs: config.webhookTimeoutMs });

@@ -37,6 +37,13 @@ describe('configuration', () => {
     expect(() => loadConfig(fileEnv({ maxZoom: 'deep' }))).toThrow(/maxZoom \(GRANARY_MAX_ZOOM\)/);
   });
 
+  it('reads the extra CA file from GRANARY_EXTRA_CA_CERTS, else from Node\'s NODE_EXTRA_CA_CERTS', () => {
+    expect(loadConfig({}).extraCaCerts).toBeNull();
+    expect(loadConfig({ NODE_EXTRA_CA_CERTS: '/etc/node-ca.pem' }).extraCaCerts).toBe('/etc/node-ca.pem');
+    expect(loadConfig({ NODE_EXTRA_CA_CERTS: '/etc/node-ca.pem', GRANARY_EXTRA_CA_CERTS: '/etc/granary-ca.pem' }).extraCaCerts).toBe('/etc/granary-ca.pem');
+    expect(loadConfig({ GRANARY_EXTRA_CA_CERTS: '', NODE_EXTRA_CA_CERTS: '/etc/node-ca.pem' }).extraCaCerts).toBe('/etc/node-ca.pem');
+  });
+
   it('has no test-only knob in the production schema', () => {
     const keys = Object.keys(ConfigSchema.properties);
     expect(keys.filter((k) => /test/i.test(k))).toEqual([]);
@@ -46,8 +53,7 @@ describe('configuration', () => {
 
   it('names each environment variable once, in its setting\'s description', () => {
     const vars = Object.values(ConfigSchema.properties).map((s) => String((s as { description?: string }).description).split(':')[0]!);
-    // NODE_EXTRA_CA_CERTS: Node's own, read for the worker processes, which start without it (fork-child.ts)
-    expect(vars.every((v) => /^(PORT|HOST|NODE_EXTRA_CA_CERTS|GRANARY_[A-Z0-9_]+)$/.test(v))).toBe(true);
+    expect(vars.every((v) => /^(PORT|HOST|GRANARY_[A-Z0-9_]+)$/.test(v))).toBe(true);
     expect(new Set(vars).size).toBe(vars.length);
     expect(vars).toContain('GRANARY_TILE_CACHE_MB');
   });
