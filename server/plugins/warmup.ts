@@ -5,7 +5,10 @@
  * not wait for it, and a request that comes meanwhile waits for at most the step that is running.
  * A step that fails is logged and skipped (the request that needs it does the work and reports).
  *
- * Not started by buildApp (tests use inject and never listen): `onListen` starts it.
+ * Not started by buildApp (tests use inject and never listen): `onListen` starts it. The first step
+ * waits until no request has come for START_IDLE_MS: a fresh process's first visitors (a load
+ * balancer's health check, then a map's first tiles) find the cores free, not shared with the
+ * warm-up and the worker processes its first step starts.
  *
  * Shutdown: a step may be in the middle of a request through the app (inject) or a worker task when
  * `close()` comes. Fastify runs the plugins' onClose hooks children first and otherwise last
@@ -23,6 +26,9 @@ declare module 'fastify' {
     warmup: Warmup;
   }
 }
+
+/** Quiet time after listen (no request begun or ended) before the first step. */
+const START_IDLE_MS = 100;
 
 /** `signal` is aborted when the server closes: a step that waits or does several things checks it */
 type WarmupStep = (signal: AbortSignal) => unknown;
@@ -58,10 +64,15 @@ export class Warmup {
   private startedAt = 0;
   /** the longest step so far (a request that comes during a step waits for it) */
   longest = { name: '', ms: 0 };
+  /** when a request last began or ended (or start() was called) */
+  private lastActivity = 0;
 
   onFinished: ((w: Warmup) => void) | null = null;
 
-  constructor(private readonly log: (msg: string, err?: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly log: (msg: string, err?: unknown) => void = () => undefined,
+    private readonly startIdleMs = START_IDLE_MS,
+  ) {}
 
   /** Queues a step; steps run in the order added (`first`: before every step queued so far). */
   add(name: string, step: WarmupStep, opts: { first?: boolean } = {}): void {
@@ -74,17 +85,20 @@ export class Warmup {
   /** `req`: any object naming the request (ended twice, by abort and response, counts once) */
   requestStarted(req: object): void {
     this.inflight.add(req);
+    this.lastActivity = performance.now();
   }
 
   requestEnded(req: object): void {
     this.inflight.delete(req);
+    this.lastActivity = performance.now();
   }
 
   start(): void {
     if (this.running || this.stopped) return;
     this.running = true;
     this.startedAt = performance.now();
-    this.schedule(0);
+    this.lastActivity = this.startedAt;
+    this.schedule(this.startIdleMs);
   }
 
   /** No step starts after this; the running one is aborted and awaited. */
@@ -111,6 +125,9 @@ export class Warmup {
     if (this.stopped) return;
     // a request is being served: let it have the process, look again shortly
     if (this.inflight.size > 0) return this.schedule(5);
+    // before the first step: until no request has come for startIdleMs
+    const quiet = performance.now() - this.lastActivity;
+    if (this.done + this.failed === 0 && quiet < this.startIdleMs) return this.schedule(Math.max(1, this.startIdleMs - quiet));
     const item = this.queue.shift();
     if (!item) {
       if (this.finishedMs === null) {

@@ -97,6 +97,36 @@ describe('Warmup', () => {
     expect([w.done, w.failed]).toEqual([2, 1]);
   });
 
+  it('starts its first step only once no request has begun or ended for its quiet time', async () => {
+    const w = new Warmup(undefined, 300);
+    let ranAt = 0;
+    w.add('a', () => void (ranAt = performance.now()));
+    const t0 = performance.now();
+    w.start();
+    // a burst of requests, 30 ms apart, for 150 ms: each one pushes the first step back
+    let last = t0;
+    for (let i = 0; i < 5; i++) {
+      const req = {};
+      w.requestStarted(req);
+      await new Promise((r) => setTimeout(r, 5));
+      w.requestEnded(req);
+      last = performance.now();
+      await new Promise((r) => setTimeout(r, 25));
+      expect(ranAt).toBe(0);
+    }
+    while (ranAt === 0 && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    expect(ranAt - last).toBeGreaterThanOrEqual(299);
+    // later steps do not wait for quiet (only the first does): well under the 300 ms it would be
+    let second = 0;
+    const req = {};
+    w.requestStarted(req);
+    w.requestEnded(req);
+    const t1 = performance.now();
+    w.add('b', () => void (second = performance.now()));
+    while (second === 0 && performance.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 1));
+    expect(second - t1).toBeLessThan(250);
+  });
+
   it('runs one step per turn of the event loop, also when a step adds steps', async () => {
     const w = new Warmup();
     let turn = 0;
