@@ -297,12 +297,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       // primed); an early-primed worker runs its priming already
       (pool.primedEarly ? catalogRead : primingSet).then(() => pool.run('ping', null)).then(() => (app.readiness.waitingFor = app.readiness.waitingFor.filter((w) => w !== 'workers'))),
     ]);
-    // While the worker starts (and primes), this process is idle: it does now what the first
-    // requests would otherwise pay. Node loads its fetch classes (undici, ~20 ms) on the first use of
-    // the global `Response`, which @fastify/compress checks on every reply; the schemas of the routes
-    // a fresh process is asked first (health, tiles) are compiled, with Ajv's own start (~100 ms on
-    // the first tile otherwise); the others are compiled by the warm-up after listen (lazy-schemas.ts).
-    void globalThis.Response;
+    // While the worker starts (and primes), this process does now what the first requests would
+    // otherwise pay: the schemas of the routes a fresh process is asked first (health, tiles), read
+    // from the build's store (plugins/schema-code.ts) or compiled; the others are made by the warm-up
+    // after listen (lazy-schemas.ts).
     for (const p of pendingSchemas.filter((x) => HOT_ROUTES.test(x.what))) p.compile();
     await waiting;
     app.readiness.ok = app.readiness.waitingFor.length === 0;
@@ -316,5 +314,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // steps after this one run after it (one step at a time)
   // (bounded: a worker that cannot start must not hold the warm-up back for good)
   app.warmup.add('models', async (signal) => (await unlessAborted(pool.ready(WARMUP_POOL_WAIT_MS), signal), app.models.list()), { first: true });
+  // first of all: Node loads its fetch classes (undici, ~20 ms) on the first use of the global
+  // `Response`, which @fastify/compress checks on every reply of the routes it compresses
+  app.warmup.add('fetch classes', () => void globalThis.Response, { first: true });
   return app;
 }

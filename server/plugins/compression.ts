@@ -10,6 +10,11 @@
  * mid-answer then leaves either no response (which nginx retries on another replica) or a whole
  * one, never a cut body after the headers went out, which no proxy can retry. 64 KiB of JSON is
  * about a millisecond of Brotli at quality 5 on the event loop; larger bodies keep streaming.
+ *
+ * Image tile routes and /healthz are registered with `compress: false`: nothing there to compress,
+ * and the hook's checks on every reply are skipped (issue #17), among them one against Node's global
+ * `Response`, whose first use loads Node's fetch (~20 ms): a fresh process's health check and first
+ * tiles no longer pay for it (the warm-up loads it after listen: app.ts).
  */
 import fp from 'fastify-plugin';
 import compress from '@fastify/compress';

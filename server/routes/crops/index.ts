@@ -49,8 +49,9 @@ export default (async function cropRoutes(app) {
     querystring: CropQuery,
     response: { 200: PngTile, ...problemResponses },
   });
-  app.get('/tiles/:sceneId/crops/:z/:x/:y', { schema: tileSchema('Crop-type tile in the model card\'s colours') }, cropTile('class'));
-  app.get('/tiles/:sceneId/crops/confidence/:z/:x/:y', { schema: tileSchema('Model confidence tile (top-class probability, colormap "confidence")') }, cropTile('confidence'));
+  // PNG tiles: no compression hook (plugins/compression.ts)
+  app.get('/tiles/:sceneId/crops/:z/:x/:y', { compress: false, schema: tileSchema('Crop-type tile in the model card\'s colours') }, cropTile('class'));
+  app.get('/tiles/:sceneId/crops/confidence/:z/:x/:y', { compress: false, schema: tileSchema('Model confidence tile (top-class probability, colormap "confidence")') }, cropTile('confidence'));
 
   app.get('/tiles/:sceneId/crops/tilejson.json', {
     schema: {

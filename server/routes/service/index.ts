@@ -4,6 +4,7 @@ import { Health, MetricsText, NotReady, Ready, Starting } from '../../contract/s
 
 const serviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/healthz', {
+    compress: false, // a few hundred bytes, asked every few seconds (plugins/compression.ts)
     schema: { tags: ['service'], summary: '200 once the catalog is read and a worker answers, 503 before (models are checked right after; a crop request waits for that)', response: { 200: Health, 503: Starting } },
   }, async (_req, reply) => {
     if (!app.readiness.ok) return reply.code(503).send({ status: 'starting', waitingFor: app.readiness.waitingFor });

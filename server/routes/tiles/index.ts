@@ -19,6 +19,8 @@ export default (async function tileRoutes(app) {
   app.get(
     '/tiles/:sceneId/:z/:x/:y',
     {
+      // images are compressed already (plugins/compression.ts: no compression hook on tile routes)
+      compress: false,
       schema: {
         tags: ['tiles'],
         summary: 'Imagery tile (Web Mercator XYZ): PNG (default), WebP or JPEG (format, quality), @2x, or Float32 GeoTIFF of physical values',

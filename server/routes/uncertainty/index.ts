@@ -29,6 +29,7 @@ export default (async function uncertaintyRoutes(app) {
   app.get(
     '/tiles/:sceneId/crops/uncertainty/:z/:x/:y',
     {
+      compress: false, // a PNG (plugins/compression.ts)
       schema: {
         tags,
         summary: 'Model uncertainty tile: where new labels help most (colormap magma: dark = certain, bright = uncertain)',
