@@ -199,9 +199,11 @@ async function boot(): Promise<void> {
   setupPlaceSearch(ctx, byId('map-wrap').querySelector('.map-buttons')!, (lon, lat) => void farmer.query(lon, lat, false));
   setupTabs(ctx, { policy: policy.el, farmer: farmer.el, analyst: analyst.el }, farmer);
   setupMapEvents(ctx, farmer, policy);
-  // the boundaries (35 KB, asked for at start) go onto the map as soon as they are here and the views listen
+  // the boundaries (35 KB, asked for at start) go onto the map once the imagery is drawn (or after
+  // 3 s at most): a frame with the municipalities' fill costs a software-rendered browser more, and
+  // the first map's frames came later with it
   mark('views');
-  void loadRegions(ctx, boundariesP);
+  void firstFrame.then(() => loadRegions(ctx, boundariesP));
   if (window.matchMedia('(max-width: 760px)').matches) (byId('layers') as HTMLDetailsElement).open = false;
   onLangChange(() => layerPanel.render());
   // a shared link to the farmer view opens at its place
