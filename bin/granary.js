@@ -14,9 +14,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const [cmd, sub] = argv;
 const trainer = cmd === 'train' || (cmd === 'labels' && (sub === 'audit' || sub === 'review'));
-// `granary serve` (supervised) is a tiny parent that forks `serve --supervised` and loads nothing of
+// `granary serve` (supervised) is a tiny parent that starts `serve --supervised` and loads nothing of
 // the service: it goes straight to the supervisor module, not through the command table. Its
-// compiled copy is used whenever there is one (the server process it forks checks dist/ itself)
+// compiled copy is used whenever there is one (the server process it starts checks dist/ itself)
 const supervisor = cmd === 'serve' && !argv.includes('--supervised') && !argv.includes('--no-supervisor');
 const fromSource = process.env.GRANARY_FROM_SOURCE === '1';
 const compiled = !trainer && !fromSource && (supervisor ? existsSync(join(root, 'dist/server/supervisor.js')) : distIsCurrent(root));

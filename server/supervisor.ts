@@ -10,7 +10,7 @@
  * while it keeps dying within RAPID_MS of its start. `granary serve --no-supervisor` runs the service
  * in the foreground without it (an orchestrator that restarts processes itself).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { childEnv } from './util/child-env.js';
 
 const RAPID_MS = 10_000;
@@ -33,7 +33,9 @@ export function supervise(opts: SupervisorOptions): Promise<number> {
   return new Promise((resolve) => {
     const start = () => {
       const started = Date.now();
-      child = fork(opts.script, opts.args, { stdio: 'inherit', execArgv: process.execArgv, env: childEnv(process.env) });
+      // spawned, not forked: the server never talks to this process, and a child with an IPC channel
+      // sets it up at start (~5 ms); without NODE_EXTRA_CA_CERTS (util/child-env.ts)
+      child = spawn(process.execPath, [...process.execArgv, opts.script, ...opts.args], { stdio: 'inherit', env: childEnv(process.env) });
       log(`server process ${child.pid} started${restarts > 0 ? ` (restart ${restarts})` : ''}`);
       child.once('exit', (code, signal) => {
         child = null;
