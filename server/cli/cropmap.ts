@@ -102,6 +102,6 @@ async function run(
   if (!o.quiet) process.stderr.write('\n');
   console.log(`crop map of ${scene.id} (season ${choice.season}-${choice.season + 1}, model ${model.id}): ${grid.width}x${grid.height} px, ${p.mappedPixels} classified in ${classifySeconds.toFixed(2)} s -> ${p.tif} (${p.bytes} bytes, + .aux.xml colour table, + .json); ${p.polygons.features.length} polygons -> ${p.polygonsPath}`);
   console.log(`footprint: ${dashboardNote(p.footprint)} (${p.footprint.energySource}, ${p.footprint.carbonIntensitySource})`);
-  await Promise.all(scene.assets.map(async (a) => (await ctx.open(a.href)).source.close()));
+  await ctx.close();
   return 0;
 }

@@ -43,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
     ...(values.samples ? { samplesCsv: resolve(values.samples) } : {}),
     ...(fraction !== undefined ? { fraction } : {}),
     ...(minAmplitude !== undefined ? { minAmplitude } : {}),
-  });
+  }).finally(() => ctx.close());
   const item = await inspectScene([cogPath], { id: product.sosScene, variables: ['sos'], nodata: SOS_NODATA, title: `${scene.title}: start of season (day since 1 September, from ${product.variable})`, attribution: scene.attribution, purpose: 'product' }, sourcePolicy(config), join(config.dataDir, 'catalog'));
   await catalog.save(item, { replace: true });
   for (const s of product.seasons) console.log(`season ${s.season}-${s.season + 1}: ${s.counts.ok + s.counts.baseAtWindowStart} pixels with a start of season, ${s.counts.noSeason} without a season, ${s.counts.noData} without data`);

@@ -63,66 +63,71 @@ export async function exportReports(config: Config, o: { out: string; model?: st
   const model = await registry.get(o.model);
   const scenes = listed.sort((a, b) => Math.abs(a.grid.geotransform[1]) - Math.abs(b.grid.geotransform[1]));
   const ctx = createRasterContext({ policy: sourcePolicy(config), blockCacheBytes: 16 * 1024 * 1024 });
-  const classNames = new Set(model.card.classes.map((c) => c.name));
+  try {
+    const classNames = new Set(model.card.classes.map((c) => c.name));
 
-  const samples: string[] = [line(['sample_id', 'location_id', 'longitude', 'latitude', 'start_date', 'end_date', 'label', 'coverage'])];
-  const rows: Array<{ id: string; dates: string[]; vars: string[]; values: Float32Array }> = [];
-  const allVars = new Set<string>();
-  const skipped: ExportResult['skipped'] = [];
-  for (const r of reports) {
-    if (!classNames.has(r.class)) {
-      skipped.push({ id: r.id, reason: `class ${r.class} is not a class of model ${model.id}` });
-      continue;
-    }
-    const season = seasonOf(r.observedOn, model.startMonth);
-    const covering = scenes.filter((s) => pixelAt(s, r.lon, r.lat) !== null);
-    if (covering.length === 0) {
-      skipped.push({ id: r.id, reason: `no scene in the catalog covers ${r.lon}, ${r.lat}` });
-      continue;
-    }
-    let done = false;
-    const reasons: string[] = [];
-    for (const scene of covering) {
-      let dates: string[];
-      try {
-        dates = chooseSeason(scene, { variables: model.variables, steps: model.steps, startMonth: model.startMonth }, season).dates;
-      } catch (e) {
-        reasons.push(`${scene.id}: ${(e as Error).message}`);
+    const samples: string[] = [line(['sample_id', 'location_id', 'longitude', 'latitude', 'start_date', 'end_date', 'label', 'coverage'])];
+    const rows: Array<{ id: string; dates: string[]; vars: string[]; values: Float32Array }> = [];
+    const allVars = new Set<string>();
+    const skipped: ExportResult['skipped'] = [];
+    for (const r of reports) {
+      if (!classNames.has(r.class)) {
+        skipped.push({ id: r.id, reason: `class ${r.class} is not a class of model ${model.id}` });
         continue;
       }
-      const px = pixelAt(scene, r.lon, r.lat)!;
-      // every known variable the scene has for all these dates (so one export serves the NDVI+EVI and 6-band models)
-      const vars = KNOWN_VARIABLES.filter((v) => scene.variables.includes(v) && hasAll(scene, v, dates));
-      const { features } = await readFeatures(ctx, scene, { variables: vars, dates, classCount: 0 }, [px.col, px.row, px.col + 1, px.row + 1]);
-      if (features.some((x) => !Number.isFinite(x))) {
-        reasons.push(`${scene.id}: the pixel has missing values in season ${season}`);
+      const season = seasonOf(r.observedOn, model.startMonth);
+      const covering = scenes.filter((s) => pixelAt(s, r.lon, r.lat) !== null);
+      if (covering.length === 0) {
+        skipped.push({ id: r.id, reason: `no scene in the catalog covers ${r.lon}, ${r.lat}` });
         continue;
       }
-      const id = `report-${r.id}`;
-      samples.push(line([id, `report-${scene.id}-${px.col}-${px.row}`, r.lon, r.lat, dates[0]!, dates[dates.length - 1]!, r.class, scene.id]));
-      rows.push({ id, dates, vars, values: features });
-      for (const v of vars) allVars.add(v);
-      done = true;
-      break;
+      let done = false;
+      const reasons: string[] = [];
+      for (const scene of covering) {
+        let dates: string[];
+        try {
+          dates = chooseSeason(scene, { variables: model.variables, steps: model.steps, startMonth: model.startMonth }, season).dates;
+        } catch (e) {
+          reasons.push(`${scene.id}: ${(e as Error).message}`);
+          continue;
+        }
+        const px = pixelAt(scene, r.lon, r.lat)!;
+        // every known variable the scene has for all these dates (so one export serves the NDVI+EVI and 6-band models)
+        const vars = KNOWN_VARIABLES.filter((v) => scene.variables.includes(v) && hasAll(scene, v, dates));
+        const { features } = await readFeatures(ctx, scene, { variables: vars, dates, classCount: 0 }, [px.col, px.row, px.col + 1, px.row + 1]);
+        if (features.some((x) => !Number.isFinite(x))) {
+          reasons.push(`${scene.id}: the pixel has missing values in season ${season}`);
+          continue;
+        }
+        const id = `report-${r.id}`;
+        samples.push(line([id, `report-${scene.id}-${px.col}-${px.row}`, r.lon, r.lat, dates[0]!, dates[dates.length - 1]!, r.class, scene.id]));
+        rows.push({ id, dates, vars, values: features });
+        for (const v of vars) allVars.add(v);
+        done = true;
+        break;
+      }
+      if (!done) skipped.push({ id: r.id, reason: reasons.join('; ') || 'no usable scene' });
     }
-    if (!done) skipped.push({ id: r.id, reason: reasons.join('; ') || 'no usable scene' });
+    const vars = KNOWN_VARIABLES.filter((v) => allVars.has(v));
+    const series: string[] = [line(['sample_id', 'date', ...vars])];
+    for (const row of rows) {
+      const T = row.dates.length;
+      row.dates.forEach((d, t) => {
+        series.push(line([row.id, d, ...vars.map((v) => {
+          const vi = row.vars.indexOf(v);
+          return vi < 0 ? '' : Number(row.values[vi * T + t]!.toFixed(6));
+        })]));
+      });
+    }
+    const timeseriesPath = timeseriesPathFor(o.out);
+    mkdirSync(dirname(o.out), { recursive: true });
+    await writeFileAtomic(o.out, samples.join('\n') + '\n');
+    await writeFileAtomic(timeseriesPath, series.join('\n') + '\n');
+    return { samplesPath: o.out, timeseriesPath, exported: rows.length, skipped };
+  } finally {
+    // the scenes' files, opened by this export in this process, closed now (not by the garbage collector)
+    await ctx.close();
   }
-  const vars = KNOWN_VARIABLES.filter((v) => allVars.has(v));
-  const series: string[] = [line(['sample_id', 'date', ...vars])];
-  for (const row of rows) {
-    const T = row.dates.length;
-    row.dates.forEach((d, t) => {
-      series.push(line([row.id, d, ...vars.map((v) => {
-        const vi = row.vars.indexOf(v);
-        return vi < 0 ? '' : Number(row.values[vi * T + t]!.toFixed(6));
-      })]));
-    });
-  }
-  const timeseriesPath = timeseriesPathFor(o.out);
-  mkdirSync(dirname(o.out), { recursive: true });
-  await writeFileAtomic(o.out, samples.join('\n') + '\n');
-  await writeFileAtomic(timeseriesPath, series.join('\n') + '\n');
-  return { samplesPath: o.out, timeseriesPath, exported: rows.length, skipped };
 }
 
 function hasAll(scene: Scene, variable: string, dates: string[]): boolean {

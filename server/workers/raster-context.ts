@@ -19,16 +19,29 @@ export interface WorkerInit {
   classifiedCache?: { dir: string; maxBytes: number; lockFile: string };
 }
 
-export function createRasterContext(init: WorkerInit): RasterContext & { colormaps: ColormapRegistry } {
+/**
+ * `close()`: the open files closed now, for a context used for one job in a long-lived process (a
+ * reports export, a CLI command); a file handle left to the garbage collector is closed with a
+ * warning (DEP0137), and Node will throw for it in a future version. A worker's context lives as
+ * long as its process.
+ */
+export function createRasterContext(init: WorkerInit): RasterContext & { colormaps: ColormapRegistry; close(): Promise<void> } {
+  let closing = false;
   const handles = new LRUCache<string, Promise<CogHandle>>({
     max: 64,
     ttl: 10_000, // re-stat files now and then so a replaced file is seen
-    // Close evicted handles later, so reads still in flight on them can finish.
+    // Close evicted handles later, so reads still in flight on them can finish (close() closes its own).
     dispose: (p) => {
-      setTimeout(() => void p.then((h) => h.source.close(), () => undefined), 30_000).unref();
+      if (!closing) setTimeout(() => void p.then((h) => h.source.close(), () => undefined), 30_000).unref();
     },
   });
   return {
+    async close() {
+      closing = true;
+      const open = [...handles.values()];
+      handles.clear();
+      await Promise.all(open.map((p) => p.then((h) => h.source.close(), () => undefined)));
+    },
     blocks: new BlockCache(init.blockCacheBytes, init.readBudgetBytes ?? Number.POSITIVE_INFINITY),
     plans: new PlanCache(PLAN_CACHE_BYTES),
     colormaps: new ColormapRegistry(),

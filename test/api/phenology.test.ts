@@ -22,6 +22,7 @@ beforeAll(async () => {
         const { cogPath, product } = await buildPhenology(ctx, await catalog.get(id), { variable: 'ndvi', outDir: join(dataDir, 'phenology'), regionAt, samplesCsv: join(FIXTURES, 'labels', samples) });
         await catalog.save(await inspectScene([cogPath], { id: product.sosScene, variables: ['sos'], nodata: SOS_NODATA, purpose: 'product' }, sourcePolicy(config), catalog.dir), { replace: true });
       }
+      await ctx.close();
     },
   });
 }, 120_000);

@@ -74,7 +74,7 @@ async function samplesSos(sceneId: string, hrefs: string[], scale: number | unde
   const item = await inspectScene(hrefs, { id: sceneId, variables: hrefs.length === 1 ? ['ndvi'] : undefined, ...(scale ? { scale } : {}) } as never, policy, join(FIXTURES, 'catalog'));
   const scene = sceneFromItem(item, join(FIXTURES, 'catalog', `${sceneId}.json`), 'test');
   const ctx = createRasterContext({ policy, blockCacheBytes: 64 * 1024 * 1024 });
-  const stack = await readVariableStack(ctx, scene, 'ndvi');
+  const stack = await readVariableStack(ctx, scene, 'ndvi').finally(() => ctx.close());
   const seasons = seasonsOf(stack.dates);
   const lines = readFileSync(join(FIXTURES, 'labels', csv), 'utf8').trim().split('\n');
   const header = lines[0]!.split(',');
