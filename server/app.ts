@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PACKAGE_ROOT, type Config } from './config.js';
+import { LOCKFILE, type Config } from './config.js';
 import type { SceneCatalog } from './catalog/catalog.js';
 import { createBackends, type Backends } from './store/backends.js';
 import type { FieldReportStore } from './reports/store.js';
@@ -217,7 +217,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('reports', backends.reports);
   app.decorate('pool', pool);
   // a model's check against its ONNX file is remembered across processes (inference/check-memo.ts)
-  const checkMemo = new ModelCheckMemo(join(config.dataDir, 'cache', 'derived', 'model-checks.json'), codeIdentity([siblingModule('./inference/onnx-session.ts', import.meta.url), siblingModule('../models/contract/model-card.ts', import.meta.url)], join(PACKAGE_ROOT, 'package-lock.json')));
+  const checkMemo = new ModelCheckMemo(join(config.dataDir, 'cache', 'derived', 'model-checks.json'), codeIdentity([siblingModule('./inference/onnx-session.ts', import.meta.url), siblingModule('../models/contract/model-card.ts', import.meta.url)], LOCKFILE));
   app.decorate('models', new ModelRegistry(config.modelsDir, async (entry) => void (await pool.run('check-model', entry.session)), checkMemo));
   app.decorate('colormaps', new ColormapRegistry());
   app.decorate('tileCache', new TileCache(config.tileCacheMb * 1024 * 1024));

@@ -29,6 +29,9 @@ export const PACKAGE_ROOT = (() => {
   return dir;
 })();
 
+/** The dependency lock file: part of the keys of what is kept across processes (a library upgrade changes it). */
+export const LOCKFILE = resolve(PACKAGE_ROOT, 'package-lock.json');
+
 /**
  * How an environment variable's text becomes a value: a number; a string; a path (made absolute);
  * a comma-separated list (appended to the file's list), of paths or of host names (lower-cased); an

@@ -1,12 +1,11 @@
 /** The process: configuration, logger, listen, graceful shutdown (SIGTERM drains in-flight requests). */
 import { join } from 'node:path';
-import { loadConfig, PACKAGE_ROOT } from './config.js';
+import { loadConfig, LOCKFILE, PACKAGE_ROOT } from './config.js';
 import { buildApp } from './app.js';
 import { SchemaCode, SchemaCodeWriter } from './plugins/schema-code.js';
 
 /** Where the build stores the route schemas' compiled code (scripts/make-schema-code.mjs). */
 export const SCHEMA_CODE_DIR = join(PACKAGE_ROOT, 'dist', 'bundle', 'schemas');
-export const LOCKFILE = join(PACKAGE_ROOT, 'package-lock.json');
 
 export async function startServer(): Promise<void> {
   const config = loadConfig();

@@ -17,7 +17,7 @@
 import { AjvCompiler, StandaloneValidator } from '@fastify/ajv-compiler';
 import { SerializerSelector, StandaloneSerializer } from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
-import { schemaKey, type RouteSchema, type SchemaCode, type SchemaCodeWriter } from './schema-code.js';
+import { schemaKey, type RouteSchema, type SchemaCode, type SchemaCodeKind, type SchemaCodeWriter } from './schema-code.js';
 
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 type Fn = ((...args: unknown[]) => unknown) & { errors?: unknown; schemaEnv?: unknown };
@@ -31,21 +31,32 @@ export interface SchemaCodeOptions {
   write?: SchemaCodeWriter;
 }
 
+/**
+ * For one compiler context (the shared schemas and options Fastify gives), a route's function made
+ * on its first use: the build's stored module when it has one, else compiled by `make`'s compiler
+ * (created once, on the first compile). The context is serialised for the keys only when first needed.
+ */
+function onFirstUse(kind: SchemaCodeKind, make: (ctx: string) => CompilerFactory, read: SchemaCode | null | undefined, external: unknown, options: unknown) {
+  let ctx: string | null = null;
+  const context = () => (ctx ??= JSON.stringify([external ?? null, options ?? null]));
+  let compiler: Compiler | null = null;
+  return (route: RouteSchema) => {
+    let fn: Fn | null = null;
+    // a standalone compiler sets its own options on the object it is given: it gets a copy
+    return () => (fn ??= read?.restore<Fn>(schemaKey(kind, route, context())) ?? (compiler ??= make(context())(external, { ...(options as object) }))(route));
+  };
+}
+
 export function lazySchemaCompilers(onCreated: (what: string, compile: () => void) => void, code: SchemaCodeOptions = {}): Required<CompilersFactory> {
   const { read, write } = code;
-  // the context hashed into each key is taken before a standalone compiler adds its own options
-  // (it sets them on the object it is given: each compiler gets a copy)
-  const context = (external: unknown, options: unknown) => JSON.stringify([external ?? null, options ?? null]);
-  const store = (kind: 'validate' | 'serialize', ctx: string) => (route: RouteSchema, source: string) => write!.add(schemaKey(kind, route, ctx), source);
+  const store = (kind: SchemaCodeKind, ctx: string) => (route: RouteSchema, source: string) => write!.add(schemaKey(kind, route, ctx), source);
   const validatorFactory = (ctx: string): CompilerFactory => (write ? StandaloneValidator({ readMode: false, storeFunction: store('validate', ctx) as never }) : AjvCompiler()) as unknown as CompilerFactory;
   const serializerFactory = (ctx: string): CompilerFactory => (write ? StandaloneSerializer({ readMode: false, storeFunction: store('serialize', ctx) as never }) : SerializerSelector()) as unknown as CompilerFactory;
   return {
     buildValidator: ((external: unknown, options: unknown) => {
-      const ctx = context(external, options);
-      let compiler: Compiler | null = null;
+      const compileFor = onFirstUse('validate', validatorFactory, read, external, options);
       return (route: RouteSchema) => {
-        let fn: Fn | null = null;
-        const compile = () => (fn ??= read?.restore<Fn>(schemaKey('validate', route, ctx)) ?? (compiler ??= validatorFactory(ctx)(external, { ...(options as object) }))(route));
+        const compile = compileFor(route);
         const validate: Fn = function (data: unknown, parent?: unknown) {
           const f = compile();
           const ok = f.schemaEnv ? f(data, parent) : f(data);
@@ -61,11 +72,9 @@ export function lazySchemaCompilers(onCreated: (what: string, compile: () => voi
       };
     }) as unknown as CompilersFactory['buildValidator'],
     buildSerializer: ((external: unknown, options: unknown) => {
-      const ctx = context(external, options);
-      let compiler: Compiler | null = null;
+      const compileFor = onFirstUse('serialize', serializerFactory, read, external, options);
       return (route: RouteSchema) => {
-        let fn: Fn | null = null;
-        const compile = () => (fn ??= read?.restore<Fn>(schemaKey('serialize', route, ctx)) ?? (compiler ??= serializerFactory(ctx)(external, { ...(options as object) }))(route));
+        const compile = compileFor(route);
         if (write) compile();
         else onCreated(`serialize ${route.method} ${route.url} ${route.httpStatus}`, compile);
         return (data: unknown) => compile()(data);

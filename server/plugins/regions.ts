@@ -17,7 +17,7 @@ import { GranaryError, notFound } from '../errors.js';
 import { CropMapStore } from '../regions/crop-maps.js';
 import { removeLeftoversIn } from '../cropmap/output-set.js';
 import { DerivedCache } from '../util/derived-cache.js';
-import { PACKAGE_ROOT } from '../config.js';
+import { LOCKFILE } from '../config.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -219,7 +219,7 @@ function overlaps(a: Bbox, b: Bbox): boolean {
 }
 
 async function regionsPlugin(app: FastifyInstance, opts: { defer?: boolean }) {
-  const cache = new DerivedCache(join(app.config.dataDir, 'cache', 'derived'), join(PACKAGE_ROOT, 'package-lock.json'));
+  const cache = new DerivedCache(join(app.config.dataDir, 'cache', 'derived'), LOCKFILE);
   let service: RegionsService | null = null;
   const load = (): RegionsService => {
     if (service) return service;

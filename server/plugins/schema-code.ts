@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-type SchemaCodeKind = 'validate' | 'serialize';
+export type SchemaCodeKind = 'validate' | 'serialize';
 
 /** What Fastify hands a validator or serializer compiler for one route and part. */
 export interface RouteSchema {

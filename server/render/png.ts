@@ -30,7 +30,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-function encodePngSync(rgba: Uint8Array, width: number, height: number): Buffer {
+export async function encodePng(rgba: Uint8Array, width: number, height: number): Promise<Buffer> {
   const stride = width * 4;
   if (rgba.length !== stride * height) throw new Error(`encodePng: ${rgba.length} bytes for ${width} x ${height} RGBA`);
   // each row behind its filter byte (0: none)
@@ -45,10 +45,6 @@ function encodePngSync(rgba: Uint8Array, width: number, height: number): Buffer 
   header[8] = 8; // bit depth
   header[9] = 6; // RGBA; compression, filter method and interlace stay 0
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(rows, ZLIB)), chunk('IEND', new Uint8Array(0))]);
-}
-
-export async function encodePng(rgba: Uint8Array, width: number, height: number): Promise<Buffer> {
-  return encodePngSync(rgba, width, height);
 }
 
 const empties = new Map<number, Promise<Buffer>>();

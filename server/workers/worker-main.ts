@@ -16,7 +16,6 @@ import type { PrimeResult, PrimeTiles } from '../services/prime-tiles.js';
 import type { ImageryTileTask } from '../pipeline/tile.js';
 import type { Handlers, TaskMap } from './tasks.js';
 
-
 serveTasks(async (init: WorkerInit): Promise<Handlers<TaskMap>> => {
   const ctx = createRasterContext(init);
   const crops = cropTasks(ctx, init);

@@ -9,10 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../../server/config.js';
+import { LOCKFILE, PACKAGE_ROOT } from '../../../server/config.js';
 import { lazySchemaCompilers } from '../../../server/plugins/lazy-schemas.js';
 import { SchemaCode, SchemaCodeWriter } from '../../../server/plugins/schema-code.js';
-import { LOCKFILE, SCHEMA_CODE_DIR } from '../../../server/server.js';
+import { SCHEMA_CODE_DIR } from '../../../server/server.js';
 
 // inside the package, as dist/bundle/schemas is: the stored modules require the compilers' runtime
 // (fast-json-stringify, ajv) from the package's node_modules
