@@ -22,8 +22,13 @@ interface Grid {
  */
 export class SampleCoords {
   private materialised: { cols: Float64Array; rows: Float64Array } | null;
-  private readonly I0: Int32Array;
+  /** the output column where each grid cell starts (GRID + 1 entries, the last = size) */
+  private readonly cellStarts: Int32Array;
+  /** each output column's position within its cell (0..1) */
   private readonly TI: Float64Array;
+  /** scratch: the grid interpolated to the row being written */
+  private readonly rowCols = new Float64Array(GRID + 1);
+  private readonly rowRows = new Float64Array(GRID + 1);
 
   constructor(
     readonly size: number,
@@ -37,13 +42,16 @@ export class SampleCoords {
     this.materialised = exact;
     this.exact = exact !== null;
     const step = (size - 1) / GRID;
-    this.I0 = new Int32Array(size);
     this.TI = new Float64Array(size);
-    for (let i = 0; i < size; i++) {
+    this.cellStarts = new Int32Array(GRID + 1).fill(size);
+    for (let i = size - 1; i >= 0; i--) {
       const fi = i / step;
-      this.I0[i] = Math.min(GRID - 1, Math.floor(fi));
-      this.TI[i] = fi - this.I0[i]!;
+      const cell = Math.min(GRID - 1, Math.floor(fi));
+      this.TI[i] = fi - cell;
+      this.cellStarts[cell] = i;
     }
+    // a cell no column falls in (tiles narrower than the grid) starts where the next one does
+    for (let k = GRID - 1; k >= 0; k--) this.cellStarts[k] = Math.min(this.cellStarts[k]!, this.cellStarts[k + 1]!);
   }
 
   readonly exact: boolean;
@@ -65,14 +73,27 @@ export class SampleCoords {
     const uj = 1 - tj;
     const top = j0 * n;
     const bottom = (j0 + 1) * n;
-    const I0 = this.I0;
+    // the grid's nodes interpolated to this row first, then along it: the same bilinear
+    // interpolation with two products per pixel instead of six
+    const vc = this.rowCols;
+    const vr = this.rowRows;
+    for (let k = 0; k < n; k++) {
+      vc[k] = gc[top + k]! * uj + gc[bottom + k]! * tj;
+      vr[k] = gr[top + k]! * uj + gr[bottom + k]! * tj;
+    }
+    // along the row, cell by cell: a straight line between two nodes
+    const starts = this.cellStarts;
     const TI = this.TI;
-    for (let i = 0; i < size; i++) {
-      const i0 = I0[i]!;
-      const ti = TI[i]!;
-      const ui = 1 - ti;
-      cols[i] = (gc[top + i0]! * ui + gc[top + i0 + 1]! * ti) * uj + (gc[bottom + i0]! * ui + gc[bottom + i0 + 1]! * ti) * tj;
-      rows[i] = (gr[top + i0]! * ui + gr[top + i0 + 1]! * ti) * uj + (gr[bottom + i0]! * ui + gr[bottom + i0 + 1]! * ti) * tj;
+    for (let k = 0; k < GRID; k++) {
+      const c0 = vc[k]!;
+      const dc = vc[k + 1]! - c0;
+      const r0 = vr[k]!;
+      const dr = vr[k + 1]! - r0;
+      for (let i = starts[k]!, end = starts[k + 1]!; i < end; i++) {
+        const ti = TI[i]!;
+        cols[i] = c0 + dc * ti;
+        rows[i] = r0 + dr * ti;
+      }
     }
   }
 

@@ -6,43 +6,47 @@ export function colorizeSingle(values: Float32Array, range: Range, lut: Uint8Arr
   const out = new Uint8Array(values.length * 4);
   const [min, max] = range;
   const span = max - min || 1;
+  const table = lut ?? GREY;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (Number.isNaN(v)) continue; // alpha stays 0
-    const t = Math.max(0, Math.min(1, (v - min) / span));
-    const idx = Math.round(t * 255);
+    if (v !== v) continue; // NaN: alpha stays 0
+    const k = Math.round(Math.max(0, Math.min(1, (v - min) / span)) * 255) * 4;
     const o = i * 4;
-    if (lut) {
-      out[o] = lut[idx * 4]!;
-      out[o + 1] = lut[idx * 4 + 1]!;
-      out[o + 2] = lut[idx * 4 + 2]!;
-    } else {
-      out[o] = out[o + 1] = out[o + 2] = idx;
-    }
+    out[o] = table[k]!;
+    out[o + 1] = table[k + 1]!;
+    out[o + 2] = table[k + 2]!;
     out[o + 3] = 255;
   }
   return out;
 }
 
+/** The grey ramp (index i -> i, i, i) as a lookup table, so both cases take one loop. */
+const GREY = Uint8Array.from({ length: 1024 }, (_, k) => (k % 4 === 3 ? 255 : k >> 2));
+
 /** Three bands as R, G, B, each with its own range; a pixel with any band missing is transparent. */
 export function colorizeRgb(bands: readonly [Float32Array, Float32Array, Float32Array], ranges: readonly [Range, Range, Range]): Uint8Array {
-  const n = bands[0].length;
-  const out = new Uint8Array(n * 4);
+  const [r, g, b] = bands;
+  const n = r.length;
+  const out = new Uint8Array(n * 4); // zero: a pixel left out is transparent black
+  const [minR, spanR] = minSpan(ranges[0]);
+  const [minG, spanG] = minSpan(ranges[1]);
+  const [minB, spanB] = minSpan(ranges[2]);
   for (let i = 0; i < n; i++) {
-    let ok = true;
-    for (let b = 0; b < 3; b++) {
-      const v = bands[b]![i]!;
-      if (Number.isNaN(v)) {
-        ok = false;
-        break;
-      }
-      const [min, max] = ranges[b]!;
-      out[i * 4 + b] = Math.round(Math.max(0, Math.min(1, (v - min) / (max - min || 1))) * 255);
-    }
-    out[i * 4 + 3] = ok ? 255 : 0;
-    if (!ok) out[i * 4] = out[i * 4 + 1] = out[i * 4 + 2] = 0;
+    const vr = r[i]!;
+    const vg = g[i]!;
+    const vb = b[i]!;
+    if (vr !== vr || vg !== vg || vb !== vb) continue; // NaN in any band
+    const o = i * 4;
+    out[o] = Math.round(Math.max(0, Math.min(1, (vr - minR) / spanR)) * 255);
+    out[o + 1] = Math.round(Math.max(0, Math.min(1, (vg - minG) / spanG)) * 255);
+    out[o + 2] = Math.round(Math.max(0, Math.min(1, (vb - minB) / spanB)) * 255);
+    out[o + 3] = 255;
   }
   return out;
+}
+
+function minSpan([min, max]: Range): [number, number] {
+  return [min, max - min || 1];
 }
 
 /** Categorical values (class ids) through a palette; ids not in the palette are transparent. */

@@ -132,6 +132,77 @@ describe('tile plan', () => {
       }
     });
 
+    it('warps more bands than one pass holds exactly as a pixel-by-pixel reference of the stated conventions', () => {
+      // the reference: every output pixel on its own, GDAL's conventions as warp.ts states them
+      const reference = (src: Float32Array, win: readonly [number, number, number, number], cols: Float64Array, rows: Float64Array, mode: 'nearest' | 'bilinear') => {
+        const [c0, r0, c1, r1] = win;
+        const ww = c1 - c0;
+        const wh = r1 - r0;
+        return Float32Array.from(cols, (col, k) => {
+          const row = rows[k]!;
+          if (!(col >= 0 && row >= 0 && col < 254 && row < 144)) return NaN;
+          if (mode === 'nearest') {
+            const i = Math.floor(col) - c0;
+            const j = Math.floor(row) - r0;
+            return i >= 0 && j >= 0 && i < ww && j < wh ? src[j * ww + i]! : NaN;
+          }
+          const x = col - 0.5 - c0;
+          const y = row - 0.5 - r0;
+          const i0 = Math.floor(x);
+          const j0 = Math.floor(y);
+          let sum = 0;
+          let wsum = 0;
+          for (const [di, dj] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+            const i = i0 + di;
+            const j = j0 + dj;
+            if (i < 0 || j < 0 || i >= ww || j >= wh || Number.isNaN(src[j * ww + i]!)) continue;
+            const w = (di === 0 ? 1 - (x - i0) : x - i0) * (dj === 0 ? 1 - (y - j0) : y - j0);
+            sum += src[j * ww + i]! * w;
+            wsum += w;
+          }
+          return wsum > 1e-9 ? sum / wsum : NaN;
+        });
+      };
+      for (const [z, x, y, size] of tiles) {
+        const c = sampleCoords(tileBounds3857(z, x, y), size, modis, toSource);
+        for (const mode of ['nearest', 'bilinear'] as const) {
+          const plan = planWindow(c, levels, 0, mode);
+          if (plan.kind !== 'window') continue;
+          const n = (plan.window[2] - plan.window[0]) * (plan.window[3] - plan.window[1]);
+          // six bands (two passes), with nodata scattered differently in each
+          const bands = Array.from({ length: 6 }, (_, b) => Float32Array.from({ length: n }, (_, i) => (i % (5 + b) === 0 ? NaN : Math.sin(i * (b + 1)) * 100)));
+          const warped = warpBands(bands, plan.window, levels[0]!, c, 1, 1, mode);
+          bands.forEach((src, b) => {
+            const want = reference(src, plan.window, c.cols, c.rows, mode);
+            const got = warped[b]!;
+            const differ = want.filter((v, k) => !Object.is(v, got[k])).length;
+            expect(differ, `${z}/${x}/${y}@${size} ${mode} band ${b}`).toBe(0);
+          });
+        }
+      }
+    });
+
+    it('interpolates the projected grid bilinearly between its nodes', () => {
+      const size = 256;
+      const c = sampleCoords(tileBounds3857(10, 354, 545), size, modis, toSource);
+      const step = (size - 1) / 16;
+      const cols = new Float64Array(size);
+      const rows = new Float64Array(size);
+      for (const j of [0, 7, 128, 255]) {
+        c.row(j, cols, rows);
+        for (const i of [0, 1, 15, 16, 100, 254, 255]) {
+          const gi = Math.min(15, Math.floor(i / step));
+          const gj = Math.min(15, Math.floor(j / step));
+          const ti = i / step - gi;
+          const tj = j / step - gj;
+          const node = (g: Float64Array, a: number, b: number) => g[b * 17 + a]!;
+          const at = (g: Float64Array) => (node(g, gi, gj) * (1 - ti) + node(g, gi + 1, gj) * ti) * (1 - tj) + (node(g, gi, gj + 1) * (1 - ti) + node(g, gi + 1, gj + 1) * ti) * tj;
+          expect(cols[i]).toBeCloseTo(at(c.gridCols), 9);
+          expect(rows[i]).toBeCloseTo(at(c.gridRows), 9);
+        }
+      }
+    });
+
     it('keeps tile plans in a byte-bounded cache', () => {
       const cache = new PlanCache(64 * 1024);
       let made = 0;
