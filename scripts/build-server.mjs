@@ -78,6 +78,9 @@ async function bundleEntries() {
     sourcemap: 'linked',
     minifyWhitespace: true,
     minifySyntax: true,
+    // licence comments go beside the bundle (granary.cjs.LEGAL.txt): one of them is not ASCII, and an
+    // all-ASCII bundle is read without UTF-8 decoding (scripts/load-bundle.mjs)
+    legalComments: 'external',
     logLevel: 'warning',
     external: ['onnxruntime-node', 'better-sqlite3', 'sharp', 'pg-native'],
     define: { 'import.meta.url': '__granaryUrl' },

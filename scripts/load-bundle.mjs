@@ -7,6 +7,7 @@
 // of a ~600 ms start (README, performance: start-up). The cache is used only when its sidecar names
 // this very bundle (size and modification time): V8's own check is the source length, which two
 // builds can share. A missing or rejected cache only costs the compile.
+import { isAscii } from 'node:buffer';
 import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -33,6 +34,16 @@ process.emitWarning = function (warning, ...rest) {
   return emitWarning.call(process, warning, ...rest);
 };
 
+/**
+ * The bundle's text. The build keeps it ASCII (esbuild escapes the rest; licence comments are in a
+ * file beside it), and ASCII read as Latin-1 is the same text without the UTF-8 decoder: ~2 ms
+ * instead of ~13 for granary.cjs's 6.8 MB. Anything else is decoded as UTF-8.
+ */
+function readSource(file) {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 /** The bundle's exports; `cache.used` tells whether V8 took the cached code. */
 export function loadBundle(file) {
   const cacheFile = `${file}.v8cache`;
@@ -42,7 +53,7 @@ export function loadBundle(file) {
   } catch {
     /* no cache: compiled from source */
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+  const script = new vm.Script(Module.wrap(readSource(file)), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
