@@ -181,10 +181,10 @@ async function boot(): Promise<void> {
     void addWeatherStations(ctx.layers.map);
     return loadModel(ctx, layerPanel);
   });
-  // the views and the choropleth's layers after the map's first frame, in which the imagery tiles are
-  // asked for: their DOM (the ranking's table) and layers are made while the tiles are on their way
-  // (npm run bench -- browser: first map 0.85x, choropleth the same, against doing this before that frame)
-  await Promise.race([new Promise<void>((r) => map.once('render', () => r())), new Promise<void>((r) => setTimeout(r, 500))]);
+  // the views and the choropleth's layers after the first map (the frame with the imagery drawn, or
+  // 3 s at most): built earlier, in the frame that asks for the tiles, they kept the page's main
+  // thread busy while the tiles came in, and the tiles waited to be drawn
+  await firstFrame;
 
   const { years, year } = await yearsP;
   ctx.years = years;
