@@ -4,13 +4,12 @@ type Range = readonly [number, number];
 /** One band through a 256-entry RGBA lookup table (or grey when none); NaN -> transparent. */
 export function colorizeSingle(values: Float32Array, range: Range, lut: Uint8Array | null): Uint8Array {
   const out = new Uint8Array(values.length * 4);
-  const [min, max] = range;
-  const span = max - min || 1;
+  const [min, span] = minSpan(range);
   const table = lut ?? GREY;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== v) continue; // NaN: alpha stays 0
-    const k = Math.round(Math.max(0, Math.min(1, (v - min) / span)) * 255) * 4;
+    const k = toByte(v, min, span) * 4;
     const o = i * 4;
     out[o] = table[k]!;
     out[o + 1] = table[k + 1]!;
@@ -37,16 +36,22 @@ export function colorizeRgb(bands: readonly [Float32Array, Float32Array, Float32
     const vb = b[i]!;
     if (vr !== vr || vg !== vg || vb !== vb) continue; // NaN in any band
     const o = i * 4;
-    out[o] = Math.round(Math.max(0, Math.min(1, (vr - minR) / spanR)) * 255);
-    out[o + 1] = Math.round(Math.max(0, Math.min(1, (vg - minG) / spanG)) * 255);
-    out[o + 2] = Math.round(Math.max(0, Math.min(1, (vb - minB) / spanB)) * 255);
+    out[o] = toByte(vr, minR, spanR);
+    out[o + 1] = toByte(vg, minG, spanG);
+    out[o + 2] = toByte(vb, minB, spanB);
     out[o + 3] = 255;
   }
   return out;
 }
 
+/** A range as its start and its width (1 for an empty range). */
 function minSpan([min, max]: Range): [number, number] {
   return [min, max - min || 1];
+}
+
+/** A value's place in its range as 0-255, clamped. */
+function toByte(v: number, min: number, span: number): number {
+  return Math.round(Math.max(0, Math.min(1, (v - min) / span)) * 255);
 }
 
 /** Categorical values (class ids) through a palette; ids not in the palette are transparent. */
